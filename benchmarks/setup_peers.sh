@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Makes .venv-peers: a separate Python environment with spaCy and NLTK from PyPI, used only by the
+# peer benchmarks (benchmarks/peer_*.py) to time them on the same text in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv-peers/bin/python ]; then /usr/bin/python3 -m venv .venv-peers; fi
+.venv-peers/bin/python -c "import spacy, nltk" 2>/dev/null ||
+  .venv-peers/bin/python -m pip install -q --disable-pip-version-check "spacy>=3.7,<4" "nltk>=3.8"

@@ -1,0 +1,68 @@
+// Token: a (doc, index) view of one TokenData. Cheap to copy, never owning: it is valid while its Doc
+// lives and is not resized. Accessors ending in _ return strings, the others hashes or enums, as in spaCy.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "weft/doc/doc.hpp"
+
+namespace weft {
+
+class Token {
+ public:
+  Token(const Doc* doc, std::size_t i) noexcept : doc_(doc), i_(i) {}
+
+  const Doc& doc() const noexcept { return *doc_; }
+  std::size_t i() const noexcept { return i_; }
+  const TokenData& data() const noexcept { return doc_->data(i_); }
+
+  std::string_view text() const noexcept { return doc_->token_text(i_); }
+  std::string_view whitespace() const noexcept { return doc_->whitespace(i_); }
+  std::string text_with_ws() const;
+  std::size_t idx() const noexcept { return doc_->char_offset(data().idx); }  // code points
+  std::size_t byte_idx() const noexcept { return data().idx; }
+  std::size_t length() const noexcept;  // code points
+
+  // Lexical attributes (from the Vocab's table, computed when the word is unknown).
+  Lexeme lexeme() const { return doc_->vocab().lexeme(text()); }
+  hash_t orth() const noexcept { return data().orth; }
+  hash_t lower() const { return lexeme().lower; }
+  hash_t norm() const { return data().norm ? data().norm : lexeme().norm; }
+  hash_t shape() const { return lexeme().shape; }
+  hash_t prefix() const { return lexeme().prefix; }
+  hash_t suffix() const { return lexeme().suffix; }
+  std::string lower_() const;
+  std::string norm_() const;
+  std::string shape_() const;
+  std::string prefix_() const;
+  std::string suffix_() const;
+  bool check_flag(LexFlag f) const { return lexeme().check(f); }
+
+  // Annotations.
+  hash_t lemma() const noexcept { return data().lemma; }
+  hash_t tag() const noexcept { return data().tag; }
+  hash_t morph() const noexcept { return data().morph; }
+  hash_t dep() const noexcept { return data().dep; }
+  hash_t ent_type() const noexcept { return data().ent_type; }
+  UPOS pos() const noexcept { return data().pos; }
+  std::string_view lemma_() const { return doc_->str(data().lemma); }
+  std::string_view tag_() const { return doc_->str(data().tag); }
+  std::string_view morph_() const { return doc_->str(data().morph); }
+  std::string_view dep_() const { return doc_->str(data().dep); }
+  std::string_view ent_type_() const { return doc_->str(data().ent_type); }
+  std::string_view pos_() const noexcept { return upos_name(data().pos); }
+  std::string_view ent_iob_() const noexcept;  // "B", "I", "O" or ""
+  // Sentence start: true / false when decided, as is_sent_start in spaCy (unknown reads as false,
+  // except for the first token, which always starts a sentence).
+  bool is_sent_start() const noexcept { return i_ == 0 || data().sent_start == 1; }
+  // True when this token and the next are words of one surface token (see TOKEN_MWT_NEXT).
+  bool mwt_next() const noexcept { return data().flags & TOKEN_MWT_NEXT; }
+
+ private:
+  const Doc* doc_;
+  std::size_t i_;
+};
+
+}  // namespace weft

@@ -1,0 +1,85 @@
+// Pipeline: the `nlp` object. A tokenizer plus an ordered list of components sharing one Vocab.
+// Once built it is used read-only, so one Pipeline serves any number of threads. pipe() streams:
+// it reads input in batches, processes up to n_threads batches at once and hands documents to the
+// sink in input order, never holding more than a few batches.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "weft/pipeline/component.hpp"
+#include "weft/tokenize/tokenizer_base.hpp"
+
+namespace weft {
+
+// One unit of pipe() input: raw text to tokenize, or a Doc that is already tokenized (CoNLL-U input).
+struct PipeInput {
+  std::string text;
+  std::optional<Doc> doc;
+  std::string meta_json;  // copied into the Doc's extras (JSONL "meta")
+};
+
+struct PipeOptions {
+  std::size_t batch_size = 256;  // documents per batch
+  int n_threads = 1;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::shared_ptr<Vocab> vocab, std::unique_ptr<TokenizerBase> tokenizer, std::string lang);
+  Pipeline(Pipeline&&) = default;
+  Pipeline& operator=(Pipeline&&) = default;
+
+  // A pipeline with the language's vocabulary and tokenizer and no components (spacy.blank).
+  static Pipeline blank(const std::string& lang);
+
+  const std::string& lang() const noexcept { return lang_; }
+  const std::shared_ptr<Vocab>& vocab() const noexcept { return vocab_; }
+  const TokenizerBase& tokenizer() const noexcept { return *tokenizer_; }
+  void set_tokenizer(std::unique_ptr<TokenizerBase> tokenizer);
+
+  // Tokenizes only.
+  Doc make_doc(std::string text) const { return (*tokenizer_)(std::move(text)); }
+  // Tokenizes and runs every enabled component.
+  Doc operator()(std::string text) const;
+  // Runs the enabled components on an already tokenized Doc.
+  void annotate(Doc& doc) const;
+  void annotate(std::span<Doc> docs) const;
+
+  // Streams documents from `source` (nullopt ends the stream) to `sink`, in order.
+  void pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
+            const PipeOptions& options = {}) const;
+  // Convenience: processes a list of texts.
+  std::vector<Doc> pipe(const std::vector<std::string>& texts, const PipeOptions& options = {}) const;
+
+  // Components (spaCy names). add_pipe makes the component through the Registry; `before`/`after`
+  // name an existing component, empty appends.
+  Component& add_pipe(const std::string& factory, std::string name = "", const Json& config = Json::object(),
+                      const std::string& before = "", const std::string& after = "");
+  void remove_pipe(const std::string& name);
+  Component& get_pipe(const std::string& name) const;
+  bool has_pipe(const std::string& name) const;
+  std::vector<std::string> component_names() const;  // all, in order
+  std::vector<std::string> pipe_names() const;       // enabled ones, in order
+  void disable_pipe(const std::string& name);
+  void enable_pipe(const std::string& name);
+  std::vector<std::string> disabled() const;
+
+ private:
+  struct Slot {
+    std::unique_ptr<Component> component;
+    std::string factory;
+    bool enabled = true;
+  };
+  std::size_t index_of(const std::string& name) const;
+  std::shared_ptr<Vocab> vocab_;
+  std::unique_ptr<TokenizerBase> tokenizer_;
+  std::string lang_;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace weft

@@ -1,0 +1,26 @@
+// The umbrella header of the weft library: everything an application needs to tokenize, annotate,
+// read and write documents. Include the individual headers instead to keep compile times down.
+#pragma once
+
+#include "weft/backend/device_info.hpp"
+#include "weft/doc/conllu.hpp"
+#include "weft/doc/doc.hpp"
+#include "weft/doc/doc_bin.hpp"
+#include "weft/doc/doc_json.hpp"
+#include "weft/doc/jsonl.hpp"
+#include "weft/doc/span.hpp"
+#include "weft/doc/token.hpp"
+#include "weft/error.hpp"
+#include "weft/json.hpp"
+#include "weft/pipeline/component.hpp"
+#include "weft/pipeline/language.hpp"
+#include "weft/pipeline/pipeline.hpp"
+#include "weft/pipeline/registry.hpp"
+#include "weft/strings/hash.hpp"
+#include "weft/strings/lexeme.hpp"
+#include "weft/strings/string_store.hpp"
+#include "weft/strings/utf8.hpp"
+#include "weft/strings/vocab.hpp"
+#include "weft/tokenize/sentencizer.hpp"
+#include "weft/tokenize/tokenizer.hpp"
+#include "weft/tokenize/whitespace_tokenizer.hpp"

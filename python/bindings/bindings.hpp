@@ -1,0 +1,50 @@
+// Shared declarations of the _weft module: one register function per bound class (CTranslate2's
+// pattern), and the Python-side view types. Tokens and Spans hold a shared_ptr to their Doc so a view
+// keeps its document alive in Python, as in spaCy.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "weft/doc/doc.hpp"
+
+namespace weft::py {
+
+namespace pyb = pybind11;
+
+struct PyToken {
+  std::shared_ptr<Doc> doc;
+  std::size_t i;
+};
+
+struct PySpan {
+  std::shared_ptr<Doc> doc;
+  std::size_t start, end;
+  hash_t label = 0;
+};
+
+void register_errors(pyb::module_& m);
+void register_strings(pyb::module_& m);
+void register_doc(pyb::module_& m);
+void register_token(pyb::module_& m);
+void register_span(pyb::module_& m);
+void register_doc_bin(pyb::module_& m);
+void register_pipeline(pyb::module_& m);
+void register_registry(pyb::module_& m);
+
+// The boolean lexeme flags as Python property names ("is_alpha", ..., "like_email").
+std::vector<std::pair<std::string, LexFlag>> flag_properties();
+
+// The UTF-8 bytes of a Python str. A str that cannot be encoded (a lone surrogate) raises
+// weft.EncodingError naming the character position, instead of pybind11's argument-type TypeError.
+std::string utf8_from_py(const pyb::handle& text);
+std::vector<std::string> utf8_list_from_py(const pyb::list& texts);
+
+// Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
+Attr attr_from_py(const pyb::handle& h);
+
+}  // namespace weft::py

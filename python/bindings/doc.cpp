@@ -1,0 +1,106 @@
+// Doc in Python, named and behaving as spaCy's: len, iteration, indexing (negative too), slicing to a
+// Span, text, to_json, to_array (numpy, no per-token Python objects), sents, to_bytes / from_bytes.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "weft/doc/doc_bin.hpp"
+#include "weft/doc/doc_json.hpp"
+#include "weft/doc/span.hpp"
+#include "weft/error.hpp"
+
+namespace weft::py {
+
+namespace {
+pyb::object json_to_py(const Json& j) { return pyb::module_::import("json").attr("loads")(j.dump()); }
+
+std::shared_ptr<Doc> doc_from_bytes(const pyb::bytes& data, const std::shared_ptr<Vocab>& vocab) {
+  DocBin bin = DocBin::from_bytes(std::string(data), "<bytes>");
+  if (bin.size() != 1) throw weft::ValueError("Doc.from_bytes: expected one document, found " + std::to_string(bin.size()));
+  return std::make_shared<Doc>(std::move(bin.get_docs(vocab).front()));
+}
+}  // namespace
+
+void register_doc(pyb::module_& m) {
+  pyb::class_<Doc, std::shared_ptr<Doc>>(m, "Doc")
+      .def(pyb::init([](std::shared_ptr<Vocab> vocab, std::optional<std::vector<std::string>> words,
+                        std::optional<std::vector<bool>> spaces) {
+             if (!words) return std::make_shared<Doc>(std::move(vocab), std::string());
+             return std::make_shared<Doc>(Doc::from_words(std::move(vocab), *words, spaces.value_or(std::vector<bool>{})));
+           }),
+           pyb::arg("vocab"), pyb::arg("words") = pyb::none(), pyb::arg("spaces") = pyb::none())
+      .def_property_readonly("text", &Doc::text)
+      .def_property_readonly("text_with_ws", &Doc::text)
+      .def_property_readonly("vocab", &Doc::vocab_ptr)
+      .def("__len__", &Doc::size)
+      .def("__str__", &Doc::text)
+      .def("__repr__", &Doc::text)
+      .def("__getitem__",
+           [](std::shared_ptr<Doc> d, std::ptrdiff_t i) {
+             const std::size_t j = (*d)[i].i();
+             return PyToken{std::move(d), j};
+           })
+      .def("__getitem__",
+           [](std::shared_ptr<Doc> d, const pyb::slice& s) {
+             std::size_t start = 0, stop = 0, step = 0, len = 0;
+             if (!s.compute(d->size(), &start, &stop, &step, &len)) throw pyb::error_already_set();
+             if (step != 1) throw weft::ValueError("Doc slices must have step 1");
+             if (stop < start) stop = start;
+             return PySpan{std::move(d), start, stop, 0};
+           })
+      .def("__iter__",
+           [](std::shared_ptr<Doc> d) {
+             pyb::list out;
+             for (std::size_t i = 0; i < d->size(); ++i) out.append(PyToken{d, i});
+             return pyb::iter(out);
+           })
+      .def_property_readonly("sents",
+                             [](std::shared_ptr<Doc> d) {
+                               pyb::list out;
+                               for (const Span& s : d->sents()) out.append(PySpan{d, s.start(), s.end(), 0});
+                               return pyb::iter(out);
+                             })
+      .def("has_annotation", [](const Doc& d, const pyb::object& attr) { return d.has_annotation(attr_from_py(attr)); })
+      .def("to_json", [](const Doc& d) { return json_to_py(doc_to_json(d)); })
+      .def(
+          "to_array",
+          [](const Doc& d, const pyb::object& attrs) -> pyb::object {
+            const bool single = pyb::isinstance<pyb::str>(attrs) || pyb::isinstance<pyb::int_>(attrs);
+            std::vector<Attr> ids;
+            if (single) {
+              ids.push_back(attr_from_py(attrs));
+            } else {
+              for (auto a : attrs) ids.push_back(attr_from_py(a));
+            }
+            std::vector<std::uint64_t> values;
+            {
+              pyb::gil_scoped_release release;
+              values = d.to_array(ids);
+            }
+            if (single) {
+              pyb::array_t<std::uint64_t> out(static_cast<pyb::ssize_t>(d.size()));
+              std::copy(values.begin(), values.end(), out.mutable_data());
+              return out;
+            }
+            pyb::array_t<std::uint64_t> out({static_cast<pyb::ssize_t>(d.size()), static_cast<pyb::ssize_t>(ids.size())});
+            std::copy(values.begin(), values.end(), out.mutable_data());
+            return out;
+          },
+          pyb::arg("attrs"))
+      .def("to_bytes",
+           [](const Doc& d) {
+             DocBin bin;
+             bin.add(d);
+             return pyb::bytes(bin.to_bytes());
+           })
+      .def("from_bytes",
+           [](const Doc& self, const pyb::bytes& data) { return doc_from_bytes(data, self.vocab_ptr()); })
+      .def_property_readonly("user_data", [](const Doc& d) {
+        pyb::dict out;
+        if (!d.extras().meta_json.empty())
+          out["meta"] = pyb::module_::import("json").attr("loads")(d.extras().meta_json);
+        return out;
+      });
+}
+
+}  // namespace weft::py

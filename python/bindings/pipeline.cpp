@@ -1,0 +1,136 @@
+// The native Pipeline behind weft.Language (python/weft/language.py): calling it, batch processing
+// with the GIL released, the tokenizer (with explain) and component management. Python callables can
+// serve as tokenizers and components through the registry (registry.cpp).
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "weft/pipeline/pipeline.hpp"
+
+namespace weft::py {
+
+namespace {
+struct PyTokenizerView {
+  std::shared_ptr<Pipeline> nlp;
+};
+struct PyComponentView {
+  std::shared_ptr<Pipeline> nlp;
+  std::string name;
+};
+
+std::shared_ptr<Doc> share(Doc&& d) { return std::make_shared<Doc>(std::move(d)); }
+
+std::string opt(const std::optional<std::string>& s) { return s.value_or(""); }
+}  // namespace
+
+void register_pipeline(pyb::module_& m) {
+  pyb::class_<PyTokenizerView>(m, "Tokenizer")
+      .def("__call__",
+           [](const PyTokenizerView& t, const pyb::object& obj) {
+             std::string text = utf8_from_py(obj);
+             std::optional<Doc> doc;
+             {
+               pyb::gil_scoped_release release;
+               doc.emplace(t.nlp->make_doc(std::move(text)));
+             }
+             return share(std::move(*doc));
+           })
+      .def("explain",
+           [](const PyTokenizerView& t, const pyb::object& obj) {
+             const std::string text = utf8_from_py(obj);
+             std::vector<std::pair<std::string, std::string>> out;
+             for (auto& e : t.nlp->tokenizer().explain(text)) out.emplace_back(e.rule, e.text);
+             return out;
+           })
+      .def_property_readonly("registry_name", [](const PyTokenizerView& t) { return t.nlp->tokenizer().registry_name(); })
+      .def("to_json", [](const PyTokenizerView& t) {
+        return pyb::module_::import("json").attr("loads")(t.nlp->tokenizer().to_json().dump());
+      });
+
+  pyb::class_<PyComponentView>(m, "Component")
+      .def_property_readonly("name", [](const PyComponentView& c) { return c.name; })
+      .def_property_readonly("factory_name",
+                             [](const PyComponentView& c) { return c.nlp->get_pipe(c.name).factory_name(); })
+      .def_property_readonly("config",
+                             [](const PyComponentView& c) {
+                               return pyb::module_::import("json").attr("loads")(c.nlp->get_pipe(c.name).config().dump());
+                             })
+      .def("__call__", [](const PyComponentView& c, std::shared_ptr<Doc> doc) {
+        {
+          pyb::gil_scoped_release release;
+          c.nlp->get_pipe(c.name)(*doc);
+        }
+        return doc;
+      });
+
+  pyb::class_<Pipeline, std::shared_ptr<Pipeline>>(m, "Pipeline")
+      .def_static("blank", [](const std::string& lang) { return std::make_shared<Pipeline>(Pipeline::blank(lang)); })
+      .def_property_readonly("lang", &Pipeline::lang)
+      .def_property_readonly("vocab", &Pipeline::vocab)
+      .def_property_readonly("tokenizer", [](std::shared_ptr<Pipeline> p) { return PyTokenizerView{std::move(p)}; })
+      .def("set_tokenizer",
+           [](Pipeline& p, const pyb::dict& config) {
+             const Json cfg = Json::parse(pyb::module_::import("json").attr("dumps")(config).cast<std::string>());
+             p.set_tokenizer(make_tokenizer(cfg, p.vocab()));
+           })
+      .def("__call__",
+           [](const Pipeline& p, const pyb::object& obj) {
+             std::string text = utf8_from_py(obj);
+             std::optional<Doc> doc;
+             {
+               pyb::gil_scoped_release release;
+               doc.emplace(p(std::move(text)));
+             }
+             return share(std::move(*doc));
+           })
+      .def("make_doc",
+           [](const Pipeline& p, const pyb::object& obj) {
+             std::string text = utf8_from_py(obj);
+             std::optional<Doc> doc;
+             {
+               pyb::gil_scoped_release release;
+               doc.emplace(p.make_doc(std::move(text)));
+             }
+             return share(std::move(*doc));
+           })
+      .def(
+          "process_batch",
+          [](const Pipeline& p, const pyb::list& items, int n_threads, std::size_t batch_size) {
+            const std::vector<std::string> texts = utf8_list_from_py(items);
+            std::vector<Doc> docs;
+            {
+              pyb::gil_scoped_release release;
+              docs = p.pipe(texts, PipeOptions{batch_size, n_threads});
+            }
+            pyb::list out;
+            for (Doc& d : docs) out.append(share(std::move(d)));
+            return out;
+          },
+          pyb::arg("texts"), pyb::arg("n_threads") = 1, pyb::arg("batch_size") = 256,
+          "Tokenizes and annotates a list of texts with the GIL released; returns the Docs in order")
+      .def(
+          "add_pipe",
+          [](std::shared_ptr<Pipeline> p, const std::string& factory, const std::optional<std::string>& name,
+             const std::optional<pyb::dict>& config, const std::optional<std::string>& before,
+             const std::optional<std::string>& after) {
+            Json cfg = Json::object();
+            if (config) cfg = Json::parse(pyb::module_::import("json").attr("dumps")(*config).cast<std::string>());
+            Component& c = p->add_pipe(factory, opt(name), cfg, opt(before), opt(after));
+            return PyComponentView{p, c.name()};
+          },
+          pyb::arg("factory"), pyb::arg("name") = pyb::none(), pyb::arg("config") = pyb::none(),
+          pyb::arg("before") = pyb::none(), pyb::arg("after") = pyb::none())
+      .def("get_pipe",
+           [](std::shared_ptr<Pipeline> p, const std::string& name) {
+             p->get_pipe(name);
+             return PyComponentView{p, name};
+           })
+      .def("has_pipe", &Pipeline::has_pipe)
+      .def("remove_pipe", &Pipeline::remove_pipe)
+      .def("disable_pipe", &Pipeline::disable_pipe)
+      .def("enable_pipe", &Pipeline::enable_pipe)
+      .def_property_readonly("pipe_names", &Pipeline::pipe_names)
+      .def_property_readonly("component_names", &Pipeline::component_names)
+      .def_property_readonly("disabled", &Pipeline::disabled);
+}
+
+}  // namespace weft::py

@@ -1,0 +1,153 @@
+#include "cli/io.hpp"
+
+#include <filesystem>
+
+#include "weft/doc/doc_bin.hpp"
+#include "weft/error.hpp"
+#include "weft/strings/utf8.hpp"
+
+namespace weft::cli {
+
+std::string resolve_format(const std::string& format, const std::string& path, const std::string& fallback) {
+  if (format != "auto") return format;
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".jsonl" || ext == ".json") return "jsonl";
+  if (ext == ".conllu" || ext == ".conll") return "conllu";
+  if (ext == ".docbin" || ext == ".weft" || ext == ".spacy") return "docbin";
+  if (ext == ".txt") return "text";
+  return fallback;
+}
+
+InputReader::InputReader(const InputOptions& options, std::shared_ptr<Vocab> vocab)
+    : options_(options), vocab_(std::move(vocab)) {
+  format_ = resolve_format(options.format, options.path, "text");
+  name_ = options.path == "-" ? "<stdin>" : options.path;
+  if (format_ == "docbin") {
+    DocBin bin = options.path == "-" ? DocBin::from_bytes(std::string(std::istreambuf_iterator<char>(std::cin), {}),
+                                                          "<stdin>")
+                                     : DocBin::from_disk(options.path);
+    docbin_docs_ = bin.get_docs(vocab_);
+    return;
+  }
+  if (options.path == "-") {
+    in_ = &std::cin;
+  } else {
+    if (std::filesystem::is_directory(options.path)) throw IOError("is a directory, not an input file", {options.path});
+    file_ = std::make_unique<std::ifstream>(options.path, std::ios::binary);
+    if (!*file_) throw IOError("cannot open input file", {options.path});
+    in_ = file_.get();
+  }
+  if (format_ == "jsonl") {
+    jsonl_ = std::make_unique<JsonlReader>(*in_, vocab_, name_, options.skip_bad);
+  } else if (format_ == "conllu") {
+    ConlluReadOptions co;
+    co.group = options.sentence_docs ? ConlluReadOptions::Group::Sentence : ConlluReadOptions::Group::Document;
+    co.skip_bad = options.skip_bad;
+    conllu_ = std::make_unique<ConlluReader>(*in_, vocab_, name_, co);
+  } else if (format_ != "text") {
+    throw ValueError("unknown input format \"" + format_ + "\" (text, jsonl, conllu, docbin)");
+  }
+}
+
+InputReader::~InputReader() = default;
+
+std::vector<std::string> InputReader::skipped() const {
+  std::vector<std::string> out = skipped_;
+  if (jsonl_) out.insert(out.end(), jsonl_->skipped().begin(), jsonl_->skipped().end());
+  if (conllu_) out.insert(out.end(), conllu_->skipped().begin(), conllu_->skipped().end());
+  return out;
+}
+
+std::optional<PipeInput> InputReader::next() {
+  if (format_ == "docbin") {
+    if (docbin_next_ == docbin_docs_.size()) return std::nullopt;
+    return PipeInput{{}, std::move(docbin_docs_[docbin_next_++]), {}};
+  }
+  if (jsonl_) {
+    std::optional<JsonlRecord> r = jsonl_->next();
+    if (!r) return std::nullopt;
+    return PipeInput{std::move(r->text), std::move(r->doc), std::move(r->meta_json)};
+  }
+  if (conllu_) {
+    std::optional<Doc> d = conllu_->next();
+    if (!d) return std::nullopt;
+    return PipeInput{{}, std::move(d), {}};
+  }
+  return next_text();
+}
+
+std::optional<PipeInput> InputReader::next_text() {
+  // A record is a line, a block of lines up to a blank line, or the whole input. Each record's
+  // UTF-8 is checked here, where the line number is known.
+  while (!done_) {
+    std::string record, line;
+    std::uint64_t first_line = 0;
+    bool got = false;
+    while (std::getline(*in_, line)) {
+      ++line_;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (options_.unit == TextUnit::Line) {
+        record = std::move(line);
+        first_line = line_;
+        got = true;
+        break;
+      }
+      if (options_.unit == TextUnit::Block && line.find_first_not_of(" \t") == std::string::npos) {
+        if (got) break;
+        continue;
+      }
+      if (!got) first_line = line_;
+      if (got) record += '\n';
+      record += line;
+      got = true;
+    }
+    if (in_->bad()) throw IOError("error while reading", {name_, line_});
+    if (!got) {
+      done_ = true;
+      return std::nullopt;
+    }
+    const std::size_t bad = utf8::first_invalid(record);
+    if (bad != utf8::npos) {
+      // Name the line and column of the bad byte inside a multi-line record.
+      std::uint64_t ln = first_line, col = 1;
+      for (std::size_t i = 0; i < bad; ++i) {
+        if (record[i] == '\n') { ++ln; col = 1; } else { ++col; }
+      }
+      if (options_.invalid_utf8 == InvalidUtf8::Replace) {
+        record = utf8::repair(record);
+      } else {
+        EncodingError e("invalid UTF-8 (use --invalid-utf8 replace to substitute U+FFFD)", {name_, ln, col});
+        if (!options_.skip_bad) throw e;
+        skipped_.push_back(e.what());
+        continue;
+      }
+    }
+    return PipeInput{std::move(record), std::nullopt, {}};
+  }
+  return std::nullopt;
+}
+
+Output::Output(const std::string& path, bool binary) : path_(path == "-" ? "<stdout>" : path) {
+  buffer_.resize(1 << 20);
+  if (path == "-") {
+    out_ = &std::cout;
+  } else {
+    file_ = std::make_unique<std::ofstream>(path, binary ? std::ios::binary | std::ios::trunc : std::ios::trunc);
+    if (!*file_) throw IOError("cannot open output file", {path});
+    out_ = file_.get();
+  }
+  out_->rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+}
+
+void Output::finish() {
+  out_->flush();
+  if (!*out_) throw IOError("error while writing output", {path_});
+}
+
+std::size_t report_skipped(const std::vector<std::string>& skipped) {
+  for (const auto& s : skipped) std::cerr << "weft: skipped: " << s << '\n';
+  if (!skipped.empty()) std::cerr << "weft: skipped " << skipped.size() << " bad record(s)\n";
+  return skipped.size();
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,249 @@
+#include "weft/doc/doc.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "weft/doc/span.hpp"
+#include "weft/doc/token.hpp"
+#include "weft/error.hpp"
+#include "weft/strings/unicode.hpp"
+#include "weft/strings/utf8.hpp"
+
+namespace weft {
+
+namespace {
+constexpr std::size_t kBlock = 64;
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u; }
+
+std::size_t count_chars(const char* p, std::size_t n) {
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < n; ++i) k += !is_continuation(p[i]);
+  return k;
+}
+}  // namespace
+
+Doc::Doc(std::shared_ptr<Vocab> vocab, std::string text) : vocab_(std::move(vocab)), text_(std::move(text)) {
+  if (!vocab_) throw ValueError("Doc needs a Vocab");
+  if (text_.size() >= std::numeric_limits<std::uint32_t>::max())
+    throw ValueError("text of " + std::to_string(text_.size()) + " bytes is longer than a Doc can hold (4 GiB)");
+  utf8::check(text_, "text");
+  if (!utf8::is_ascii(text_)) index_chars();
+}
+
+Doc Doc::from_words(std::shared_ptr<Vocab> vocab, const std::vector<std::string>& words,
+                    const std::vector<bool>& spaces) {
+  if (!spaces.empty() && spaces.size() != words.size())
+    throw ValueError("from_words: " + std::to_string(words.size()) + " words but " + std::to_string(spaces.size()) +
+                     " spaces");
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  spans.reserve(words.size());
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i].empty()) throw ValueError("from_words: word " + std::to_string(i) + " is empty");
+    spans.emplace_back(text.size(), words[i].size());
+    text += words[i];
+    if (spaces.empty() || spaces[i]) text += ' ';
+  }
+  Doc doc(std::move(vocab), std::move(text));
+  for (const auto& [idx, len] : spans) doc.push_token(idx, len);
+  return doc;
+}
+
+void Doc::index_chars() {
+  char_index_.resize(text_.size() / kBlock + 1);
+  std::uint32_t chars = 0;
+  for (std::size_t b = 0; b < char_index_.size(); ++b) {
+    char_index_[b] = chars;
+    const std::size_t start = b * kBlock;
+    chars += static_cast<std::uint32_t>(count_chars(text_.data() + start, std::min(kBlock, text_.size() - start)));
+  }
+}
+
+std::size_t Doc::char_offset(std::size_t byte) const noexcept {
+  if (char_index_.empty()) return byte;
+  byte = std::min(byte, text_.size());
+  const std::size_t b = byte / kBlock;
+  return char_index_[b] + count_chars(text_.data() + b * kBlock, byte - b * kBlock);
+}
+
+std::size_t Doc::byte_offset(std::size_t chars) const noexcept {
+  if (char_index_.empty()) return std::min(chars, text_.size());
+  // The last block starting at or before `chars`, then walk.
+  auto it = std::upper_bound(char_index_.begin(), char_index_.end(), static_cast<std::uint32_t>(
+                                 std::min<std::size_t>(chars, std::numeric_limits<std::uint32_t>::max())));
+  std::size_t b = static_cast<std::size_t>(it - char_index_.begin()) - 1;
+  std::size_t byte = b * kBlock;
+  std::size_t seen = char_index_[b];
+  while (byte < text_.size()) {
+    if (!is_continuation(text_[byte])) {
+      if (seen == chars) return byte;
+      ++seen;
+    }
+    ++byte;
+  }
+  return text_.size();
+}
+
+Token Doc::token(std::size_t i) const noexcept { return Token(this, i); }
+
+Token Doc::operator[](std::ptrdiff_t i) const {
+  const auto n = static_cast<std::ptrdiff_t>(tokens_.size());
+  const std::ptrdiff_t j = i < 0 ? i + n : i;
+  if (j < 0 || j >= n)
+    throw IndexError("token index " + std::to_string(i) + " out of range for a Doc of " + std::to_string(n) + " tokens");
+  return Token(this, static_cast<std::size_t>(j));
+}
+
+Span Doc::span(std::size_t start, std::size_t end) const {
+  if (start > end || end > tokens_.size())
+    throw IndexError("span [" + std::to_string(start) + ", " + std::to_string(end) + ") out of range for a Doc of " +
+                     std::to_string(tokens_.size()) + " tokens");
+  return Span(this, start, end);
+}
+
+TokenData& Doc::push_token(std::size_t idx, std::size_t len) {
+  if (len == 0) throw ValueError("a token cannot be empty (at byte " + std::to_string(idx) + ")");
+  if (idx + len > text_.size() || idx + len < idx)
+    throw ValueError("token [" + std::to_string(idx) + ", " + std::to_string(idx + len) + ") is outside the text of " +
+                     std::to_string(text_.size()) + " bytes");
+  if (!tokens_.empty() && idx < static_cast<std::size_t>(tokens_.back().idx) + tokens_.back().len)
+    throw ValueError("token at byte " + std::to_string(idx) + " overlaps the previous token");
+  if (is_continuation(text_[idx]) || (idx + len < text_.size() && is_continuation(text_[idx + len])))
+    throw ValueError("token [" + std::to_string(idx) + ", " + std::to_string(idx + len) +
+                     ") does not start and end on character boundaries");
+  const std::string_view s = std::string_view(text_).substr(idx, len);
+  return push_token_unchecked(static_cast<std::uint32_t>(idx), static_cast<std::uint32_t>(len), hash_string(s));
+}
+
+std::string_view Doc::whitespace(std::size_t i) const noexcept {
+  const std::size_t end = tokens_[i].idx + tokens_[i].len;
+  const std::size_t next = i + 1 < tokens_.size() ? tokens_[i + 1].idx : text_.size();
+  // Only whitespace counts: text between tokens that is not whitespace (a reader's gap) is not
+  // reported as trailing whitespace.
+  std::size_t j = end;
+  while (j < next) {
+    std::size_t k = j;
+    const char32_t c = utf8::next(text_, k);
+    if (!unicode::is_space(c)) break;
+    j = k;
+  }
+  return std::string_view(text_).substr(end, j - end);
+}
+
+std::string_view Doc::str(hash_t h) const {
+  if (h == 0) return {};
+  if (auto it = pool_.find(h); it != pool_.end()) return it->second;
+  if (auto s = vocab_->strings().find(h)) return *s;
+  for (std::size_t i = 0; i < tokens_.size(); ++i)
+    if (tokens_[i].orth == h) return token_text(i);
+  throw KeyError("no string for hash " + std::to_string(h) + " in the Doc or its Vocab");
+}
+
+hash_t Doc::intern(std::string_view s) {
+  const hash_t h = hash_string(s);
+  if (h == 0 || pool_.count(h) || vocab_->strings().contains(h)) return h;
+  pool_.emplace(h, std::string(s));
+  return h;
+}
+
+bool Doc::has_sents() const noexcept {
+  for (std::size_t i = 1; i < tokens_.size(); ++i)
+    if (tokens_[i].sent_start != 0) return true;
+  return tokens_.size() == 1 && tokens_[0].sent_start != 0;
+}
+
+std::vector<Span> Doc::sents() const {
+  if (!has_sents() && !tokens_.empty())
+    throw ValueError(
+        "sentence boundaries are unset: add a component that sets them (nlp.add_pipe(\"sentencizer\") or a parser)");
+  std::vector<Span> out;
+  std::size_t start = 0;
+  for (std::size_t i = 1; i < tokens_.size(); ++i) {
+    if (tokens_[i].sent_start == 1) {
+      out.emplace_back(this, start, i);
+      start = i;
+    }
+  }
+  if (start < tokens_.size()) out.emplace_back(this, start, tokens_.size());
+  return out;
+}
+
+bool Doc::has_annotation(Attr a) const noexcept {
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    const TokenData& t = tokens_[i];
+    switch (a) {
+      case Attr::POS: if (t.pos != UPOS::NONE) return true; break;
+      case Attr::TAG: if (t.tag) return true; break;
+      case Attr::LEMMA: if (t.lemma) return true; break;
+      case Attr::MORPH: if (t.morph) return true; break;
+      case Attr::DEP: if (t.dep) return true; break;
+      case Attr::HEAD: if (t.dep || t.head) return true; break;
+      case Attr::ENT_IOB: case Attr::ENT_TYPE: if (t.ent_iob != EntIob::MISSING) return true; break;
+      case Attr::SENT_START: if (i > 0 && t.sent_start != 0) return true; break;
+      default: return false;
+    }
+  }
+  return false;
+}
+
+namespace {
+bool is_lexical(Attr a) {
+  return flag_of(a) || a == Attr::LOWER || a == Attr::NORM || a == Attr::SHAPE || a == Attr::PREFIX ||
+         a == Attr::SUFFIX || a == Attr::LENGTH;
+}
+}  // namespace
+
+// `lex` is the token's lexeme when the caller already has it (to_array computes it once per token).
+static std::uint64_t attr_value_impl(const Doc& doc, std::size_t i, Attr a, const Lexeme* lex) {
+  const TokenData& t = doc.data(i);
+  if (auto f = flag_of(a)) return lex->check(*f) ? 1 : 0;
+  switch (a) {
+    case Attr::NULL_ATTR: return 0;
+    case Attr::ID: case Attr::ORTH: return t.orth;
+    case Attr::LOWER: return lex->lower;
+    case Attr::NORM: return t.norm ? t.norm : lex->norm;
+    case Attr::SHAPE: return lex->shape;
+    case Attr::PREFIX: return lex->prefix;
+    case Attr::SUFFIX: return lex->suffix;
+    case Attr::LENGTH: return lex->length;
+    case Attr::LEMMA: return t.lemma;
+    case Attr::POS: return static_cast<std::uint64_t>(t.pos);
+    case Attr::TAG: return t.tag;
+    case Attr::DEP: return t.dep;
+    case Attr::MORPH: return t.morph;
+    case Attr::ENT_IOB: return static_cast<std::uint64_t>(t.ent_iob);
+    case Attr::ENT_TYPE: return t.ent_type;
+    case Attr::HEAD: return static_cast<std::uint64_t>(static_cast<std::int64_t>(t.head));
+    case Attr::SENT_START: return static_cast<std::uint64_t>(static_cast<std::int64_t>(i == 0 ? 1 : t.sent_start));
+    case Attr::SPACY: return doc.whitespace(i).empty() ? 0 : 1;
+    case Attr::IDX: return doc.char_offset(t.idx);
+    default: break;
+  }
+  throw ValueError("attribute " + std::string(attr_name(a)) + " cannot be exported per token");
+}
+
+std::uint64_t Doc::attr_value(std::size_t i, Attr a) const {
+  if (i >= tokens_.size()) throw IndexError("token index " + std::to_string(i) + " out of range");
+  if (is_lexical(a)) {
+    const Lexeme lex = vocab_->lexeme(token_text(i));
+    return attr_value_impl(*this, i, a, &lex);
+  }
+  return attr_value_impl(*this, i, a, nullptr);
+}
+
+std::vector<std::uint64_t> Doc::to_array(const std::vector<Attr>& attrs) const {
+  const bool lexical = std::any_of(attrs.begin(), attrs.end(), is_lexical);
+  for (Attr a : attrs)  // fail before any work on an attribute that has no per-token value
+    if (attr_name(a) == "UNKNOWN")
+      throw ValueError("unknown attribute id " + std::to_string(static_cast<std::uint32_t>(a)));
+  std::vector<std::uint64_t> out(tokens_.size() * attrs.size());
+  Lexeme lex;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (lexical) lex = vocab_->lexeme(token_text(i));
+    for (std::size_t j = 0; j < attrs.size(); ++j) out[i * attrs.size() + j] = attr_value_impl(*this, i, attrs[j], &lex);
+  }
+  return out;
+}
+
+}  // namespace weft

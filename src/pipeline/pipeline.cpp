@@ -1,0 +1,165 @@
+#include "weft/pipeline/pipeline.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <future>
+
+#include "weft/error.hpp"
+#include "weft/pipeline/language.hpp"
+#include "weft/pipeline/registry.hpp"
+
+namespace weft {
+
+std::unique_ptr<TokenizerBase> make_tokenizer(const Json& config, std::shared_ptr<Vocab> vocab) {
+  if (!config.is_object() || !config.contains("@tokenizers") || !config["@tokenizers"].is_string())
+    throw ValueError("tokenizer config needs a string \"@tokenizers\" naming a registered tokenizer");
+  const auto& factory = Registry::global().get<TokenizerFactory>("tokenizers", config["@tokenizers"].get<std::string>());
+  return factory(config, std::move(vocab));
+}
+
+Pipeline::Pipeline(std::shared_ptr<Vocab> vocab, std::unique_ptr<TokenizerBase> tokenizer, std::string lang)
+    : vocab_(std::move(vocab)), tokenizer_(std::move(tokenizer)), lang_(std::move(lang)) {
+  if (!vocab_ || !tokenizer_) throw ValueError("a Pipeline needs a Vocab and a tokenizer");
+}
+
+Pipeline Pipeline::blank(const std::string& lang) {
+  const LanguageData data = language_data(lang);
+  auto vocab = make_vocab(data);
+  auto tokenizer = make_tokenizer(data.tokenizer, vocab);
+  return Pipeline(vocab, std::move(tokenizer), lang);
+}
+
+void Pipeline::set_tokenizer(std::unique_ptr<TokenizerBase> tokenizer) {
+  if (!tokenizer) throw ValueError("set_tokenizer: null tokenizer");
+  tokenizer_ = std::move(tokenizer);
+}
+
+Doc Pipeline::operator()(std::string text) const {
+  Doc doc = make_doc(std::move(text));
+  annotate(doc);
+  return doc;
+}
+
+void Pipeline::annotate(Doc& doc) const { annotate(std::span<Doc>(&doc, 1)); }
+
+void Pipeline::annotate(std::span<Doc> docs) const {
+  for (const Slot& s : slots_)
+    if (s.enabled) s.component->pipe(docs);
+}
+
+void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
+                    const PipeOptions& options) const {
+  const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, options.n_threads));
+
+  // Reading stays on the calling thread (sources are not thread-safe); batches are processed by
+  // up to `threads` workers and handed to the sink in input order.
+  auto read_batch = [&](std::vector<PipeInput>& batch) {
+    batch.clear();
+    while (batch.size() < batch_size) {
+      std::optional<PipeInput> in = source();
+      if (!in) break;
+      batch.push_back(std::move(*in));
+    }
+    return !batch.empty();
+  };
+  auto process = [this](std::vector<PipeInput> batch) {
+    std::vector<Doc> docs;
+    docs.reserve(batch.size());
+    for (PipeInput& in : batch) {
+      Doc doc = in.doc ? std::move(*in.doc) : make_doc(std::move(in.text));
+      if (!in.meta_json.empty()) doc.extras().meta_json = std::move(in.meta_json);
+      docs.push_back(std::move(doc));
+    }
+    annotate(std::span<Doc>(docs));
+    return docs;
+  };
+
+  std::vector<PipeInput> batch;
+  if (threads == 1) {
+    while (read_batch(batch))
+      for (Doc& d : process(std::move(batch))) sink(d);
+    return;
+  }
+  std::deque<std::future<std::vector<Doc>>> inflight;
+  auto drain_one = [&] {
+    std::vector<Doc> docs = inflight.front().get();
+    inflight.pop_front();
+    for (Doc& d : docs) sink(d);
+  };
+  while (read_batch(batch)) {
+    inflight.push_back(std::async(std::launch::async, process, std::move(batch)));
+    batch = {};
+    if (inflight.size() >= threads) drain_one();
+  }
+  while (!inflight.empty()) drain_one();
+}
+
+std::vector<Doc> Pipeline::pipe(const std::vector<std::string>& texts, const PipeOptions& options) const {
+  std::size_t next = 0;
+  std::vector<Doc> out;
+  out.reserve(texts.size());
+  pipe([&]() -> std::optional<PipeInput> {
+         if (next == texts.size()) return std::nullopt;
+         return PipeInput{texts[next++], std::nullopt, {}};
+       },
+       [&](Doc& d) { out.push_back(std::move(d)); }, options);
+  return out;
+}
+
+std::size_t Pipeline::index_of(const std::string& name) const {
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i].component->name() == name) return i;
+  std::string known;
+  for (const auto& s : slots_) known += (known.empty() ? "" : ", ") + s.component->name();
+  throw KeyError("no component \"" + name + "\" in the pipeline (components: " + (known.empty() ? "none" : known) + ")");
+}
+
+Component& Pipeline::add_pipe(const std::string& factory, std::string name, const Json& config,
+                              const std::string& before, const std::string& after) {
+  if (name.empty()) name = factory;
+  if (has_pipe(name)) throw ValueError("a component named \"" + name + "\" is already in the pipeline");
+  if (!before.empty() && !after.empty()) throw ValueError("add_pipe: give `before` or `after`, not both");
+  const auto& make = Registry::global().get<ComponentFactory>("components", factory);
+  std::unique_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  std::size_t pos = slots_.size();
+  if (!before.empty()) pos = index_of(before);
+  if (!after.empty()) pos = index_of(after) + 1;
+  auto it = slots_.insert(slots_.begin() + static_cast<std::ptrdiff_t>(pos), Slot{std::move(component), factory, true});
+  return *it->component;
+}
+
+void Pipeline::remove_pipe(const std::string& name) {
+  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index_of(name)));
+}
+
+Component& Pipeline::get_pipe(const std::string& name) const { return *slots_[index_of(name)].component; }
+
+bool Pipeline::has_pipe(const std::string& name) const {
+  return std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.component->name() == name; });
+}
+
+std::vector<std::string> Pipeline::component_names() const {
+  std::vector<std::string> out;
+  for (const auto& s : slots_) out.push_back(s.component->name());
+  return out;
+}
+
+std::vector<std::string> Pipeline::pipe_names() const {
+  std::vector<std::string> out;
+  for (const auto& s : slots_)
+    if (s.enabled) out.push_back(s.component->name());
+  return out;
+}
+
+void Pipeline::disable_pipe(const std::string& name) { slots_[index_of(name)].enabled = false; }
+void Pipeline::enable_pipe(const std::string& name) { slots_[index_of(name)].enabled = true; }
+
+std::vector<std::string> Pipeline::disabled() const {
+  std::vector<std::string> out;
+  for (const auto& s : slots_)
+    if (!s.enabled) out.push_back(s.component->name());
+  return out;
+}
+
+}  // namespace weft

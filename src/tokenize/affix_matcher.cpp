@@ -1,0 +1,103 @@
+#include "affix_matcher.hpp"
+
+#include <re2/re2.h>
+
+#include <string>
+
+#include "weft/error.hpp"
+
+namespace weft {
+namespace {
+
+// The DFA cache of a big Unicode alternation outgrows RE2's 8 MB default, which silently falls back
+// to the slower NFA.
+constexpr std::int64_t kMaxMem = 64 << 20;
+
+RE2::Options options() {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_max_mem(kMaxMem);
+  return o;
+}
+
+}  // namespace
+
+AffixMatcher::AffixMatcher(Kind kind, const std::vector<AffixRule>& rules, const char* what)
+    : kind_(kind), rules_(rules) {
+  if (rules_.empty()) return;
+  std::string combined;
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const std::string& p = rules_[i].pattern;
+    RE2 single(p, options());
+    if (!single.ok()) {
+      throw ValueError(std::string("tokenizer ") + what + " pattern \"" + p + "\" does not compile: " + single.error());
+    }
+    const int groups = single.NumberOfCapturingGroups();
+    if (groups > 1) {
+      throw ValueError(std::string("tokenizer ") + what + " pattern \"" + p +
+                       "\" has more than one capturing group (use (?:...) for grouping)");
+    }
+    if (i) combined += '|';
+    combined += groups == 0 ? "(" + p + ")" : "(?:" + p + ")";
+  }
+  // A trailing $ lets RE2 run its reverse DFA from the end of the text, so finding a suffix costs the
+  // suffix's length, not the chunk's.
+  if (kind_ == Kind::Suffix) combined = "(?:" + combined + ")$";
+  re_ = std::make_unique<RE2>(combined, options());
+  if (!re_->ok()) throw ValueError(std::string("tokenizer ") + what + " patterns do not combine: " + re_->error());
+}
+
+AffixMatcher::~AffixMatcher() = default;
+AffixMatcher::AffixMatcher(AffixMatcher&&) noexcept = default;
+AffixMatcher& AffixMatcher::operator=(AffixMatcher&&) noexcept = default;
+
+bool AffixMatcher::run(std::string_view s, std::size_t pos, bool anchor_start, Match& m) const {
+  const std::size_t n = rules_.size() + 1;
+  // Rule lists are short; the submatch array lives on the stack for the common sizes.
+  re2::StringPiece small[64];
+  std::vector<re2::StringPiece> big;
+  re2::StringPiece* groups = small;
+  if (n > 64) {
+    big.resize(n);
+    groups = big.data();
+  }
+  const re2::StringPiece text(s.data(), s.size());
+  if (!re_->Match(text, pos, s.size(), anchor_start ? RE2::ANCHOR_START : RE2::UNANCHORED, groups,
+                  static_cast<int>(n))) {
+    return false;
+  }
+  for (std::size_t g = 1; g < n; ++g) {
+    if (groups[g].data() == nullptr) continue;
+    m.start = static_cast<std::size_t>(groups[g].data() - s.data());
+    m.end = m.start + groups[g].size();
+    m.rule = g - 1;
+    return true;
+  }
+  return false;
+}
+
+bool AffixMatcher::find_prefix(std::string_view s, Match& m) const {
+  if (!re_ || s.empty() || !run(s, 0, true, m)) return false;
+  m.start = 0;
+  return m.end > 0;
+}
+
+bool AffixMatcher::find_suffix(std::string_view s, Match& m) const {
+  if (!re_ || s.empty() || !run(s, 0, false, m)) return false;
+  m.end = s.size();
+  return m.start < s.size();
+}
+
+bool AffixMatcher::find_infix(std::string_view s, std::size_t pos, Match& m) const {
+  if (!re_) return false;
+  while (pos < s.size()) {
+    if (!run(s, pos, false, m)) return false;
+    if (m.end > m.start) return true;
+    // An empty infix: search again from the next code point after it.
+    pos = m.start + 1;
+    while (pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) ++pos;
+  }
+  return false;
+}
+
+}  // namespace weft
