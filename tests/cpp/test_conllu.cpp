@@ -37,13 +37,7 @@ std::string write_all(const std::vector<Doc>& docs) {
 // The error a reader throws on `text`, as "what()".
 template <class E = FormatError>
 std::string error_of(const std::string& text) {
-  try {
-    read_all(text);
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no error for: " << text);
-  return {};
+  return weft::test::error_message<E>([&] { read_all(text); }, text);
 }
 
 std::string row(const std::string& id, const std::string& form, const std::string& head = "0",

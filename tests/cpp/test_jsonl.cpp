@@ -28,13 +28,7 @@ std::vector<JsonlRecord> read_all(const std::string& text, bool skip_bad = false
 
 template <class E = FormatError>
 std::string error_of(const std::string& text) {
-  try {
-    read_all(text);
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no error for: " << text);
-  return {};
+  return weft::test::error_message<E>([&] { read_all(text); }, text);
 }
 
 }  // namespace

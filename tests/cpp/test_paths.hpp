@@ -1,9 +1,24 @@
-// Paths to test data, resolved against the source tree.
+// Shared helpers of the C++ tests: paths to test data (resolved against the source tree) and the
+// message of the error a call throws.
 #pragma once
+
+#include <doctest/doctest.h>
 
 #include <string>
 
 namespace weft::test {
 inline std::string source_path(const std::string& rel) { return std::string(WEFT_SOURCE_DIR) + "/" + rel; }
 inline std::string data_path(const std::string& rel) { return source_path("data/" + rel); }
+
+// what() of the E that `call` throws; fails the test when it throws nothing.
+template <class E, class Call>
+std::string error_message(Call&& call, const std::string& input) {
+  try {
+    call();
+  } catch (const E& e) {
+    return e.what();
+  }
+  FAIL("no error for: " << input);
+  return {};
+}
 }  // namespace weft::test
