@@ -1,0 +1,66 @@
+// Hashed embeddings on the CPU: feature keys to table rows, row gathers summed over seeds, and the
+// scatter-add of their gradient. Ids are validated before any write so a bad id leaves outputs intact.
+#include <string>
+
+#include "../op_checks.hpp"
+#include "cpu_ops.hpp"
+#include "weft/backend/mix64.hpp"
+#include "weft/error.hpp"
+
+namespace weft::backend {
+
+namespace {
+
+void check_ids(const char* op, const std::int32_t* ids, std::int64_t count, std::int64_t n_rows) {
+  for (std::int64_t i = 0; i < count; ++i)
+    if (ids[i] < 0 || ids[i] >= n_rows)
+      throw ValueError(std::string(op) + ": id " + std::to_string(ids[i]) + " outside a table of " + std::to_string(n_rows) + " rows");
+}
+
+}  // namespace
+
+void CpuOps::hash_rows(const Tensor& keys, std::uint32_t seed, std::int64_t n_rows, Tensor& out) {
+  const std::int64_t seeds = check::hash_rows(device(), keys, n_rows, out);
+  const std::uint64_t* kp = keys.data<std::uint64_t>();
+  std::int32_t* op = out.data<std::int32_t>();
+  const auto rows = static_cast<std::uint64_t>(n_rows);
+  for (std::int64_t i = 0; i < keys.numel(); ++i)
+    for (std::int64_t s = 0; s < seeds; ++s)
+      op[i * seeds + s] = static_cast<std::int32_t>(mix64(kp[i], std::uint64_t{seed} + static_cast<std::uint64_t>(s)) % rows);
+}
+
+void CpuOps::gather_sum_rows(const Tensor& table, const Tensor& ids, Tensor& out) {
+  const check::Ids g = check::gather_rows("gather_sum_rows", device(), table, ids, out);
+  const std::int64_t width = table.dim(1);
+  const std::int32_t* ip = ids.data<std::int32_t>();
+  check_ids("gather_sum_rows", ip, ids.numel(), table.dim(0));
+  const float* tp = table.data<float>();
+  float* op = out.data<float>();
+  for (std::int64_t i = 0; i < g.n; ++i) {
+    float* dst = op + i * width;
+    const float* first = tp + static_cast<std::int64_t>(ip[i * g.per_row]) * width;
+    for (std::int64_t j = 0; j < width; ++j) dst[j] = first[j];
+    for (std::int64_t s = 1; s < g.per_row; ++s) {
+      const float* src = tp + static_cast<std::int64_t>(ip[i * g.per_row + s]) * width;
+      for (std::int64_t j = 0; j < width; ++j) dst[j] += src[j];
+    }
+  }
+}
+
+void CpuOps::scatter_add_rows(Tensor& table, const Tensor& ids, const Tensor& grad) {
+  const check::Ids g = check::gather_rows("scatter_add_rows", device(), table, ids, grad);
+  const std::int64_t width = table.dim(1);
+  const std::int32_t* ip = ids.data<std::int32_t>();
+  check_ids("scatter_add_rows", ip, ids.numel(), table.dim(0));
+  float* tp = table.data<float>();
+  const float* gp = grad.data<float>();
+  for (std::int64_t i = 0; i < g.n; ++i) {
+    const float* src = gp + i * width;
+    for (std::int64_t s = 0; s < g.per_row; ++s) {
+      float* dst = tp + static_cast<std::int64_t>(ip[i * g.per_row + s]) * width;
+      for (std::int64_t j = 0; j < width; ++j) dst[j] += src[j];
+    }
+  }
+}
+
+}  // namespace weft::backend

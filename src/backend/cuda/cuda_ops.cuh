@@ -1,0 +1,70 @@
+// CudaOps: the CUDA implementation of Ops for one GPU. gemm goes to cuBLAS; everything else is a
+// hand-written kernel in the cuda_*.cu file of its op family. Each op runs the same argument checks as
+// CpuOps (op_checks.hpp), then queues its kernels on the legacy default stream and returns; only ops
+// whose result is a host value (sum_squares, softmax_cross_entropy) or whose ids must be validated
+// wait for the device.
+#pragma once
+
+#include <cublas_v2.h>
+
+#include <mutex>
+
+#include "weft/backend/ops.hpp"
+
+namespace weft::backend {
+
+class CudaOps final : public Ops {
+ public:
+  explicit CudaOps(int index);
+  Device device() const noexcept override { return Device::cuda(index_); }
+  void synchronize() override;
+
+  void gemm(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, Tensor& c, float alpha, float beta,
+            const Tensor* bias) override;
+
+  void fill(Tensor& x, float value) override;
+  void axpy(float alpha, const Tensor& x, Tensor& y) override;
+  void scale(Tensor& x, float alpha) override;
+  void add(const Tensor& a, const Tensor& b, Tensor& out) override;
+  void mul(const Tensor& a, const Tensor& b, Tensor& out) override;
+  void relu(const Tensor& x, Tensor& y) override;
+  void backprop_relu(const Tensor& dy, const Tensor& y, Tensor& dx) override;
+
+  void sum_rows(const Tensor& x, Tensor& out, bool accumulate) override;
+  double sum_squares(const Tensor& x) override;
+  void argmax_rows(const Tensor& x, Tensor& out) override;
+
+  void hash_rows(const Tensor& keys, std::uint32_t seed, std::int64_t n_rows, Tensor& out) override;
+  void gather_sum_rows(const Tensor& table, const Tensor& ids, Tensor& out) override;
+  void scatter_add_rows(Tensor& table, const Tensor& ids, const Tensor& grad) override;
+
+  void seq2col(const Tensor& x, int n_window, const Tensor& lengths, Tensor& out) override;
+  void backprop_seq2col(const Tensor& dy, int n_window, const Tensor& lengths, Tensor& dx) override;
+
+  void maxout(const Tensor& x, int pieces, Tensor& y, Tensor& which) override;
+  void backprop_maxout(const Tensor& dy, const Tensor& which, int pieces, Tensor& dx) override;
+
+  void layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps, Tensor& y, Tensor& mean,
+                  Tensor& rstd) override;
+  void backprop_layer_norm(const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tensor& mean,
+                           const Tensor& rstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
+
+  void softmax(const Tensor& x, Tensor& y) override;
+  void log_softmax(const Tensor& x, Tensor& y) override;
+  double softmax_cross_entropy(const Tensor& logits, const Tensor& labels, float grad_scale, Tensor& dlogits) override;
+
+  void dropout(const Tensor& x, float rate, std::uint64_t seed, Tensor& y, Tensor& mask) override;
+  void adam_update(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamStep& step) override;
+  void cast(const Tensor& x, Tensor& y) override;
+
+  int index() const noexcept { return index_; }
+
+ private:
+  int index_;
+  // One cuBLAS handle per device; calls only enqueue work, so serialising them costs little and
+  // avoids relying on a handle's thread safety across library versions.
+  cublasHandle_t blas_ = nullptr;
+  std::mutex blas_mutex_;
+};
+
+}  // namespace weft::backend

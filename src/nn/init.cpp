@@ -1,0 +1,20 @@
+#include "weft/nn/init.hpp"
+
+#include <cmath>
+
+namespace weft::nn::init {
+
+std::vector<float> glorot_uniform(std::int64_t n, std::int64_t fan_in, std::int64_t fan_out, Rng& rng) {
+  const float s = std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
+  return uniform(n, -s, s, rng);
+}
+
+std::vector<float> uniform(std::int64_t n, float lo, float hi, Rng& rng) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (float& x : v) x = rng.uniform(lo, hi);
+  return v;
+}
+
+std::vector<float> constant(std::int64_t n, float value) { return std::vector<float>(static_cast<std::size_t>(n), value); }
+
+}  // namespace weft::nn::init

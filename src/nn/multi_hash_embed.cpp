@@ -1,0 +1,40 @@
+#include "weft/nn/multi_hash_embed.hpp"
+
+#include "weft/error.hpp"
+#include "weft/nn/chain.hpp"
+#include "weft/nn/concat.hpp"
+#include "weft/nn/dropout.hpp"
+#include "weft/nn/hash_embed.hpp"
+#include "weft/nn/layer_norm.hpp"
+#include "weft/nn/maxout.hpp"
+#include "weft/nn/static_vectors.hpp"
+
+namespace weft::nn {
+
+namespace {
+
+Model labelled(Model m, const char* label) {
+  m->set_label(label);
+  return m;
+}
+
+}  // namespace
+
+Model multi_hash_embed(const MultiHashEmbedConfig& config) {
+  if (config.width < 1) throw ValueError("MultiHashEmbed.v1: width must be >= 1");
+  static constexpr const char* kNames[kFeatureCount] = {"norm", "prefix", "suffix", "shape"};
+  std::vector<Model> tables;
+  for (int f = 0; f < kFeatureCount; ++f) {
+    // spaCy seeds its tables 8, 9, 10, 11 (a counter from 7, bumped before each table).
+    const auto seed = static_cast<std::uint32_t>(8 + f);
+    tables.push_back(labelled(hash_embed(config.width, config.rows[static_cast<std::size_t>(f)], seed, f), kNames[f]));
+  }
+  if (config.static_vectors) tables.push_back(labelled(static_vectors(config.width, *config.static_vectors, kFeatureCount), "vectors"));
+  const auto concat_width = config.width * static_cast<std::int64_t>(tables.size());
+  std::vector<Model> parts{concat(std::move(tables)), labelled(maxout(config.width, concat_width, config.maxout_pieces), "maxout"),
+                           labelled(layer_norm(config.width), "layernorm")};
+  if (config.dropout > 0.f) parts.push_back(labelled(dropout(config.dropout), "dropout"));
+  return chain(std::move(parts));
+}
+
+}  // namespace weft::nn
