@@ -60,6 +60,20 @@ void register_doc(pyb::module_& m) {
                                for (const Span& s : d->sents()) out.append(PySpan{d, s.start(), s.end(), 0});
                                return pyb::iter(out);
                              })
+      .def(
+          "char_span",
+          [](std::shared_ptr<Doc> d, std::size_t start, std::size_t end, const pyb::object& label,
+             const std::string& alignment_mode) -> pyb::object {
+            hash_t h = 0;
+            if (pyb::isinstance<pyb::str>(label)) h = d->intern(label.cast<std::string>());
+            else if (!label.is_none()) h = label.cast<hash_t>();
+            auto s = d->char_span(start, end, h, alignment_mode);
+            if (!s) return pyb::none();
+            return pyb::cast(PySpan{d, s->start(), s->end(), h});
+          },
+          pyb::arg("start_idx"), pyb::arg("end_idx"), pyb::arg("label") = pyb::none(),
+          pyb::arg("alignment_mode") = "strict",
+          "The Span for character offsets [start_idx, end_idx), or None when they do not align (spaCy's char_span)")
       .def("has_annotation", [](const Doc& d, const pyb::object& attr) { return d.has_annotation(attr_from_py(attr)); })
       .def("to_json", [](const Doc& d) { return json_to_py(doc_to_json(d)); })
       .def(

@@ -102,6 +102,32 @@ Span Doc::span(std::size_t start, std::size_t end) const {
   return Span(this, start, end);
 }
 
+std::optional<Span> Doc::char_span(std::size_t start_char, std::size_t end_char, hash_t label,
+                                   std::string_view mode) const {
+  if (mode != "strict" && mode != "contract" && mode != "expand")
+    throw ValueError("char_span: alignment mode must be strict, contract or expand, not \"" + std::string(mode) + "\"");
+  if (start_char > end_char)
+    throw ValueError("char_span: start " + std::to_string(start_char) + " is after end " + std::to_string(end_char));
+  const std::size_t b = byte_offset(start_char), e = byte_offset(end_char);
+  // First token ending after b, first token starting at or after e.
+  auto first = std::partition_point(tokens_.begin(), tokens_.end(),
+                                    [&](const TokenData& t) { return static_cast<std::size_t>(t.idx) + t.len <= b; });
+  auto last = std::partition_point(tokens_.begin(), tokens_.end(),
+                                   [&](const TokenData& t) { return static_cast<std::size_t>(t.idx) < e; });
+  std::size_t i = static_cast<std::size_t>(first - tokens_.begin());
+  std::size_t j = static_cast<std::size_t>(last - tokens_.begin());
+  if (mode == "strict") {
+    if (i >= j || tokens_[i].idx != b || tokens_[j - 1].idx + tokens_[j - 1].len != e) return std::nullopt;
+  } else if (mode == "contract") {
+    if (i < j && tokens_[i].idx < b) ++i;
+    if (i < j && tokens_[j - 1].idx + tokens_[j - 1].len > e) --j;
+    if (i >= j) return std::nullopt;
+  } else if (i >= j) {
+    return std::nullopt;
+  }
+  return Span(this, i, j, label);
+}
+
 TokenData& Doc::push_token(std::size_t idx, std::size_t len) {
   if (len == 0) throw ValueError("a token cannot be empty (at byte " + std::to_string(idx) + ")");
   if (idx + len > text_.size() || idx + len < idx)

@@ -155,3 +155,22 @@ TEST_CASE("doc: upos names round-trip") {
   CHECK(upos_from_name("_") == UPOS::NONE);
   CHECK_FALSE(upos_from_name("NOUNS").has_value());
 }
+
+TEST_CASE("doc: char_span aligns character ranges to tokens in three modes") {
+  Doc d = Doc::from_words(vocab(), {"Café", "au", "lait", "!"}, {true, true, false, false});  // "Café au lait!"
+  auto s = d.char_span(5, 12);
+  REQUIRE(s);
+  CHECK(s->text() == "au lait");
+  CHECK_FALSE(d.char_span(6, 12));  // starts inside "au"
+  auto c = d.char_span(6, 13, 0, "contract");
+  REQUIRE(c);
+  CHECK(c->text() == "lait!");
+  auto e = d.char_span(1, 6, 0, "expand");
+  REQUIRE(e);
+  CHECK(e->text() == "Café au");
+  CHECK_FALSE(d.char_span(6, 7, 0, "contract"));
+  CHECK_FALSE(d.char_span(4, 5));  // only the space
+  CHECK_THROWS_AS(d.char_span(0, 4, 0, "fuzzy"), ValueError);
+  CHECK_THROWS_AS(d.char_span(5, 4), ValueError);
+  CHECK(d.char_span(0, 4)->text() == "Café");
+}

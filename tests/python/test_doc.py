@@ -135,3 +135,14 @@ def test_vocab_and_strings(nlp):
         s[12345]
     lex = nlp.vocab["Dogs"]
     assert (lex.lower_, lex.shape_, lex.is_title) == ("dogs", "Xxxx", True)
+
+
+def test_char_span(nlp):
+    doc = nlp("I live in New York City.")
+    span = doc.char_span(10, 23, label="GPE")
+    assert span.text == "New York City" and span.label_ == "GPE"
+    assert doc.char_span(11, 23) is None
+    assert doc.char_span(11, 23, alignment_mode="expand").text == "New York City"
+    assert doc.char_span(11, 23, alignment_mode="contract").text == "York City"
+    with pytest.raises(ValueError):
+        doc.char_span(0, 1, alignment_mode="nope")

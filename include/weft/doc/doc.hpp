@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,12 @@ class Doc {
   Token operator[](std::ptrdiff_t i) const;
   Token token(std::size_t i) const noexcept;  // unchecked
   Span span(std::size_t start, std::size_t end) const;
+  // The span covering code-point offsets [start_char, end_char), as spaCy's Doc.char_span: "strict"
+  // needs both ends on token boundaries, "contract" keeps only tokens wholly inside, "expand" takes
+  // every token the range touches. nullopt when no span fits (strict misaligned, contract empty);
+  // ValueError for a bad mode or range.
+  std::optional<Span> char_span(std::size_t start_char, std::size_t end_char, hash_t label = 0,
+                                std::string_view mode = "strict") const;
 
   // Token records. Tokenizers and readers append; components write annotations in place.
   const std::vector<TokenData>& tokens() const noexcept { return tokens_; }
