@@ -1,8 +1,13 @@
 #include "device_memory.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_map>
+#include <vector>
 
 #include "weft/error.hpp"
 
@@ -16,6 +21,81 @@ namespace {
 }  // namespace
 #endif
 
+namespace {
+
+// A cache of freed CPU blocks by size class, so the per-batch layer outputs (multi-megabyte tensors)
+// reuse memory instead of mapping fresh pages and faulting on every first touch. Each block carries a
+// header holding its class; classes are four per power of two (waste below 25%). Bounded: blocks
+// beyond kCacheLimit cached bytes go back to the system.
+constexpr std::size_t kHeader = kCpuAlignment;  // keeps the caller's pointer aligned
+constexpr std::size_t kCacheLimit = std::size_t{256} << 20;
+
+struct CpuBlockCache {
+  std::mutex mutex;
+  std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
+  std::size_t cached_bytes = 0;
+};
+
+// Never destroyed: tensors held by static objects may be freed during static destruction.
+CpuBlockCache& block_cache() {
+  static CpuBlockCache* cache = new CpuBlockCache();
+  return *cache;
+}
+
+std::size_t size_class(std::size_t bytes) {
+  if (bytes <= 4096) return std::max(kCpuAlignment, (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment);
+  const std::size_t step = std::bit_floor(bytes) / 4;
+  return (bytes + step - 1) / step * step;
+}
+
+void* cpu_alloc(std::size_t bytes) {
+  const std::size_t cls = size_class(bytes);
+  CpuBlockCache& cache = block_cache();
+  {
+    std::lock_guard lock(cache.mutex);
+    auto it = cache.free_blocks.find(cls);
+    if (it != cache.free_blocks.end() && !it->second.empty()) {
+      void* raw = it->second.back();
+      it->second.pop_back();
+      cache.cached_bytes -= cls;
+      return static_cast<char*>(raw) + kHeader;
+    }
+  }
+  void* raw = std::aligned_alloc(kCpuAlignment, cls + kHeader);
+  if (raw == nullptr) {
+    // Give the cached blocks back and try once more before failing.
+    std::lock_guard lock(cache.mutex);
+    for (auto& [_, blocks] : cache.free_blocks)
+      for (void* b : blocks) std::free(b);
+    cache.free_blocks.clear();
+    cache.cached_bytes = 0;
+    raw = std::aligned_alloc(kCpuAlignment, cls + kHeader);
+    if (raw == nullptr) throw std::bad_alloc();
+  }
+  *static_cast<std::size_t*>(raw) = cls;
+  return static_cast<char*>(raw) + kHeader;
+}
+
+void cpu_free(void* ptr) noexcept {
+  void* raw = static_cast<char*>(ptr) - kHeader;
+  const std::size_t cls = *static_cast<std::size_t*>(raw);
+  CpuBlockCache& cache = block_cache();
+  {
+    std::lock_guard lock(cache.mutex);
+    if (cache.cached_bytes + cls <= kCacheLimit) {
+      try {
+        cache.free_blocks[cls].push_back(raw);
+        cache.cached_bytes += cls;
+        return;
+      } catch (...) {  // no memory for the list entry: release the block instead
+      }
+    }
+  }
+  std::free(raw);
+}
+
+}  // namespace
+
 void* device_alloc(Device device, std::size_t bytes) {
   if (device.is_cuda()) {
 #ifdef WEFT_HAVE_CUDA
@@ -24,12 +104,7 @@ void* device_alloc(Device device, std::size_t bytes) {
     no_cuda();
 #endif
   }
-  // aligned_alloc wants a multiple of the alignment; a zero-byte request still gets a unique pointer.
-  std::size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
-  if (rounded == 0) rounded = kCpuAlignment;
-  void* p = std::aligned_alloc(kCpuAlignment, rounded);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
+  return cpu_alloc(bytes);
 }
 
 void device_free(Device device, void* ptr) noexcept {
@@ -40,7 +115,7 @@ void device_free(Device device, void* ptr) noexcept {
 #endif
     return;
   }
-  std::free(ptr);
+  cpu_free(ptr);
 }
 
 void device_copy(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) {
