@@ -40,6 +40,13 @@ void Chain::initialize_self(const Ragged* X, const Tensor* Y, Rng& rng) {
 
 Forward Chain::forward(const Ragged& X, bool is_train) {
   check_ready();
+  if (!is_train) {
+    // Each intermediate output is released as soon as the next layer has read it, so the allocator
+    // hands the same (cache-warm) blocks to the layers further on.
+    Ragged h = X;
+    for (const Model& l : children()) h = l->forward(h, false).Y;
+    return {std::move(h), no_backprop()};
+  }
   std::vector<Backprop> backs;
   backs.reserve(children().size());
   Ragged h = X;

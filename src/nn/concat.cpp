@@ -94,6 +94,7 @@ Forward Concat::forward(const Ragged& X, bool is_train) {
   Tensor Y = Tensor::empty(Shape{n, total}, DType::F32, device());
   Tensor joined = Y.reshape(Shape{units, perm.g});
   o.gather_sum_rows(stack, perm.to_joined, joined);
+  if (!is_train) return {{Y, X.lengths}, no_backprop()};
   Backprop back = [this, n, widths, perm, units, backs = std::move(backs)](const Tensor& dY) {
     backend::Ops& o = ops();
     Tensor dstack = Tensor::empty(Shape{units, perm.g}, DType::F32, device());

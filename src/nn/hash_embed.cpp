@@ -1,6 +1,7 @@
 #include "weft/nn/hash_embed.hpp"
 
 #include "key_column.hpp"
+#include "weft/backend/scratch.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/init.hpp"
 
@@ -19,14 +20,23 @@ void HashEmbed::initialize_self(const Ragged* X, const Tensor*, Rng& rng) {
   set_param(E_, Shape{nV_, nO_}, init::uniform(nV_ * nO_, -0.1f, 0.1f, rng));
 }
 
-Forward HashEmbed::forward(const Ragged& X, bool) {
+Forward HashEmbed::forward(const Ragged& X, bool is_train) {
   check_ready();
   backend::Ops& o = ops();
   Tensor keys = detail::key_column(X.data, column_, device(), describe());
   const std::int64_t n = keys.dim(0);
+  Tensor Y = Tensor::empty(Shape{n, nO_}, DType::F32, device());
+  if (!is_train) {
+    // The row ids are only kept for the gradient's scatter, so inference takes them from scratch.
+    backend::ScratchArena& arena = backend::ScratchArena::local(device());
+    backend::ScratchArena::Scope scope(arena);
+    Tensor ids = arena.take(Shape{n, n_hashes_}, DType::I32);
+    o.hash_rows(keys, seed_, nV_, ids);
+    o.gather_sum_rows(E_.value, ids, Y);
+    return {{Y, X.lengths}, no_backprop()};
+  }
   Tensor ids = Tensor::empty(Shape{n, n_hashes_}, DType::I32, device());
   o.hash_rows(keys, seed_, nV_, ids);
-  Tensor Y = Tensor::empty(Shape{n, nO_}, DType::F32, device());
   o.gather_sum_rows(E_.value, ids, Y);
   Backprop back = [this, ids](const Tensor& dY) {
     ops().scatter_add_rows(E_.grad, ids, dY);

@@ -37,6 +37,12 @@ void Layer::zero_grads() {
 
 std::string Layer::describe() const { return label_.empty() ? type_ : type_ + " '" + label_ + "'"; }
 
+Backprop Layer::no_backprop() const {
+  return [name = describe()](const Tensor&) -> Tensor {
+    throw ModelError(name + ": backprop called after forward(X, is_train = false), which keeps no state for it");
+  };
+}
+
 void Layer::check_ready() const {
   if (!initialized_) throw ModelError(describe() + " was used before initialize()");
 }

@@ -1,5 +1,6 @@
 #include "weft/nn/layer_norm.hpp"
 
+#include "weft/backend/scratch.hpp"
 #include "weft/nn/init.hpp"
 
 namespace weft::nn {
@@ -17,10 +18,18 @@ void LayerNorm::initialize_self(const Ragged* X, const Tensor*, Rng&) {
   set_param(b_, Shape{nI_}, init::constant(nI_, 0.f));
 }
 
-Forward LayerNorm::forward(const Ragged& X, bool) {
+Forward LayerNorm::forward(const Ragged& X, bool is_train) {
   check_ready();
   const std::int64_t n = X.data.dim(0);
   Tensor Y = Tensor::empty(X.data.shape(), DType::F32, device());
+  if (!is_train) {
+    // Mean and rstd only serve the backward pass.
+    backend::ScratchArena& arena = backend::ScratchArena::local(device());
+    backend::ScratchArena::Scope scope(arena);
+    Tensor mean = arena.take(Shape{n}), rstd = arena.take(Shape{n});
+    ops().layer_norm(X.data, G_.value, b_.value, eps_, Y, mean, rstd);
+    return {{Y, X.lengths}, no_backprop()};
+  }
   Tensor mean = Tensor::empty(Shape{n}, DType::F32, device());
   Tensor rstd = Tensor::empty(Shape{n}, DType::F32, device());
   ops().layer_norm(X.data, G_.value, b_.value, eps_, Y, mean, rstd);

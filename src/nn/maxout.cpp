@@ -21,20 +21,23 @@ void Maxout::initialize_self(const Ragged* X, const Tensor* Y, Rng& rng) {
   set_param(b_, Shape{rows}, init::constant(rows, 0.f));
 }
 
-Forward Maxout::forward(const Ragged& X, bool) {
+Forward Maxout::forward(const Ragged& X, bool is_train) {
   check_ready();
   backend::Ops& o = ops();
   const std::int64_t n = X.data.dim(0);
   Tensor Y = Tensor::empty(Shape{n, nO_}, DType::F32, device());
-  Tensor which = Tensor::empty(Shape{n, nO_}, DType::U8, device());
+  Tensor which;
   {
-    // The pre-activations are not needed by backprop (which piece won is), so they live in scratch.
+    // The pre-activations are not needed by backprop (which piece won is), so they live in scratch;
+    // so does `which` when there will be no backprop.
     backend::ScratchArena& arena = backend::ScratchArena::local(device());
     backend::ScratchArena::Scope scope(arena);
+    which = is_train ? Tensor::empty(Shape{n, nO_}, DType::U8, device()) : arena.take(Shape{n, nO_}, DType::U8);
     Tensor Z = arena.take(Shape{n, nO_ * pieces_});
     o.gemm(X.data, false, W_.value, true, Z, 1.f, 0.f, &b_.value);
     o.maxout(Z, pieces_, Y, which);
   }
+  if (!is_train) return {{Y, X.lengths}, no_backprop()};
   Tensor x = X.data;
   Backprop back = [this, x, which](const Tensor& dY) {
     backend::Ops& o = ops();

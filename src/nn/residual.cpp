@@ -20,6 +20,7 @@ Forward Residual::forward(const Ragged& X, bool is_train) {
   Forward f = children()[0]->forward(X, is_train);
   Tensor Y = Tensor::empty(X.data.shape(), DType::F32, device());
   ops().add(X.data, f.Y.data, Y);
+  if (!is_train) return {{Y, X.lengths}, no_backprop()};
   Backprop back = [this, inner = std::move(f.backprop)](const Tensor& dY) {
     Tensor dInner = inner(dY);
     Tensor dX = Tensor::empty(dY.shape(), DType::F32, device());

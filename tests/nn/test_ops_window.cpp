@@ -86,6 +86,35 @@ TEST_CASE("backend: maxout forward, backward and gradient") {
   check_gradient(xg, values(dxg), loss, 1e-3);
 }
 
+TEST_CASE("backend: maxout's fixed-piece CPU paths match the reference, ties and tails included") {
+  Ops& ops = weft::backend::ops(Device::cpu());
+  for (int pieces = 2; pieces <= 5; ++pieces) {
+    const std::size_t units = 8 * 4 + 5;  // vector blocks and a tail
+    std::vector<float> xv = values(random_tensor({static_cast<std::int64_t>(units), pieces}, 140 + static_cast<std::uint32_t>(pieces)));
+    for (std::size_t u = 0; u < units; u += 3) xv[u * static_cast<std::size_t>(pieces) + 1] = xv[u * static_cast<std::size_t>(pieces)];  // ties
+    for (std::size_t u = 1; u < units; u += 4)
+      for (int p = 0; p < pieces; ++p) xv[u * static_cast<std::size_t>(pieces) + static_cast<std::size_t>(p)] = 0.25f;
+    const Tensor x = Tensor::from_vector(xv, {static_cast<std::int64_t>(units), pieces});
+    Tensor y = Tensor::zeros({static_cast<std::int64_t>(units), 1}, DType::F32);
+    Tensor which = Tensor::zeros({static_cast<std::int64_t>(units), 1}, DType::U8);
+    ops.maxout(x, pieces, y, which);
+    const Tensor dy = random_tensor({static_cast<std::int64_t>(units), 1}, 150);
+    Tensor dx = random_tensor({static_cast<std::int64_t>(units), pieces}, 151);
+    ops.backprop_maxout(dy, which, pieces, dx);
+    const std::vector<float> yv = values(y), dyv = values(dy), dxv = values(dx);
+    const std::vector<std::uint8_t> w = which.to_vector<std::uint8_t>();
+    for (std::size_t u = 0; u < units; ++u) {
+      std::size_t best = 0;
+      for (std::size_t p = 1; p < static_cast<std::size_t>(pieces); ++p)
+        if (xv[u * static_cast<std::size_t>(pieces) + p] > xv[u * static_cast<std::size_t>(pieces) + best]) best = p;
+      CHECK(w[u] == best);
+      CHECK(yv[u] == xv[u * static_cast<std::size_t>(pieces) + best]);
+      for (std::size_t p = 0; p < static_cast<std::size_t>(pieces); ++p)
+        CHECK(dxv[u * static_cast<std::size_t>(pieces) + p] == (p == best ? dyv[u] : 0.f));
+    }
+  }
+}
+
 TEST_CASE("backend: layer norm forward and gradients") {
   const Tensor x = random_tensor({4, 9}, 121, -2.f, 3.f);
   const Tensor gamma = random_tensor({9}, 122, 0.5f, 1.5f), beta = random_tensor({9}, 123);

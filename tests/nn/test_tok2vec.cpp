@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "weft/backend/ops.hpp"
+#include "weft/error.hpp"
 #include "weft/nn/tok2vec.hpp"
 
 using namespace weft;
@@ -44,6 +45,17 @@ TEST_CASE("nn: tok2vec is deterministic given a seed") {
   };
   CHECK(run(5) == run(5));
   CHECK(run(5) != run(6));
+}
+
+TEST_CASE("nn: tok2vec predict equals the training forward and keeps no backprop") {
+  Model model = tok2vec(Tok2VecConfig{});
+  Ragged X = sample_keys(4, 9, 2);
+  model->initialize(&X, nullptr, 3);
+  const std::vector<float> trained = model->forward(X, true).Y.data.to_vector<float>();
+  CHECK(model->predict(X).data.to_vector<float>() == trained);
+  Forward f = model->forward(X, false);
+  CHECK(f.Y.data.to_vector<float>() == trained);
+  CHECK_THROWS_AS(f.backprop(Tensor::zeros(f.Y.data.shape(), DType::F32)), ModelError);
 }
 
 TEST_CASE("nn: tok2vec forward and backward agree on CUDA and CPU") {

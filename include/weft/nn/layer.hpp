@@ -58,6 +58,9 @@ class Layer {
   void initialize(const Ragged* X, const Tensor* Y, Rng& rng);
   void initialize(const Ragged* X = nullptr, const Tensor* Y = nullptr, std::uint64_t seed = 0);
 
+  // With is_train false a layer may keep nothing for the backward pass (the combinators and the tok2vec
+  // layers free each intermediate once the next layer has read it): never call that backprop; where
+  // nothing was kept it throws ModelError.
   virtual Forward forward(const Ragged& X, bool is_train) = 0;
   Ragged predict(const Ragged& X) { return forward(X, false).Y; }
 
@@ -75,6 +78,8 @@ class Layer {
   backend::Ops& ops() const { return backend::ops(device_); }
   // Throws ModelError unless initialize() ran.
   void check_ready() const;
+  // The backprop of an inference-only forward pass: it throws ModelError naming this layer.
+  Backprop no_backprop() const;
   // Sets nI from X's row width (X 2-D); ValueError when it disagrees with a given nI.
   void infer_nI(const Ragged* X);
   void infer_nO(std::int64_t n);
