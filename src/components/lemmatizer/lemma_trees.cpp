@@ -1,0 +1,85 @@
+// Tree counting, label selection and the lookup fallback. See
+// include/weft/components/lemmatizer/lemma_trees.hpp.
+#include "weft/components/lemmatizer/lemma_trees.hpp"
+
+#include <algorithm>
+
+#include "weft/error.hpp"
+#include "weft/strings/unicode.hpp"
+#include "weft/strings/utf8.hpp"
+
+namespace weft {
+
+std::string LemmaTrees::key(std::string_view form, UPOS pos) {
+  // The UPOS byte goes first: forms are arbitrary UTF-8, so a trailing separator could be ambiguous.
+  std::string k(1, static_cast<char>(pos));
+  k += form;
+  return k;
+}
+
+bool LemmaTrees::observe(std::string_view form, std::string_view lemma, UPOS pos) {
+  if (frozen_) throw ValueError("LemmaTrees: observe() after freeze()");
+  if (lemma.empty() || lemma == "_") return false;
+  if (utf8::length(form) > EditTrees::kMaxLength || utf8::length(lemma) > EditTrees::kMaxLength) return false;
+  ++tree_counts_[trees_.add(form, lemma)];
+  ++lemma_counts_[key(form, pos)][std::string(lemma)];
+  return true;
+}
+
+void LemmaTrees::freeze(std::uint32_t min_count) {
+  if (frozen_) throw ValueError("LemmaTrees: freeze() called twice");
+  std::vector<std::pair<tree_id, std::uint32_t>> kept;
+  for (const auto& [tree, n] : tree_counts_)
+    if (n >= min_count) kept.emplace_back(tree, n);
+  std::sort(kept.begin(), kept.end(),
+            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  for (const auto& [tree, n] : kept) {
+    label_index_.emplace(tree, labels_.size());
+    labels_.push_back(tree);
+  }
+  for (auto& [k, lemmas] : lemma_counts_) {
+    // Most frequent lemma; ties go to the smallest string so the table does not depend on hash order.
+    const std::pair<const std::string, std::uint32_t>* best = nullptr;
+    for (const auto& entry : lemmas)
+      if (!best || entry.second > best->second || (entry.second == best->second && entry.first < best->first))
+        best = &entry;
+    lookup_.emplace(k, best->first);
+  }
+  lemma_counts_.clear();
+  frozen_ = true;
+}
+
+std::uint32_t LemmaTrees::count(tree_id tree) const noexcept {
+  const auto it = tree_counts_.find(tree);
+  return it == tree_counts_.end() ? 0 : it->second;
+}
+
+std::size_t LemmaTrees::label_of(std::string_view form, std::string_view lemma) const {
+  const auto tree = trees_.find(form, lemma);
+  if (!tree) return fallback_label();
+  const auto it = label_index_.find(*tree);
+  return it == label_index_.end() ? fallback_label() : it->second;
+}
+
+std::optional<std::string_view> LemmaTrees::lookup(std::string_view form, UPOS pos) const {
+  const auto it = lookup_.find(key(form, pos));
+  if (it == lookup_.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::string LemmaTrees::fallback(std::string_view form, UPOS pos) const {
+  if (const auto hit = lookup(form, pos)) return std::string(*hit);
+  if (pos == UPOS::PROPN) return std::string(form);
+  return unicode::lower(form);
+}
+
+std::string LemmaTrees::lemmatize(std::string_view form, UPOS pos, std::span<const std::size_t> ranked) const {
+  std::string out;
+  for (const std::size_t label : ranked) {
+    if (label >= labels_.size()) break;
+    if (trees_.apply_to(labels_[label], form, out)) return out;
+  }
+  return fallback(form, pos);
+}
+
+}  // namespace weft
