@@ -14,6 +14,7 @@
 #include "weft/json.hpp"
 #include "weft/pipeline/component.hpp"
 #include "weft/pipeline/language.hpp"
+#include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/pipeline.hpp"
 #include "weft/pipeline/registry.hpp"
 #include "weft/strings/hash.hpp"
@@ -24,3 +25,5 @@
 #include "weft/tokenize/sentencizer.hpp"
 #include "weft/tokenize/tokenizer.hpp"
 #include "weft/tokenize/whitespace_tokenizer.hpp"
+#include "weft/train/conll18.hpp"
+#include "weft/train/trainer.hpp"

@@ -11,6 +11,11 @@
 #include <vector>
 
 #include "weft/doc/doc.hpp"
+#include "weft/json.hpp"
+
+namespace weft {
+class Pipeline;
+}
 
 namespace weft::py {
 
@@ -35,6 +40,10 @@ void register_span(pyb::module_& m);
 void register_doc_bin(pyb::module_& m);
 void register_pipeline(pyb::module_& m);
 void register_registry(pyb::module_& m);
+void register_training(pyb::module_& m);
+// Adds the trained-model methods (meta, nlp_config, components_config, to_disk, evaluate) to the
+// Pipeline class made by register_pipeline (training.cpp).
+void bind_pipeline_model(pyb::class_<Pipeline, std::shared_ptr<Pipeline>>& cls);
 
 // The boolean lexeme flags as Python property names ("is_alpha", ..., "like_email").
 std::vector<std::pair<std::string, LexFlag>> flag_properties();
@@ -43,6 +52,11 @@ std::vector<std::pair<std::string, LexFlag>> flag_properties();
 // weft.EncodingError naming the character position, instead of pybind11's argument-type TypeError.
 std::string utf8_from_py(const pyb::handle& text);
 std::vector<std::string> utf8_list_from_py(const pyb::list& texts);
+
+// JSON trees across the boundary (through Python's json module: configs and scores are small).
+// json_from_py writes values json cannot (pathlib.Path, ...) as their str().
+pyb::object py_from_json(const Json& j);
+Json json_from_py(const pyb::handle& obj);
 
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_doc_bin(m);
   weft::py::register_pipeline(m);
   weft::py::register_registry(m);
+  weft::py::register_training(m);
 }

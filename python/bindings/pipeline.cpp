@@ -62,7 +62,8 @@ void register_pipeline(pyb::module_& m) {
         return doc;
       });
 
-  pyb::class_<Pipeline, std::shared_ptr<Pipeline>>(m, "Pipeline")
+  auto pipeline = pyb::class_<Pipeline, std::shared_ptr<Pipeline>>(m, "Pipeline");
+  pipeline
       .def_static("blank", [](const std::string& lang) { return std::make_shared<Pipeline>(Pipeline::blank(lang)); })
       .def_property_readonly("lang", &Pipeline::lang)
       .def_property_readonly("vocab", &Pipeline::vocab)
@@ -131,6 +132,7 @@ void register_pipeline(pyb::module_& m) {
       .def_property_readonly("pipe_names", &Pipeline::pipe_names)
       .def_property_readonly("component_names", &Pipeline::component_names)
       .def_property_readonly("disabled", &Pipeline::disabled);
+  bind_pipeline_model(pipeline);
 }
 
 }  // namespace weft::py

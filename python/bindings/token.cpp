@@ -1,6 +1,7 @@
 // Token in Python with spaCy's attribute names: text, i, idx (code points), whitespace_, text_with_ws,
 // the lexical attributes (lower_, norm_, shape_, prefix_, suffix_, hashes without the underscore) and
-// every boolean flag (is_alpha ... like_email), plus the annotation fields later components fill.
+// every boolean flag (is_alpha ... like_email), plus the annotation fields later components fill
+// (pos_, tag_, lemma_, morph_, dep_, ent_type_).
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -39,6 +40,10 @@ void register_token(pyb::module_& m) {
           .def_property_readonly("pos_", [](const PyToken& t) { return std::string(tok(t).pos_()); })
           .def_property_readonly("tag", [](const PyToken& t) { return tok(t).tag(); })
           .def_property_readonly("tag_", [](const PyToken& t) { return std::string(tok(t).tag_()); })
+          // The UD FEATS string ("" when unset); weft.Token.morph (python/weft/morphology.py) wraps it
+          // in a MorphAnalysis as spaCy's token.morph.
+          .def_property_readonly("morph_", [](const PyToken& t) { return std::string(tok(t).morph_()); })
+          .def_property_readonly("morph_key", [](const PyToken& t) { return tok(t).morph(); })
           .def_property_readonly("dep", [](const PyToken& t) { return tok(t).dep(); })
           .def_property_readonly("dep_", [](const PyToken& t) { return std::string(tok(t).dep_()); })
           .def_property_readonly("ent_type", [](const PyToken& t) { return tok(t).ent_type(); })

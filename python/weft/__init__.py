@@ -4,6 +4,11 @@
     nlp = weft.blank("en")
     doc = nlp("Hello world!")
     [t.text for t in doc]
+
+    weft.train({}, overrides={"training.max_steps": 1000}, output="out")
+    nlp = weft.load("out/model-best")
+    [(t.text, t.pos_, t.tag_, str(t.morph), t.lemma_) for t in nlp("She sat down.")]
+    nlp.evaluate(weft.read_conllu("dev.conllu"))
 """
 from ._weft import (  # noqa: F401
     Doc,
@@ -22,12 +27,17 @@ from ._weft import (  # noqa: F401
     ValueError,
     Vocab,
     __version__,
+    read_conllu,
 )
 from . import attrs, registry  # noqa: F401
-from .language import Language, blank  # noqa: F401
+from .language import Language, blank, load  # noqa: F401
+from .morphology import MorphAnalysis, _token_morph
+from .training import default_config, train, training_config  # noqa: F401
+
+Token.morph = property(_token_morph, doc="The token's morphological features (a MorphAnalysis)")
 
 __all__ = [
     "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
-    "ValueError", "Language", "Lexeme", "Span", "StringStore", "Token", "Vocab", "attrs", "blank", "registry",
-    "__version__",
+    "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
+    "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
 ]

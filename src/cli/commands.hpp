@@ -13,5 +13,7 @@ Run add_tokenize(CLI::App& app);
 Run add_convert(CLI::App& app);
 Run add_info(CLI::App& app);
 Run add_evaluate(CLI::App& app);
+Run add_train(CLI::App& app);
+Run add_run(CLI::App& app);
 
 }  // namespace weft::cli

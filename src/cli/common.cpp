@@ -2,13 +2,16 @@
 
 #include <filesystem>
 
+#include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
+#include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
 
 namespace weft::cli {
 
-void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options) {
-  cmd.add_option("input", in.path, "Input file ('-' = stdin)")->capture_default_str();
+void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options, std::vector<std::string>* paths) {
+  if (paths) cmd.add_option("input", *paths, "Input files, read one after the other ('-' or none = stdin)");
+  else cmd.add_option("input", in.path, "Input file ('-' = stdin)")->capture_default_str();
   cmd.add_option("--from", in.format, "Input format: text, jsonl, conllu, docbin, auto (by extension)")
       ->check(CLI::IsMember({"auto", "text", "jsonl", "conllu", "docbin"}))
       ->capture_default_str();
@@ -40,18 +43,69 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& p) {
 
 Pipeline make_pipeline(const PipelineOptions& p) {
   Pipeline nlp = Pipeline::blank(p.lang);
-  if (!p.tokenizer.empty()) {
-    Json config;
-    if (std::filesystem::exists(p.tokenizer)) {
-      config = read_json_file(p.tokenizer);
-    } else {
-      config = Json::object();
-      config["@tokenizers"] = p.tokenizer;
-      if (p.tokenizer == language_data(p.lang).tokenizer.value("@tokenizers", "")) config = language_data(p.lang).tokenizer;
-    }
-    nlp.set_tokenizer(make_tokenizer(config, nlp.vocab()));
-  }
+  set_tokenizer_option(nlp, p.tokenizer);
   return nlp;
+}
+
+void set_tokenizer_option(Pipeline& nlp, const std::string& tokenizer) {
+  if (tokenizer.empty()) return;
+  Json config;
+  if (std::filesystem::exists(tokenizer)) {
+    config = read_json_file(tokenizer);
+  } else {
+    config = Json::object();
+    config["@tokenizers"] = tokenizer;
+    if (tokenizer == language_data(nlp.lang()).tokenizer.value("@tokenizers", ""))
+      config = language_data(nlp.lang()).tokenizer;
+  }
+  nlp.set_tokenizer(make_tokenizer(config, nlp.vocab()));
+}
+
+Pipeline load_model(const std::string& name_or_path) {
+  if (!std::filesystem::exists(name_or_path)) {
+    if (name_or_path.find('/') != std::string::npos)
+      throw ModelError("cannot load model " + name_or_path + ": no such folder");
+    if (!Registry::global().has("languages", name_or_path))
+      throw ModelError("cannot load model " + name_or_path + ": no such folder, and not a language code");
+  }
+  return load_or_blank(name_or_path);
+}
+
+namespace {
+bool factory_has(const Pipeline& nlp, const std::string& name, std::initializer_list<const char*> kinds) {
+  const std::string factory = nlp.get_pipe(name).factory_name();
+  for (const char* kind : kinds)
+    if (factory.find(kind) != std::string::npos) return true;
+  return false;
+}
+// Components whose only job is sentence boundaries.
+bool is_sentence_only(const Pipeline& nlp, const std::string& name) {
+  return factory_has(nlp, name, {"Sentencizer", "sentencizer", "Senter", "senter"});
+}
+}  // namespace
+
+bool is_segmenter(const Pipeline& nlp, const std::string& name) {
+  return is_sentence_only(nlp, name) || factory_has(nlp, name, {"Parser", "parser"});
+}
+
+bool has_segmenter(const Pipeline& nlp) {
+  for (const std::string& name : nlp.pipe_names())
+    if (is_segmenter(nlp, name)) return true;
+  return false;
+}
+
+bool ensure_segmenter(Pipeline& nlp) {
+  if (has_segmenter(nlp)) return false;
+  const std::vector<std::string> names = nlp.component_names();
+  std::string name = "sentencizer";
+  for (int i = 2; nlp.has_pipe(name); ++i) name = "sentencizer" + std::to_string(i);
+  nlp.add_pipe("sentencizer", name, Json::object(), names.empty() ? std::string() : names.front());
+  return true;
+}
+
+void disable_segmenters(Pipeline& nlp) {
+  for (const std::string& name : nlp.pipe_names())
+    if (is_sentence_only(nlp, name)) nlp.disable_pipe(name);
 }
 
 }  // namespace weft::cli

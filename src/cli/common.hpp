@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/io.hpp"
 
@@ -14,8 +15,25 @@ struct PipelineOptions {
   std::string tokenizer;  // registry name or a tokenizer.json path; empty = the language's
 };
 
-void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options);
+// Adds the input file argument and the input format / bad-record options. With `paths`, the argument
+// takes any number of files (none = stdin) into *paths instead of one into in.path.
+void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options, std::vector<std::string>* paths = nullptr);
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& p);
 Pipeline make_pipeline(const PipelineOptions& p);
+// Replaces the pipeline's tokenizer: a registry name or a tokenizer.json path (empty: no change).
+void set_tokenizer_option(Pipeline& nlp, const std::string& tokenizer);
+
+// A trained model folder or a language code (the blank pipeline). Throws ModelError naming the path
+// or file when the folder is missing or corrupt.
+Pipeline load_model(const std::string& name_or_path);
+// Whether an enabled component sets sentence boundaries (a sentencizer, senter or parser).
+bool is_segmenter(const Pipeline& nlp, const std::string& name);
+bool has_segmenter(const Pipeline& nlp);
+// Adds the rule-based sentencizer before the first component unless a segmenter is there; returns
+// whether it added one.
+bool ensure_segmenter(Pipeline& nlp);
+// Disables the components that only set sentence boundaries (sentencizer, senter), for input that
+// already carries them; a parser stays.
+void disable_segmenters(Pipeline& nlp);
 
 }  // namespace weft::cli

@@ -1,18 +1,26 @@
-// Writers for the CLI's output formats: one token per line, JSONL (doc_json layout), CoNLL-U and
-// DocBin. All stream except DocBin, which is one blob written when finished.
+// Writers for the CLI's output formats: one token per line, JSONL (doc_json layout), CoNLL-U, an
+// aligned table per sentence, and DocBin. All stream except DocBin, which is one blob written when
+// finished.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "cli/io.hpp"
 #include "weft/doc/doc_bin.hpp"
 
 namespace weft::cli {
 
+// A readable table of one Doc: per sentence a header row and one row per word (ID, TEXT, LEMMA, UPOS,
+// XPOS, FEATS; HEAD and DEPREL when the Doc has dependencies, ENT when it has entities; "_" = unset),
+// multi-word tokens as CoNLL-U range rows ("2-3  don't"), columns aligned by code points, and a blank
+// line after each sentence. A Doc without tokens gives nothing.
+void append_table(const Doc& doc, std::string& out);
+
 class DocWriter {
  public:
-  // format: tokens | jsonl | conllu | docbin
+  // format: tokens | jsonl | conllu | table | docbin
   DocWriter(const std::string& format, const std::string& path);
   void write(const Doc& doc);
   void finish();

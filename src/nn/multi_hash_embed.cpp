@@ -22,14 +22,23 @@ Model labelled(Model m, const char* label) {
 
 Model multi_hash_embed(const MultiHashEmbedConfig& config) {
   if (config.width < 1) throw ValueError("MultiHashEmbed.v1: width must be >= 1");
+  const std::size_t n = config.rows.size();
+  if (n == 0) throw ValueError("MultiHashEmbed.v1: needs at least one feature table");
+  if (!config.names.empty() && config.names.size() != n)
+    throw ValueError("MultiHashEmbed.v1: " + std::to_string(config.names.size()) + " names for " + std::to_string(n) +
+                     " tables");
   static constexpr const char* kNames[kFeatureCount] = {"norm", "prefix", "suffix", "shape"};
   std::vector<Model> tables;
-  for (int f = 0; f < kFeatureCount; ++f) {
+  for (std::size_t f = 0; f < n; ++f) {
     // spaCy seeds its tables 8, 9, 10, 11 (a counter from 7, bumped before each table).
     const auto seed = static_cast<std::uint32_t>(8 + f);
-    tables.push_back(labelled(hash_embed(config.width, config.rows[static_cast<std::size_t>(f)], seed, f), kNames[f]));
+    std::string name = !config.names.empty() ? config.names[f] : n == kFeatureCount ? kNames[f] : "f" + std::to_string(f);
+    Model table = hash_embed(config.width, config.rows[f], seed, static_cast<int>(f));
+    table->set_label(std::move(name));
+    tables.push_back(std::move(table));
   }
-  if (config.static_vectors) tables.push_back(labelled(static_vectors(config.width, *config.static_vectors, kFeatureCount), "vectors"));
+  if (config.static_vectors)
+    tables.push_back(labelled(static_vectors(config.width, *config.static_vectors, static_cast<int>(n)), "vectors"));
   const auto concat_width = config.width * static_cast<std::int64_t>(tables.size());
   std::vector<Model> parts{concat(std::move(tables)), labelled(maxout(config.width, concat_width, config.maxout_pieces), "maxout"),
                            labelled(layer_norm(config.width), "layernorm")};

@@ -1,8 +1,12 @@
 #include "weft/pipeline/pipeline.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
-#include <future>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
@@ -43,8 +47,9 @@ Doc Pipeline::operator()(std::string text) const {
 void Pipeline::annotate(Doc& doc) const { annotate(std::span<Doc>(&doc, 1)); }
 
 void Pipeline::annotate(std::span<Doc> docs) const {
+  PipeContext context;
   for (const Slot& s : slots_)
-    if (s.enabled) s.component->pipe(docs);
+    if (s.enabled) s.component->pipe(docs, context);
 }
 
 void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
@@ -81,18 +86,84 @@ void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, con
       for (Doc& d : process(std::move(batch))) sink(d);
     return;
   }
-  std::deque<std::future<std::vector<Doc>>> inflight;
-  auto drain_one = [&] {
-    std::vector<Doc> docs = inflight.front().get();
-    inflight.pop_front();
-    for (Doc& d : docs) sink(d);
+  // Persistent workers (their thread-local scratch memory and tokenizer caches stay warm), a bounded
+  // queue of numbered batches, and results handed to the sink in input order on this thread.
+  std::mutex mutex;
+  std::condition_variable work_ready, result_ready;
+  std::deque<std::pair<std::size_t, std::vector<PipeInput>>> queue;
+  std::map<std::size_t, std::vector<Doc>> results;
+  std::exception_ptr error;
+  bool done = false;
+  std::vector<std::thread> workers;
+  for (std::size_t t = 0; t < threads; ++t)
+    workers.emplace_back([&] {
+      for (;;) {
+        std::pair<std::size_t, std::vector<PipeInput>> job;
+        {
+          std::unique_lock lock(mutex);
+          work_ready.wait(lock, [&] { return !queue.empty() || done; });
+          if (queue.empty()) return;
+          job = std::move(queue.front());
+          queue.pop_front();
+        }
+        std::vector<Doc> docs;
+        std::exception_ptr failed;
+        try {
+          docs = process(std::move(job.second));
+        } catch (...) {
+          failed = std::current_exception();
+        }
+        {
+          std::lock_guard lock(mutex);
+          if (failed && !error) error = failed;
+          results.emplace(job.first, std::move(docs));
+        }
+        result_ready.notify_all();
+      }
+    });
+  std::size_t submitted = 0, emitted = 0;
+  auto emit_ready = [&](bool wait_for_one) {
+    std::unique_lock lock(mutex);
+    if (wait_for_one) result_ready.wait(lock, [&] { return results.count(emitted) > 0 || error; });
+    while (!error) {
+      auto it = results.find(emitted);
+      if (it == results.end()) break;
+      std::vector<Doc> docs = std::move(it->second);
+      results.erase(it);
+      ++emitted;
+      lock.unlock();
+      for (Doc& d : docs) sink(d);
+      lock.lock();
+    }
+    if (error) std::rethrow_exception(error);
   };
-  while (read_batch(batch)) {
-    inflight.push_back(std::async(std::launch::async, process, std::move(batch)));
-    batch = {};
-    if (inflight.size() >= threads) drain_one();
+  auto stop_workers = [&] {
+    {
+      std::lock_guard lock(mutex);
+      done = true;
+      queue.clear();
+    }
+    work_ready.notify_all();
+    for (std::thread& w : workers) w.join();
+  };
+  try {
+    while (read_batch(batch)) {
+      {
+        std::lock_guard lock(mutex);
+        queue.emplace_back(submitted++, std::move(batch));
+      }
+      work_ready.notify_one();
+      batch = {};
+      // At most 2 batches per worker in flight: memory stays bounded.
+      while (submitted - emitted >= 2 * threads) emit_ready(true);
+      emit_ready(false);
+    }
+    while (emitted < submitted) emit_ready(true);
+  } catch (...) {
+    stop_workers();
+    throw;
   }
-  while (!inflight.empty()) drain_one();
+  stop_workers();
 }
 
 std::vector<Doc> Pipeline::pipe(const std::vector<std::string>& texts, const PipeOptions& options) const {
@@ -160,6 +231,26 @@ std::vector<std::string> Pipeline::disabled() const {
   for (const auto& s : slots_)
     if (!s.enabled) out.push_back(s.component->name());
   return out;
+}
+
+Json Pipeline::nlp_config() const {
+  Json j = Json::object();
+  j["lang"] = lang_;
+  j["pipeline"] = component_names();
+  j["disabled"] = disabled();
+  return j;
+}
+
+Json Pipeline::components_config() const {
+  Json j = Json::object();
+  for (const Slot& s : slots_) {
+    Json c = Json::object();
+    c["factory"] = s.factory;
+    const Json config = s.component->config();
+    for (const auto& [k, v] : config.items()) c[k] = v;
+    j[s.component->name()] = c;
+  }
+  return j;
 }
 
 }  // namespace weft

@@ -19,6 +19,9 @@ void register_builtins(Registry& r) {
   register_languages(r);
   register_tokenizers(r);
   register_sentencizer(r);
+  register_tok2vec(r);
+  register_taggers(r);
+  register_lemmatizer(r);
 }
 
 void Registry::add_entry(RegistryEntry e, bool replace) {

@@ -13,7 +13,7 @@ def run(weft_bin, *args, input=None, check=True):
 
 
 def test_help_on_each_command(weft_bin):
-    for cmd in ([], ["tokenize"], ["convert"], ["info"]):
+    for cmd in ([], ["tokenize"], ["run"], ["convert"], ["evaluate"], ["info"]):
         out = run(weft_bin, *cmd, "--help").stdout.decode()
         assert "Usage" in out or "usage" in out.lower()
 

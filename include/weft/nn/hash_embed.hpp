@@ -15,6 +15,10 @@ class HashEmbed final : public Layer {
  public:
   HashEmbed(std::int64_t nO, std::int64_t nV, std::uint32_t seed, int column = 0, int n_hashes = 4);
   std::int64_t nV() const noexcept { return nV_; }
+  std::uint32_t seed() const noexcept { return seed_; }
+  int column() const noexcept { return column_; }
+  int n_hashes() const noexcept { return n_hashes_; }
+  const Tensor& table() const noexcept { return E_.value; }
   Forward forward(const Ragged& X, bool is_train) override;
 
  private:

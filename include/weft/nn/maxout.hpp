@@ -11,6 +11,8 @@ class Maxout final : public Layer {
  public:
   Maxout(std::int64_t nO, std::int64_t nI, int pieces);
   int pieces() const noexcept { return pieces_; }
+  const Tensor& weights() const noexcept { return W_.value; }  // [nO * pieces, nI]
+  const Tensor& bias() const noexcept { return b_.value; }     // [nO * pieces]
   Forward forward(const Ragged& X, bool is_train) override;
 
  private:

@@ -1,11 +1,13 @@
-// MultiHashEmbed.v1: spaCy's token embedding. One HashEmbed per lexical feature (NORM, PREFIX, SUFFIX,
-// SHAPE), optionally pretrained StaticVectors, concatenated and mixed to `width` by a Maxout with layer
-// normalisation. Input: u64 keys [N, 4] (or [N, 5] with vectors: the fifth column is the vector row),
-// on the CPU, with the document lengths.
+// MultiHashEmbed.v1: spaCy's token embedding. One HashEmbed per lexical feature (by default NORM, PREFIX,
+// SUFFIX, SHAPE; the pipeline's tok2vec may name more, such as longer affixes), optionally pretrained
+// StaticVectors, concatenated and mixed to `width` by a Maxout with layer normalisation. Input: u64 keys
+// [N, F] (or [N, F + 1] with vectors: the last column is the vector row), on the CPU, with the document
+// lengths.
 #pragma once
 
-#include <array>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "weft/nn/layer.hpp"
 
@@ -16,14 +18,16 @@ inline constexpr int kFeatureCount = 4;
 
 struct MultiHashEmbedConfig {
   std::int64_t width = 96;
-  std::array<std::int64_t, kFeatureCount> rows{5000, 2500, 2500, 2500};  // spaCy's defaults
+  std::vector<std::int64_t> rows{5000, 2500, 2500, 2500};  // one table per key column (spaCy's defaults)
+  // The tables' labels, one per entry of rows; empty: "norm", "prefix", "suffix", "shape" for four
+  // tables, else "f0", "f1", ...
+  std::vector<std::string> names;
   int maxout_pieces = 3;
   float dropout = 0.f;                              // after the mix (0: none)
   std::optional<Tensor> static_vectors;             // f32 [V, D]
 };
 
-// Labels its parts "norm", "prefix", "suffix", "shape", "vectors" (the tables) and "maxout",
-// "layernorm" (the mix).
+// Labels its parts by the table names, "vectors", and "maxout", "layernorm" (the mix).
 Model multi_hash_embed(const MultiHashEmbedConfig& config);
 
 }  // namespace weft::nn

@@ -3,15 +3,25 @@
 // name and a JSON config; a loaded component is immutable and shared by all threads.
 #pragma once
 
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
+#include "weft/nn/ragged.hpp"
 
 namespace weft {
+
+// What the components of one pipeline pass see of each other while annotating one batch: the output
+// of every tok2vec component that ran, by component name, which listening components read (spaCy's
+// listener pattern: one shared encoder, several heads).
+struct PipeContext {
+  std::map<std::string, nn::Ragged> tok2vec;
+};
 
 class Component {
  public:
@@ -30,6 +40,16 @@ class Component {
   virtual void pipe(std::span<Doc> docs) const {
     for (Doc& d : docs) (*this)(d);
   }
+  // Annotates a batch inside a pipeline pass; listening components read `context`.
+  virtual void pipe(std::span<Doc> docs, PipeContext& context) const {
+    (void)context;
+    pipe(docs);
+  }
+
+  // A model folder holds one sub-folder per component with what the config cannot say (weights,
+  // labels). Components without such state write nothing.
+  virtual void to_disk(const std::filesystem::path& dir) const { (void)dir; }
+  virtual void from_disk(const std::filesystem::path& dir) { (void)dir; }
 
  private:
   std::string name_;

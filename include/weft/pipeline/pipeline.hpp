@@ -69,6 +69,14 @@ class Pipeline {
   void enable_pipe(const std::string& name);
   std::vector<std::string> disabled() const;
 
+  // {"lang", "pipeline": [names], "disabled": [names]} and {name: {"factory": ..., config...}}: the
+  // sections of config.json that rebuild this pipeline.
+  Json nlp_config() const;
+  Json components_config() const;
+  // meta.json of a loaded model (empty object for a blank pipeline).
+  const Json& meta() const noexcept { return meta_; }
+  void set_meta(Json meta) { meta_ = std::move(meta); }
+
  private:
   struct Slot {
     std::unique_ptr<Component> component;
@@ -80,6 +88,7 @@ class Pipeline {
   std::unique_ptr<TokenizerBase> tokenizer_;
   std::string lang_;
   std::vector<Slot> slots_;
+  Json meta_ = Json::object();
 };
 
 }  // namespace weft

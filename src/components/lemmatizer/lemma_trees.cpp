@@ -3,6 +3,10 @@
 #include "weft/components/lemmatizer/lemma_trees.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "weft/json.hpp"
 
 #include "weft/error.hpp"
 #include "weft/strings/unicode.hpp"
@@ -80,6 +84,73 @@ std::string LemmaTrees::lemmatize(std::string_view form, UPOS pos, std::span<con
     if (trees_.apply_to(labels_[label], form, out)) return out;
   }
   return fallback(form, pos);
+}
+
+void LemmaTrees::save(const std::filesystem::path& dir) const {
+  if (!frozen_) throw ValueError("LemmaTrees: save() before freeze()");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "trees.bin", std::ios::binary);
+    out << trees_.serialize();
+    if (!out) throw IOError("cannot write " + (dir / "trees.bin").string());
+  }
+  // Lookup entries sorted, so the file does not depend on hash order.
+  std::vector<std::pair<std::string, std::string>> entries(lookup_.begin(), lookup_.end());
+  std::sort(entries.begin(), entries.end());
+  Json lookup = Json::array();
+  for (const auto& [k, lemma] : entries)
+    lookup.push_back(Json::array({std::string(upos_name(static_cast<UPOS>(k[0]))), k.substr(1), lemma}));
+  Json j = Json::object();
+  j["labels"] = labels_;
+  Json counts = Json::array();
+  for (const tree_id t : labels_) counts.push_back(count(t));
+  j["counts"] = counts;
+  j["lookup"] = lookup;
+  std::ofstream out(dir / "lemma_trees.json", std::ios::binary);
+  out << j.dump() << '\n';
+  if (!out) throw IOError("cannot write " + (dir / "lemma_trees.json").string());
+}
+
+LemmaTrees LemmaTrees::load(const std::filesystem::path& dir) {
+  LemmaTrees t;
+  const auto trees_path = dir / "trees.bin";
+  std::ifstream tin(trees_path, std::ios::binary);
+  if (!tin) throw ModelError("cannot open " + trees_path.string());
+  std::stringstream bytes;
+  bytes << tin.rdbuf();
+  try {
+    t.trees_ = EditTrees::deserialize(bytes.str(), trees_path.string());
+  } catch (const ModelError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ModelError(trees_path.string() + ": " + e.what());
+  }
+  const auto path = dir / "lemma_trees.json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelError("cannot open " + path.string());
+  try {
+    const Json j = Json::parse(in);
+    const auto labels = j.at("labels").get<std::vector<tree_id>>();
+    const auto counts = j.at("counts").get<std::vector<std::uint32_t>>();
+    if (counts.size() != labels.size()) throw ModelError("labels and counts differ in length");
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (labels[i] >= t.trees_.size()) throw ModelError("label " + std::to_string(i) + " names no tree");
+      t.label_index_.emplace(labels[i], i);
+      t.tree_counts_[labels[i]] = counts[i];
+    }
+    t.labels_ = labels;
+    for (const Json& e : j.at("lookup")) {
+      const auto pos = upos_from_name(e.at(0).get<std::string>());
+      if (!e.is_array() || e.size() != 3 || !pos) throw ModelError("bad lookup entry " + e.dump());
+      t.lookup_.emplace(key(e.at(1).get<std::string>(), *pos), e.at(2).get<std::string>());
+    }
+  } catch (const ModelError& e) {
+    throw ModelError(path.string() + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw ModelError(path.string() + ": " + e.what());
+  }
+  t.frozen_ = true;
+  return t;
 }
 
 }  // namespace weft

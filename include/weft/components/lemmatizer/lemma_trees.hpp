@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,11 @@ class LemmaTrees {
   // The lemma of `form`: the first label in `ranked` (best first; fallback_label() and out-of-range
   // entries stop the walk) whose tree fits, else fallback().
   std::string lemmatize(std::string_view form, UPOS pos, std::span<const std::size_t> ranked) const;
+
+  // A frozen label set to dir/trees.bin (EditTrees::serialize) and dir/lemma_trees.json (labels and
+  // lookup table); load() checks both and throws ModelError naming the file.
+  void save(const std::filesystem::path& dir) const;
+  static LemmaTrees load(const std::filesystem::path& dir);
 
  private:
   static std::string key(std::string_view form, UPOS pos);

@@ -1,0 +1,57 @@
+// Token classifiers: a linear layer over each token's vector with one softmax head per annotation.
+// The tagger (weft.Tagger.v1) predicts UPOS and XPOS with two heads over one matrix product; the
+// morphologizer (weft.Morphologizer.v1) predicts the whole UD FEATS string as one label, as spaCy's
+// morphologizer does (per-feature heads were measured against it; see docs/architecture.md). The heads
+// are a config choice ("heads": ["pos", "tag", "morph"]), so any mix is one component.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "weft/pipeline/trainable.hpp"
+
+namespace weft {
+
+class TokenClassifier final : public TrainablePipe {
+ public:
+  // FEAT: one UD feature (Number, Tense, ...), its values plus "_" for absent; the "feats" entry of
+  // "heads" becomes one FEAT head per feature seen in training, and their predictions are joined into
+  // the FEATS string (per-feature heads, the alternative to one label per whole FEATS string).
+  enum class Attr : std::uint8_t { POS, TAG, MORPH, FEAT };
+  struct Head {
+    Attr attr;
+    std::string feature;  // FEAT heads
+    std::vector<std::string> labels;              // "_" is the empty FEATS label
+    std::unordered_map<hash_t, std::int32_t> index;  // hash of label -> position
+    std::vector<hash_t> hashes;                   // hash stored on the token (0 for "_"); POS: the enum value
+  };
+
+  // factory: "weft.Tagger.v1" or "weft.Morphologizer.v1" (their default heads differ).
+  TokenClassifier(std::string name, std::string factory, const Json& config, std::shared_ptr<Vocab> vocab);
+
+  std::string factory_name() const override { return factory_; }
+  Json config() const override;
+  const std::vector<Head>& heads() const noexcept { return heads_; }
+
+  void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
+  void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;
+  nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const override;
+  std::vector<std::string> metrics() const override;
+
+  // dir/labels.json and dir/weights.safetensors.
+  void to_disk(const std::filesystem::path& dir) const override;
+  void from_disk(const std::filesystem::path& dir) override;
+
+ private:
+  void build(std::int64_t width);
+  void index_labels();
+  std::int32_t gold_label(const Head& h, const Doc& doc, std::size_t i, bool annotated) const;
+
+  std::string factory_;
+  std::vector<Head> heads_;
+  bool per_feature_ = false;  // "feats" in the config's heads
+  std::int64_t width_ = 0;
+};
+
+}  // namespace weft

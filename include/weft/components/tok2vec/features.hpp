@@ -1,0 +1,90 @@
+// The lexical features a tok2vec embeds: for every token a row of u64 keys, one per feature (NORM,
+// SHAPE, an affix of n code points, ...), which MultiHashEmbed hashes into its tables. Keys depend on
+// the token's text only (and a token-level norm override), so the keys of words seen in training are
+// computed once and cached; other words are computed on the fly, and the cache never grows after
+// initialization, so a loaded model is read-only and shared by threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "weft/doc/doc.hpp"
+#include "weft/json.hpp"
+#include "weft/nn/ragged.hpp"
+
+namespace weft {
+
+// Word-level knowledge from large unlabelled text: Brown clusters (a bit path per word, similar words
+// share long prefixes) and a log probability, looked up by form, then lowercase form. Read from a TSV
+// file (word, cluster, log_prob; '#' lines are comments).
+struct Lexicon {
+  struct Entry {
+    std::uint64_t cluster = 0;
+    float log_prob = 0.f;
+  };
+  std::unordered_map<hash_t, Entry> entries;
+  std::string text;  // the file as read, written back into model folders
+  static std::shared_ptr<const Lexicon> load(const std::filesystem::path& path);
+  const Entry* find(std::string_view form, const Vocab& vocab) const;
+  const Entry* find_exact(hash_t orth) const;
+};
+
+struct FeatureSpec {
+  // PROB: the lexicon's log probability of the form (else of its lowercase); CASE: how much likelier
+  // the form is than its lowercase (log-probability difference, bucketed), which tells a proper noun
+  // ("Apple") from a capitalised common word ("The") even for words never seen in training.
+  enum class Kind : std::uint8_t { ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE };
+  Kind kind = Kind::NORM;
+  // PREFIX, SUFFIX: code points of the token's text (case kept); CLUSTER: leading bits of the cluster
+  // path (0 = all of it).
+  int length = 0;
+  std::int64_t rows = 5000;  // rows of the feature's hash-embedding table
+  // "NORM", "SHAPE", "PREFIX1", "SUFFIX3", "CLUSTER8": the embedding table's label (lowercased).
+  std::string name() const;
+  // {"attr": "SUFFIX", "length": 3, "rows": 2500}; length defaults to spaCy's (PREFIX 1, SUFFIX 3).
+  static FeatureSpec from_json(const Json& j);
+  Json to_json() const;
+};
+
+// spaCy's MultiHashEmbed defaults: NORM 5000, PREFIX(1) 2500, SUFFIX(3) 2500, SHAPE 2500.
+std::vector<FeatureSpec> default_features();
+
+class FeatureExtractor {
+ public:
+  FeatureExtractor() = default;
+  explicit FeatureExtractor(std::vector<FeatureSpec> specs, std::shared_ptr<const Lexicon> lexicon = nullptr);
+  const std::vector<FeatureSpec>& specs() const noexcept { return specs_; }
+  bool needs_lexicon() const noexcept;
+  const std::shared_ptr<const Lexicon>& lexicon() const noexcept { return lexicon_; }
+  std::size_t size() const noexcept { return specs_.size(); }
+
+  // Caches the keys of these word forms (training vocabulary). Not thread-safe with extract().
+  void cache(std::string_view form, const Vocab& vocab);
+  std::size_t cached() const noexcept { return index_.size(); }
+
+  // Keys u64 [N, F] for the tokens of `docs` (N = their total length) with the lengths of their
+  // sentences (of each whole Doc when it has no sentence starts; empty Docs add none).
+  nn::Ragged extract(std::span<const Doc> docs) const;
+  // The sequence lengths extract() gives (sentences, else whole Docs; empty Docs add none).
+  static backend::Tensor lengths(std::span<const Doc> docs);
+  // The cache row of a word form, or -1.
+  std::int64_t cached_row(std::string_view form) const;
+  // The keys of the cached word at `row` (size() values).
+  const std::uint64_t* cached_keys(std::int64_t row) const { return &table_[static_cast<std::size_t>(row) * specs_.size()]; }
+  // The keys of one token text (appended to out).
+  void keys(std::string_view form, hash_t norm_override, const Vocab& vocab, std::uint64_t* out) const;
+
+ private:
+  std::vector<FeatureSpec> specs_;
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::unordered_map<hash_t, std::uint32_t> index_;  // orth -> row of table_
+  std::vector<std::uint64_t> table_;
+};
+
+}  // namespace weft

@@ -1,0 +1,88 @@
+// The tok2vec component (weft.Tok2Vec.v1): embeds each token's lexical features (MultiHashEmbed) and
+// contextualises them with the CNN window encoder. It annotates nothing itself: inside a pipeline its
+// output goes into the batch's PipeContext, where listening components (tagger, morphologizer,
+// lemmatizer, ...) read it, so the encoder runs once for all of them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "weft/components/tok2vec/features.hpp"
+#include "weft/nn/layer.hpp"
+#include "weft/pipeline/component.hpp"
+
+namespace weft {
+
+struct Tok2VecConfig {
+  std::int64_t width = 96;
+  int depth = 4;
+  int window_size = 1;
+  int maxout_pieces = 3;
+  float dropout = 0.1f;  // while training, after the embedding and inside each encoder block
+  std::vector<FeatureSpec> features = default_features();
+  std::string storage = "f16";  // weights on disk: f16 or f32
+  // TSV of Brown clusters and log probabilities for CLUSTER / PROB features, read when training
+  // starts (relative to the working directory); a trained model keeps its copy in its folder.
+  std::string lexicon;
+  static Tok2VecConfig from_json(const Json& j);  // keys missing from j keep their defaults
+  Json to_json() const;
+};
+
+class Tok2Vec final : public Component {
+ public:
+  Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> vocab);
+
+  std::string factory_name() const override { return "weft.Tok2Vec.v1"; }
+  Json config() const override { return config_.to_json(); }
+  const Tok2VecConfig& settings() const noexcept { return config_; }
+  std::int64_t width() const noexcept { return config_.width; }
+
+  nn::Layer& model() const { return *model_; }
+  const FeatureExtractor& features() const noexcept { return features_; }
+  // Caches the features of every word of `train` and draws the initial weights.
+  void initialize(std::span<const Doc> train, std::uint64_t seed);
+  // Feature keys of a batch, and the encoder's output for it (inference).
+  nn::Ragged keys(std::span<const Doc> docs) const { return features_.extract(docs); }
+  nn::Ragged predict(std::span<const Doc> docs) const;
+
+  // Stores its output in context.tok2vec[name()].
+  void pipe(std::span<Doc> docs, PipeContext& context) const override;
+  void pipe(std::span<Doc> docs) const override;
+  void operator()(Doc& doc) const override;
+
+  // Precomputes the inference path from the current weights (from_disk does it; the trainer calls it
+  // before each evaluation): the embedding mix is linear in the concatenated feature embeddings, so
+  // each table row is multiplied by its block of the mix matrix once, and prediction sums hashed rows of
+  // the product instead of running the mix's matrix product per token. Until it runs (or after weights
+  // change without it), predict() uses the layers as trained. Not thread-safe with predict().
+  void prepare_inference();
+  void discard_inference() noexcept { folded_ = {}; }
+
+  // dir/weights.safetensors and dir/words.txt (the cached vocabulary).
+  void to_disk(const std::filesystem::path& dir) const override;
+  void from_disk(const std::filesystem::path& dir) override;
+
+ private:
+  Tok2VecConfig config_;
+  std::shared_ptr<Vocab> vocab_;
+  FeatureExtractor features_;
+  std::vector<std::string> words_;  // cached word forms, in cache order
+  nn::Model model_;
+  struct Folded {
+    backend::Tensor table;  // f32 [sum of rows + 1, width * pieces]; the last row is the mix's bias
+    std::vector<std::int64_t> offsets;  // first row of each feature's block
+    std::vector<std::int64_t> rows;     // rows of each feature's hash table
+    std::vector<std::uint32_t> seeds;
+    int n_hashes = 0;
+    // The embedding (after the mix's normalisation) of every cached word, row = its cache row: a
+    // known word's embedding is context-free, so prediction copies it instead of computing it.
+    backend::Tensor word_vectors;
+  };
+  // Embeddings of tokens with these keys through the folded tables: [n, width].
+  backend::Tensor embed_folded(const backend::Tensor& keys) const;
+  std::optional<Folded> folded_;
+};
+
+}  // namespace weft

@@ -1,0 +1,141 @@
+// weft run: annotates documents with a pipeline (a trained model folder, or a language code for the
+// blank pipeline). Text, JSONL or CoNLL-U in; JSONL, CoNLL-U or an aligned table out, streamed with
+// Pipeline::pipe (--threads, --batch-size) in input order.
+//
+// - Raw text goes through the model's tokenizer; when the pipeline has no sentence segmenter the
+//   rule-based sentencizer is added first, so sentence-based output (CoNLL-U, table) has sentences.
+// - Tokenized input (CoNLL-U, DocBin, JSONL documents with "tokens") keeps its words, multi-word tokens
+//   and sentence boundaries: the pipeline runs on weft::strip_annotations(doc), so every annotation
+//   column is the model's. CoNLL-U comments (sent_id, text), other MISC items, range-line fields and
+//   JSONL meta are kept; enhanced dependencies (DEPS) and empty nodes are dropped, since they would
+//   contradict the predicted tree.
+#include <deque>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/writer.hpp"
+#include "weft/train/trainer.hpp"
+
+namespace weft::cli {
+
+namespace {
+
+// The input Doc without annotations, with the side data that describes the input rather than the
+// gold analysis.
+Doc strip_input(const Doc& in) {
+  Doc d = strip_annotations(in);
+  const DocExtras& ex = in.extras();
+  DocExtras& out = d.extras();
+  out.comments = ex.comments;
+  out.misc = ex.misc;
+  out.mwt_fields = ex.mwt_fields;
+  out.meta_json = ex.meta_json;
+  return d;
+}
+
+std::vector<std::int8_t> sentence_starts(const Doc& d) {
+  std::vector<std::int8_t> s(d.size());
+  for (std::size_t i = 0; i < d.size(); ++i) s[i] = d.data(i).sent_start;
+  return s;
+}
+
+}  // namespace
+
+Run add_run(CLI::App& app) {
+  struct Opts {
+    std::string model;
+    std::vector<std::string> inputs;
+    InputOptions in;
+    std::string tokenizer;
+    std::string output = "-";
+    std::string to = "jsonl";
+    int threads = 1;
+    std::size_t batch_size = 256;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand(
+      "run",
+      "Annotate documents with a pipeline: text (one document per line), JSONL or CoNLL-U in; JSONL, CoNLL-U or "
+      "a table out. Tokenized input (CoNLL-U) keeps its words and sentences; the model fills the annotation "
+      "columns. Raw text gets the rule-based sentencizer first when the pipeline has no sentence segmenter.");
+  cmd->add_option("-m,--model", o->model, "Model folder (from weft train), or a language code for the blank pipeline")
+      ->required();
+  add_input_options(*cmd, o->in, true, &o->inputs);
+  cmd->add_option("-o,--output", o->output, "Output file ('-' = stdout)")->capture_default_str();
+  cmd->add_option("--to", o->to,
+                  "Output format: jsonl (one annotated document per line, as weft convert writes), conllu, or table "
+                  "(aligned columns per sentence: ID TEXT LEMMA UPOS XPOS FEATS, plus HEAD DEPREL and ENT when set)")
+      ->check(CLI::IsMember({"jsonl", "conllu", "table"}))
+      ->capture_default_str();
+  cmd->add_option("--tokenizer", o->tokenizer,
+                  "Replace the model's tokenizer: a registry name or a tokenizer.json file");
+  cmd->add_option("--threads", o->threads, "Worker threads (batches processed in parallel, output in input order)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+
+  return [o]() -> int {
+    Pipeline nlp = load_model(o->model);
+    set_tokenizer_option(nlp, o->tokenizer);
+    std::vector<std::string> paths = o->inputs;
+    if (paths.empty()) paths.push_back("-");
+    // Input already split into sentences everywhere (CoNLL-U, DocBin): sentence-only components would
+    // overwrite the given boundaries, so they are switched off; otherwise (text, JSONL) a segmenter is
+    // made sure of, and the boundaries of tokenized JSONL documents are put back after the pipeline.
+    bool all_tokenized = true;
+    for (const std::string& p : paths) {
+      const std::string f = resolve_format(o->in.format, p, "text");
+      all_tokenized = all_tokenized && (f == "conllu" || f == "docbin");
+    }
+    if (all_tokenized) disable_segmenters(nlp);
+    else ensure_segmenter(nlp);
+
+    std::size_t next_path = 0;
+    std::unique_ptr<InputReader> reader;
+    std::vector<std::string> skipped;
+    // Sentence starts to restore, one entry per document in flight (empty: keep the pipeline's).
+    std::deque<std::vector<std::int8_t>> keep_sents;
+    auto source = [&]() -> std::optional<PipeInput> {
+      for (;;) {
+        if (!reader) {
+          if (next_path == paths.size()) return std::nullopt;
+          InputOptions in = o->in;
+          in.path = paths[next_path++];
+          reader = std::make_unique<InputReader>(in, nlp.vocab());
+        }
+        std::optional<PipeInput> in = reader->next();
+        if (!in) {
+          const std::vector<std::string> s = reader->skipped();
+          skipped.insert(skipped.end(), s.begin(), s.end());
+          reader.reset();
+          continue;
+        }
+        if (in->doc) {
+          in->doc = strip_input(*in->doc);
+          keep_sents.push_back(!all_tokenized && in->doc->has_sents() ? sentence_starts(*in->doc)
+                                                                      : std::vector<std::int8_t>{});
+        } else {
+          keep_sents.emplace_back();
+        }
+        return in;
+      }
+    };
+    DocWriter writer(o->to, o->output);
+    nlp.pipe(
+        source,
+        [&](Doc& d) {
+          const std::vector<std::int8_t> sents = std::move(keep_sents.front());
+          keep_sents.pop_front();
+          if (sents.size() == d.size())
+            for (std::size_t i = 0; i < sents.size(); ++i) d.data(i).sent_start = sents[i];
+          writer.write(d);
+        },
+        PipeOptions{o->batch_size, o->threads});
+    writer.finish();
+    report_skipped(skipped);
+    return 0;
+  };
+}
+
+}  // namespace weft::cli

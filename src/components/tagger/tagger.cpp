@@ -1,0 +1,343 @@
+#include "weft/components/tagger/tagger.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <cctype>
+
+#include "weft/error.hpp"
+#include "weft/nn/linear.hpp"
+#include "weft/pipeline/registry.hpp"
+
+namespace weft {
+
+namespace {
+
+const char* attr_name(TokenClassifier::Attr a) {
+  switch (a) {
+    case TokenClassifier::Attr::POS: return "pos";
+    case TokenClassifier::Attr::TAG: return "tag";
+    case TokenClassifier::Attr::MORPH: return "morph";
+    case TokenClassifier::Attr::FEAT: return "feats";
+  }
+  return "?";
+}
+
+TokenClassifier::Attr attr_from(const std::string& s) {
+  if (s == "pos") return TokenClassifier::Attr::POS;
+  if (s == "tag") return TokenClassifier::Attr::TAG;
+  if (s == "morph") return TokenClassifier::Attr::MORPH;
+  if (s == "feats") return TokenClassifier::Attr::FEAT;
+  throw ValueError("unknown classifier head \"" + s + "\" (known: pos, tag, morph, feats)");
+}
+
+::weft::Attr doc_attr(TokenClassifier::Attr a) {
+  switch (a) {
+    case TokenClassifier::Attr::POS: return ::weft::Attr::POS;
+    case TokenClassifier::Attr::TAG: return ::weft::Attr::TAG;
+    case TokenClassifier::Attr::MORPH:
+    case TokenClassifier::Attr::FEAT: return ::weft::Attr::MORPH;
+  }
+  return ::weft::Attr::POS;
+}
+
+// The value of `feature` in a FEATS string ("Number=Sing|Person=3"), or "_" when absent.
+std::string_view feature_value(std::string_view feats, std::string_view feature) {
+  std::size_t pos = 0;
+  while (pos < feats.size()) {
+    std::size_t bar = feats.find('|', pos);
+    if (bar == std::string_view::npos) bar = feats.size();
+    const std::string_view item = feats.substr(pos, bar - pos);
+    const std::size_t eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == feature) return item.substr(eq + 1);
+    pos = bar + 1;
+  }
+  return "_";
+}
+
+bool less_nocase(const std::string& a, const std::string& b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+    return std::tolower(x) < std::tolower(y);
+  });
+}
+
+}  // namespace
+
+TokenClassifier::TokenClassifier(std::string name, std::string factory, const Json& config, std::shared_ptr<Vocab> vocab)
+    : TrainablePipe(std::move(name), config.is_object() && config.contains("tok2vec") ? config["tok2vec"] : Json(),
+                    std::move(vocab)),
+      factory_(std::move(factory)) {
+  if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
+  for (const auto& [key, value] : config.items())
+    if (key != "tok2vec" && key != "heads" && key != "storage")
+      throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
+  std::vector<std::string> heads = factory_ == "weft.Tagger.v1" ? std::vector<std::string>{"pos", "tag"}
+                                                                 : std::vector<std::string>{"morph"};
+  if (config.contains("heads")) heads = config["heads"].get<std::vector<std::string>>();
+  if (heads.empty()) throw ValueError("component \"" + this->name() + "\" needs at least one head");
+  if (std::find(heads.begin(), heads.end(), "morph") != heads.end() && std::find(heads.begin(), heads.end(), "feats") != heads.end())
+    throw ValueError("component \"" + this->name() + "\": heads \"morph\" and \"feats\" both predict FEATS; choose one");
+  for (const std::string& h : heads) {
+    const Attr a = attr_from(h);
+    if (std::any_of(heads_.begin(), heads_.end(), [a](const Head& x) { return x.attr == a; }) ||
+        (a == Attr::FEAT && per_feature_))
+      throw ValueError("component \"" + this->name() + "\": head \"" + h + "\" given twice");
+    if (a == Attr::FEAT)
+      per_feature_ = true;  // the FEAT heads come from the training data (or labels.json)
+    else
+      heads_.push_back(Head{a, {}, {}, {}, {}});
+  }
+  storage_ = config.value("storage", storage_);
+  if (storage_ != "f16" && storage_ != "f32") throw ValueError("storage must be \"f16\" or \"f32\"");
+}
+
+Json TokenClassifier::config() const {
+  Json j = Json::object();
+  j["tok2vec"] = tok2vec_config();
+  Json heads = Json::array();
+  for (const Head& h : heads_)
+    if (h.attr != Attr::FEAT) heads.push_back(attr_name(h.attr));
+  if (per_feature_) heads.push_back("feats");
+  j["heads"] = heads;
+  j["storage"] = storage_;
+  return j;
+}
+
+std::vector<std::string> TokenClassifier::metrics() const {
+  std::vector<std::string> m;
+  for (const Head& h : heads_)
+    if (h.attr != Attr::FEAT) m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : "UFeats");
+  if (per_feature_) m.push_back("UFeats");
+  return m;
+}
+
+void TokenClassifier::index_labels() {
+  for (Head& h : heads_) {
+    h.index.clear();
+    h.hashes.clear();
+    for (std::size_t k = 0; k < h.labels.size(); ++k) {
+      const std::string& l = h.labels[k];
+      hash_t v = 0;
+      if (h.attr == Attr::POS) {
+        const auto p = upos_from_name(l);
+        if (!p || *p == UPOS::NONE) throw ModelError("component \"" + name() + "\": \"" + l + "\" is not a UPOS tag");
+        v = static_cast<hash_t>(*p);
+      } else if (h.attr == Attr::FEAT) {
+        v = hash_string(l);  // FEAT labels are matched by value, not stored on tokens
+      } else if (!(h.attr == Attr::MORPH && l == "_")) {
+        v = vocab_->strings().add(l);
+      }
+      h.hashes.push_back(v);
+      h.index[v] = static_cast<std::int32_t>(k);
+    }
+  }
+}
+
+std::int32_t TokenClassifier::gold_label(const Head& h, const Doc& doc, std::size_t i, bool annotated) const {
+  if (!annotated) return -1;
+  const TokenData& t = doc.data(i);
+  hash_t v = 0;
+  switch (h.attr) {
+    case Attr::POS:
+      if (t.pos == UPOS::NONE) return -1;
+      v = static_cast<hash_t>(t.pos);
+      break;
+    case Attr::TAG:
+      if (t.tag == 0) return -1;
+      v = t.tag;
+      break;
+    case Attr::MORPH: v = t.morph; break;
+    case Attr::FEAT: v = hash_string(feature_value(t.morph == 0 ? std::string_view() : doc.str(t.morph), h.feature)); break;
+  }
+  auto it = h.index.find(v);
+  return it == h.index.end() ? -1 : it->second;
+}
+
+void TokenClassifier::build(std::int64_t width) {
+  std::int64_t total = 0;
+  for (const Head& h : heads_) total += static_cast<std::int64_t>(h.labels.size());
+  width_ = width;
+  model_ = nn::linear(total, width);
+  model_->set_label(name());
+}
+
+void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) {
+  initialize_own_tok2vec(gold, seed);
+  if (own_width() > 0) width = own_width();
+  if (per_feature_) {
+    std::erase_if(heads_, [](const Head& h) { return h.attr == Attr::FEAT; });
+    std::map<std::string, std::set<std::string>> values;
+    for (const Doc& d : gold) {
+      if (!d.has_annotation(::weft::Attr::MORPH)) continue;
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        if (d.data(i).morph == 0) continue;
+        const std::string_view feats = d.str(d.data(i).morph);
+        std::size_t pos = 0;
+        while (pos < feats.size()) {
+          std::size_t bar = feats.find('|', pos);
+          if (bar == std::string_view::npos) bar = feats.size();
+          const std::string_view item = feats.substr(pos, bar - pos);
+          const std::size_t eq = item.find('=');
+          if (eq != std::string_view::npos) values[std::string(item.substr(0, eq))].insert(std::string(item.substr(eq + 1)));
+          pos = bar + 1;
+        }
+      }
+    }
+    if (values.empty()) throw ValueError("component \"" + name() + "\": no training token has morphological features");
+    std::vector<std::string> features;
+    for (const auto& [f, v] : values) features.push_back(f);
+    std::sort(features.begin(), features.end(), less_nocase);  // UD's canonical FEATS order
+    for (const std::string& f : features) {
+      Head h{Attr::FEAT, f, {"_"}, {}, {}};
+      for (const std::string& v : values[f]) h.labels.push_back(v);
+      heads_.push_back(std::move(h));
+    }
+  }
+  for (Head& h : heads_) {
+    if (h.attr == Attr::FEAT) continue;
+    std::map<std::string, std::size_t> counts;
+    for (const Doc& d : gold) {
+      if (!d.has_annotation(doc_attr(h.attr))) continue;
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        const TokenData& t = d.data(i);
+        if (h.attr == Attr::POS && t.pos != UPOS::NONE) ++counts[std::string(upos_name(t.pos))];
+        if (h.attr == Attr::TAG && t.tag != 0) ++counts[std::string(d.str(t.tag))];
+        if (h.attr == Attr::MORPH) ++counts[t.morph == 0 ? "_" : std::string(d.str(t.morph))];
+      }
+    }
+    if (counts.empty())
+      throw ValueError("component \"" + name() + "\": no training token has a " + attr_name(h.attr) + " annotation");
+    h.labels.clear();
+    for (const auto& [label, n] : counts) h.labels.push_back(label);
+  }
+  index_labels();
+  build(width);
+  model_->initialize(nullptr, nullptr, seed);
+}
+
+void TokenClassifier::set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const {
+  const std::int64_t total = scores.dim(1);
+  const float* s = scores.data<float>();
+  std::string feats;
+  for (Doc& d : docs) {
+    for (std::size_t i = 0; i < d.size(); ++i, s += total) {
+      TokenData& t = d.data(i);
+      std::int64_t col = 0;
+      feats.clear();
+      for (const Head& h : heads_) {
+        const auto C = static_cast<std::int64_t>(h.labels.size());
+        const float* z = s + col;
+        const auto best = static_cast<std::size_t>(std::max_element(z, z + C) - z);
+        switch (h.attr) {
+          case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
+          case Attr::TAG: t.tag = h.hashes[best]; break;
+          case Attr::MORPH: t.morph = h.hashes[best]; break;
+          case Attr::FEAT:
+            if (best != 0) {  // label 0 is "_": the feature is absent
+              if (!feats.empty()) feats += '|';
+              feats += h.feature;
+              feats += '=';
+              feats += h.labels[best];
+            }
+            break;
+        }
+        col += C;
+      }
+      if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
+    }
+  }
+}
+
+nn::Loss TokenClassifier::get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const {
+  const std::int64_t n = scores.dim(0), total = scores.dim(1);
+  const backend::Tensor host = scores.device().is_cpu() ? scores : scores.to(backend::Device::cpu());
+  backend::Tensor grad = backend::Tensor::zeros({n, total}, backend::DType::F32);
+  nn::Loss out;
+  std::int64_t col = 0;
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
+  for (const Head& h : heads_) {
+    std::size_t r = 0;
+    std::int64_t labelled = 0;
+    for (const Doc& d : gold) {
+      const bool annotated = d.has_annotation(doc_attr(h.attr));
+      for (std::size_t i = 0; i < d.size(); ++i, ++r) {
+        labels[r] = gold_label(h, d, i, annotated);
+        labelled += labels[r] >= 0;
+      }
+    }
+    if (static_cast<std::int64_t>(r) != n) throw ValueError("component \"" + name() + "\": scores and gold Docs differ in length");
+    const auto C = static_cast<std::int64_t>(h.labels.size());
+    out.value += softmax_xent(host.data<float>(), n, total, col, C, labels, static_cast<float>(std::max<std::int64_t>(1, labelled)),
+                              grad.data<float>());
+    out.n_labelled += labelled;
+    col += C;
+  }
+  out.grad = scores.device().is_cpu() ? grad : grad.to(scores.device());
+  return out;
+}
+
+void TokenClassifier::to_disk(const std::filesystem::path& dir) const {
+  std::filesystem::create_directories(dir);
+  Json j = Json::object();
+  j["width"] = width_;
+  Json labels = Json::object();
+  for (const Head& h : heads_) labels[h.attr == Attr::FEAT ? "feats:" + h.feature : std::string(attr_name(h.attr))] = h.labels;
+  j["labels"] = labels;
+  std::ofstream out(dir / "labels.json");
+  out << j.dump(1) << '\n';
+  if (!out) throw IOError("cannot write " + (dir / "labels.json").string());
+  save_model(dir);
+}
+
+void TokenClassifier::from_disk(const std::filesystem::path& dir) {
+  const auto path = dir / "labels.json";
+  std::ifstream in(path);
+  if (!in) throw ModelError("cannot open " + path.string() + " (component \"" + name() + "\")");
+  Json j;
+  try {
+    j = Json::parse(in);
+  } catch (const std::exception& e) {
+    throw ModelError(path.string() + ": invalid JSON: " + e.what());
+  }
+  if (!j.is_object() || !j.contains("width") || !j["width"].is_number_integer() || !j.contains("labels") ||
+      !j["labels"].is_object())
+    throw ModelError(path.string() + ": expected {\"width\": N, \"labels\": {...}}");
+  if (per_feature_) {
+    std::erase_if(heads_, [](const Head& h) { return h.attr == Attr::FEAT; });
+    for (const auto& [key, value] : j["labels"].items())
+      if (key.rfind("feats:", 0) == 0) heads_.push_back(Head{Attr::FEAT, key.substr(6), {}, {}, {}});
+    if (std::none_of(heads_.begin(), heads_.end(), [](const Head& h) { return h.attr == Attr::FEAT; }))
+      throw ModelError(path.string() + ": no \"feats:...\" label lists for the per-feature heads");
+  }
+  for (Head& h : heads_) {
+    const std::string key = h.attr == Attr::FEAT ? "feats:" + h.feature : std::string(attr_name(h.attr));
+    const Json& l = j["labels"];
+    if (!l.contains(key) || !l[key].is_array() || l[key].empty())
+      throw ModelError(path.string() + ": no label list \"" + key + "\"");
+    try {
+      h.labels = l[key].get<std::vector<std::string>>();
+    } catch (const std::exception&) {
+      throw ModelError(path.string() + ": label list \"" + key + "\" must hold strings");
+    }
+  }
+  index_labels();
+  build(j["width"].get<std::int64_t>());
+  load_model(dir);
+}
+
+void register_taggers(Registry& r) {
+  for (const char* factory : {"weft.Tagger.v1", "weft.Morphologizer.v1"}) {
+    ComponentFactory make = [f = std::string(factory)](const std::string& name, const Json& config,
+                                                       std::shared_ptr<Vocab> vocab) {
+      return std::unique_ptr<Component>(std::make_unique<TokenClassifier>(name, f, config, std::move(vocab)));
+    };
+    const bool tagger = std::string(factory) == "weft.Tagger.v1";
+    const char* what = tagger ? "UPOS and XPOS tagger (softmax heads over token vectors)"
+                              : "UD morphological features (the FEATS string as one label)";
+    r.add("components", tagger ? "tagger" : "morphologizer", make, what, "builtin");
+    r.add("components", factory, make, what, "builtin");
+  }
+}
+
+}  // namespace weft

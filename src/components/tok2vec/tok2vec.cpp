@@ -1,0 +1,311 @@
+#include "weft/components/tok2vec/tok2vec.hpp"
+
+#include <fstream>
+
+#include "weft/error.hpp"
+#include "weft/backend/scratch.hpp"
+#include "weft/nn/hash_embed.hpp"
+#include "weft/nn/maxout.hpp"
+#include "weft/nn/tok2vec.hpp"
+#include "weft/nn/weights.hpp"
+#include "weft/pipeline/registry.hpp"
+#include "weft/strings/utf8.hpp"
+
+namespace weft {
+
+namespace {
+
+void check_keys(const Json& j, std::initializer_list<const char*> known, const std::string& what) {
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) throw ValueError("unknown key \"" + key + "\" in the " + what + " config");
+  }
+}
+
+nn::StorageType storage_type(const std::string& s) {
+  if (s == "f16") return nn::StorageType::F16;
+  if (s == "f32") return nn::StorageType::F32;
+  throw ValueError("storage must be \"f16\" or \"f32\", not \"" + s + "\"");
+}
+
+}  // namespace
+
+Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
+  Tok2VecConfig c;
+  if (j.is_null()) return c;
+  if (!j.is_object()) throw ValueError("a tok2vec config must be a JSON object");
+  check_keys(j, {"@architectures", "width", "depth", "window_size", "maxout_pieces", "dropout", "features", "storage",
+                 "lexicon"},
+             "tok2vec");
+  if (j.contains("@architectures") && j["@architectures"] != "weft.Tok2Vec.v1")
+    throw ValueError("unknown tok2vec architecture " + j["@architectures"].dump() + " (known: weft.Tok2Vec.v1)");
+  c.width = j.value("width", c.width);
+  c.depth = j.value("depth", c.depth);
+  c.window_size = j.value("window_size", c.window_size);
+  c.maxout_pieces = j.value("maxout_pieces", c.maxout_pieces);
+  c.dropout = j.value("dropout", c.dropout);
+  c.storage = j.value("storage", c.storage);
+  c.lexicon = j.value("lexicon", c.lexicon);
+  storage_type(c.storage);
+  if (j.contains("features")) {
+    c.features.clear();
+    for (const Json& f : j["features"]) c.features.push_back(FeatureSpec::from_json(f));
+  }
+  if (c.width < 1 || c.depth < 0 || c.window_size < 0 || c.maxout_pieces < 1 || c.dropout < 0.f || c.dropout >= 1.f)
+    throw ValueError("tok2vec config out of range: " + j.dump());
+  return c;
+}
+
+Json Tok2VecConfig::to_json() const {
+  Json j = Json::object();
+  j["@architectures"] = "weft.Tok2Vec.v1";
+  j["width"] = width;
+  j["depth"] = depth;
+  j["window_size"] = window_size;
+  j["maxout_pieces"] = maxout_pieces;
+  j["dropout"] = dropout;
+  Json f = Json::array();
+  for (const FeatureSpec& s : features) f.push_back(s.to_json());
+  j["features"] = f;
+  j["storage"] = storage;
+  if (!lexicon.empty()) j["lexicon"] = lexicon;
+  return j;
+}
+
+Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> vocab)
+    : Component(std::move(name)), config_(std::move(config)), vocab_(std::move(vocab)) {
+  const bool lexical = std::any_of(config_.features.begin(), config_.features.end(), [](const FeatureSpec& s) {
+    return s.kind == FeatureSpec::Kind::CLUSTER || s.kind == FeatureSpec::Kind::PROB || s.kind == FeatureSpec::Kind::CASE;
+  });
+  if (lexical && config_.lexicon.empty())
+    throw ValueError("tok2vec \"" + this->name() + "\": CLUSTER, PROB and CASE features need a \"lexicon\" file");
+  if (!lexical) features_ = FeatureExtractor(config_.features);
+  nn::Tok2VecConfig c;
+  c.embed.width = config_.width;
+  c.embed.rows.clear();
+  for (const FeatureSpec& s : config_.features) {
+    c.embed.rows.push_back(s.rows);
+    c.embed.names.push_back(s.name());
+  }
+  c.embed.maxout_pieces = config_.maxout_pieces;
+  c.embed.dropout = config_.dropout;
+  c.encode.width = config_.width;
+  c.encode.depth = config_.depth;
+  c.encode.window_size = config_.window_size;
+  c.encode.maxout_pieces = config_.maxout_pieces;
+  c.encode.dropout = config_.dropout;
+  model_ = nn::tok2vec(c);
+}
+
+void Tok2Vec::initialize(std::span<const Doc> train, std::uint64_t seed) {
+  features_ = FeatureExtractor(config_.features, config_.lexicon.empty() ? nullptr : Lexicon::load(config_.lexicon));
+  words_.clear();
+  for (const Doc& d : train)
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const std::string_view form = d.token_text(i);
+      const std::size_t before = features_.cached();
+      features_.cache(form, *vocab_);
+      if (features_.cached() != before) words_.emplace_back(form);
+    }
+  nn::Ragged sample = keys(train.subspan(0, std::min<std::size_t>(train.size(), 8)));
+  model_->initialize(&sample, nullptr, seed);
+  folded_.reset();
+}
+
+namespace {
+
+// The parts of the tok2vec chain: embed = [concat(hash tables), maxout, layernorm, dropout?], encoder.
+struct Parts {
+  std::vector<nn::HashEmbed*> tables;
+  nn::Maxout* mix = nullptr;
+  nn::Layer* norm = nullptr;
+  nn::Layer* encoder = nullptr;
+};
+
+Parts parts_of(nn::Layer& model) {
+  Parts p;
+  if (model.children().size() != 2) throw ModelError("tok2vec: unexpected model structure");
+  nn::Layer& embed = *model.children()[0];
+  p.encoder = model.children()[1].get();
+  if (embed.children().size() < 3) throw ModelError("tok2vec: unexpected embedding structure");
+  for (const nn::Model& t : embed.children()[0]->children()) {
+    auto* h = dynamic_cast<nn::HashEmbed*>(t.get());
+    if (!h) throw ModelError("tok2vec: the embedding has a table that is not a HashEmbed");
+    p.tables.push_back(h);
+  }
+  p.mix = dynamic_cast<nn::Maxout*>(embed.children()[1].get());
+  p.norm = embed.children()[2].get();
+  if (!p.mix) throw ModelError("tok2vec: the embedding mix is not a Maxout");
+  return p;
+}
+
+}  // namespace
+
+void Tok2Vec::prepare_inference() {
+  folded_.reset();
+  if (!model_->initialized() || !model_->device().is_cpu()) return;
+  const Parts p = parts_of(*model_);
+  const backend::Tensor& W = p.mix->weights();  // [Z, F * width]
+  const std::int64_t Z = W.dim(0), width = config_.width;
+  Folded f;
+  std::int64_t total = 0;
+  for (nn::HashEmbed* h : p.tables) {
+    f.offsets.push_back(total);
+    f.rows.push_back(h->nV());
+    f.seeds.push_back(h->seed());
+    f.n_hashes = h->n_hashes();
+    total += h->nV();
+  }
+  f.table = backend::Tensor::empty({total + 1, Z}, backend::DType::F32);
+  backend::Ops& o = backend::ops(backend::Device::cpu());
+  // Block f of W is columns [f * width, (f + 1) * width): copy it out to multiply with E_f.
+  const float* w = W.data<float>();
+  for (std::size_t t = 0; t < p.tables.size(); ++t) {
+    backend::Tensor Wf = backend::Tensor::empty({Z, width}, backend::DType::F32);
+    float* wf = Wf.data<float>();
+    for (std::int64_t r = 0; r < Z; ++r)
+      std::copy(w + r * W.dim(1) + static_cast<std::int64_t>(t) * width,
+                w + r * W.dim(1) + static_cast<std::int64_t>(t + 1) * width, wf + r * width);
+    backend::Tensor block = f.table.rows(f.offsets[t], f.offsets[t] + f.rows[t]);
+    o.gemm(p.tables[t]->table(), false, Wf, true, block);
+  }
+  const float* b = p.mix->bias().data<float>();
+  std::copy(b, b + Z, f.table.data<float>() + total * Z);
+  folded_ = std::move(f);
+  // Every cached word's embedding, in cache order.
+  const auto n_words = static_cast<std::int64_t>(features_.cached());
+  const auto F = static_cast<std::int64_t>(features_.size());
+  std::vector<std::uint64_t> keys(static_cast<std::size_t>(n_words * F));
+  for (std::int64_t w = 0; w < n_words; ++w) std::copy(features_.cached_keys(w), features_.cached_keys(w) + F, &keys[static_cast<std::size_t>(w * F)]);
+  folded_->word_vectors = n_words > 0 ? embed_folded(backend::Tensor::from_vector(keys, {n_words, F}))
+                                      : backend::Tensor::zeros({1, width}, backend::DType::F32);
+}
+
+backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
+  const Parts p = parts_of(*model_);
+  const std::int64_t n = K.dim(0), F = K.dim(1), H = folded_->n_hashes;
+  const std::int64_t Z = folded_->table.dim(1), cols = F * H + 1;
+  backend::Ops& o = backend::ops(backend::Device::cpu());
+  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+  backend::Tensor mixed = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
+  {
+    backend::ScratchArena::Scope scope(arena);
+    backend::Tensor ids = arena.take({n, cols}, backend::DType::I32);
+    backend::Tensor col_keys = arena.take({n}, backend::DType::U64);
+    backend::Tensor col_ids = arena.take({n, H}, backend::DType::I32);
+    const std::uint64_t* k = K.data<std::uint64_t>();
+    std::int32_t* id = ids.data<std::int32_t>();
+    const auto bias_row = static_cast<std::int32_t>(folded_->table.dim(0) - 1);
+    for (std::int64_t f = 0; f < F; ++f) {
+      std::uint64_t* ck = col_keys.data<std::uint64_t>();
+      for (std::int64_t i = 0; i < n; ++i) ck[i] = k[i * F + f];
+      o.hash_rows(col_keys, folded_->seeds[static_cast<std::size_t>(f)], folded_->rows[static_cast<std::size_t>(f)], col_ids);
+      const std::int32_t* ci = col_ids.data<std::int32_t>();
+      const auto off = static_cast<std::int32_t>(folded_->offsets[static_cast<std::size_t>(f)]);
+      for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t h = 0; h < H; ++h) id[i * cols + f * H + h] = ci[i * H + h] + off;
+    }
+    for (std::int64_t i = 0; i < n; ++i) id[i * cols + cols - 1] = bias_row;
+    backend::Tensor pre = arena.take({n, Z});
+    o.gather_sum_rows(folded_->table, ids, pre);
+    backend::Tensor which = arena.take({n, config_.width}, backend::DType::U8);
+    o.maxout(pre, p.mix->pieces(), mixed, which);
+  }
+  const backend::Tensor one = backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(n)}, {1});
+  return p.norm->predict({mixed, one}).data;
+}
+
+nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
+  if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
+  if (!folded_) return model_->predict(keys(docs));
+  // Known words copy their precomputed embedding; the others go through the folded tables.
+  std::int64_t n = 0;
+  for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
+  const std::int64_t W = config_.width, F = static_cast<std::int64_t>(features_.size());
+  backend::Tensor embedded = backend::Tensor::empty({n, W}, backend::DType::F32);
+  float* e = embedded.data<float>();
+  const float* known = folded_->word_vectors.data<float>();
+  std::vector<std::int64_t> unknown;
+  std::vector<std::uint64_t> unknown_keys;
+  std::int64_t r = 0;
+  for (const Doc& d : docs)
+    for (std::size_t i = 0; i < d.size(); ++i, ++r) {
+      const std::int64_t row = d.data(i).norm == 0 ? features_.cached_row(d.token_text(i)) : -1;
+      if (row >= 0) {
+        std::copy(known + row * W, known + (row + 1) * W, e + r * W);
+      } else {
+        unknown.push_back(r);
+        unknown_keys.resize(unknown_keys.size() + static_cast<std::size_t>(F));
+        features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), &unknown_keys[unknown_keys.size() - static_cast<std::size_t>(F)]);
+      }
+    }
+  if (!unknown.empty()) {
+    const auto u = static_cast<std::int64_t>(unknown.size());
+    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(unknown_keys, {u, F}));
+    const float* v = vecs.data<float>();
+    for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + unknown[static_cast<std::size_t>(k)] * W);
+  }
+  return parts_of(*model_).encoder->predict({embedded, FeatureExtractor::lengths(docs)});
+}
+
+void Tok2Vec::pipe(std::span<Doc> docs, PipeContext& context) const { context.tok2vec[name()] = predict(docs); }
+
+void Tok2Vec::pipe(std::span<Doc> docs) const {
+  PipeContext context;
+  pipe(docs, context);
+}
+
+void Tok2Vec::operator()(Doc& doc) const { pipe(std::span<Doc>(&doc, 1)); }
+
+void Tok2Vec::to_disk(const std::filesystem::path& dir) const {
+  std::filesystem::create_directories(dir);
+  nn::save_weights(*model_, (dir / "weights.safetensors").string(), storage_type(config_.storage));
+  std::ofstream out(dir / "words.txt", std::ios::binary);
+  for (const std::string& w : words_) out << w << '\n';
+  if (!out) throw IOError("cannot write " + (dir / "words.txt").string());
+  if (features_.lexicon()) {
+    std::ofstream lex(dir / "lexicon.tsv", std::ios::binary);
+    lex << features_.lexicon()->text;
+    if (!lex) throw IOError("cannot write " + (dir / "lexicon.tsv").string());
+  }
+}
+
+void Tok2Vec::from_disk(const std::filesystem::path& dir) {
+  const auto words_path = dir / "words.txt";
+  std::ifstream in(words_path, std::ios::binary);
+  if (!in) throw ModelError("cannot open " + words_path.string() + " (tok2vec \"" + name() + "\")");
+  std::string line;
+  std::shared_ptr<const Lexicon> lexicon;
+  if (std::filesystem::exists(dir / "lexicon.tsv")) {
+    try {
+      lexicon = Lexicon::load(dir / "lexicon.tsv");
+    } catch (const Error& e) {
+      throw ModelError(e.what());
+    }
+  }
+  FeatureExtractor features(config_.features, lexicon);
+  std::vector<std::string> words;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.find_first_of(" \t\r") != std::string::npos || !utf8::valid(line))
+      throw ModelError(words_path.string() + ":" + std::to_string(words.size() + 1) + ": not a word form");
+    features.cache(line, *vocab_);
+    words.push_back(line);
+  }
+  model_->initialize(nullptr, nullptr, std::uint64_t{0});
+  nn::load_weights(*model_, (dir / "weights.safetensors").string());
+  features_ = std::move(features);
+  words_ = std::move(words);
+  prepare_inference();
+}
+
+void register_tok2vec(Registry& r) {
+  ComponentFactory make = [](const std::string& name, const Json& config, std::shared_ptr<Vocab> vocab) {
+    return std::unique_ptr<Component>(std::make_unique<Tok2Vec>(name, Tok2VecConfig::from_json(config), std::move(vocab)));
+  };
+  const char* what = "token-to-vector encoder (hash embeddings + CNN) that other components listen to";
+  r.add("components", "tok2vec", make, what, "builtin");
+  r.add("components", "weft.Tok2Vec.v1", make, what, "builtin");
+}
+
+}  // namespace weft

@@ -1,0 +1,103 @@
+#include "weft/pipeline/model_io.hpp"
+
+#include <fstream>
+
+#include "weft/error.hpp"
+#include "weft/pipeline/language.hpp"
+
+namespace weft {
+
+namespace {
+
+void write_json(const std::filesystem::path& path, const Json& j) {
+  std::ofstream out(path, std::ios::binary);
+  out << j.dump(2) << '\n';
+  if (!out) throw IOError("cannot write " + path.string());
+}
+
+Json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelError("cannot open " + path.string() + ": no such file");
+  try {
+    return Json::parse(in);
+  } catch (const std::exception& e) {
+    throw ModelError(path.string() + ": invalid JSON: " + e.what());
+  }
+}
+
+}  // namespace
+
+void save_pipeline(const Pipeline& nlp, const std::filesystem::path& dir, const Json& config, const Json& meta) {
+  std::filesystem::create_directories(dir);
+  Json c = config.is_object() ? config : Json::object();
+  Json nlp_section = nlp.nlp_config();
+  if (c.contains("nlp") && c["nlp"].is_object())
+    for (const auto& [k, v] : c["nlp"].items())
+      if (!nlp_section.contains(k)) nlp_section[k] = v;
+  c["nlp"] = nlp_section;
+  c["components"] = nlp.components_config();
+  write_json(dir / "config.json", c);
+  Json m = meta.is_object() ? meta : Json::object();
+  m["lang"] = nlp.lang();
+  m["pipeline"] = nlp.component_names();
+  m["weft_version"] = WEFT_VERSION;
+  write_json(dir / "meta.json", m);
+  Json tok = nlp.tokenizer().to_json();
+  tok["@tokenizers"] = nlp.tokenizer().registry_name();
+  write_json(dir / "tokenizer.json", tok);
+  for (const std::string& name : nlp.component_names()) nlp.get_pipe(name).to_disk(dir / name);
+}
+
+Pipeline load(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir))
+    throw ModelError("cannot load model " + dir.string() + ": not a directory");
+  const Json config = read_json(dir / "config.json");
+  const auto cfg_path = (dir / "config.json").string();
+  if (!config.is_object() || !config.contains("nlp") || !config["nlp"].is_object() ||
+      !config["nlp"].contains("lang") || !config["nlp"]["lang"].is_string() || !config["nlp"].contains("pipeline") ||
+      !config["nlp"]["pipeline"].is_array())
+    throw ModelError(cfg_path + ": needs \"nlp\": {\"lang\": ..., \"pipeline\": [...]}");
+  const std::string lang = config["nlp"]["lang"].get<std::string>();
+  Json meta = read_json(dir / "meta.json");
+  if (!meta.is_object()) throw ModelError((dir / "meta.json").string() + ": must be a JSON object");
+  const LanguageData data = language_data(lang);
+  auto vocab = make_vocab(data);
+  std::unique_ptr<TokenizerBase> tokenizer;
+  const auto tok_path = dir / "tokenizer.json";
+  try {
+    tokenizer = make_tokenizer(read_json(tok_path), vocab);
+  } catch (const ModelError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ModelError(tok_path.string() + ": " + e.what());
+  }
+  Pipeline nlp(vocab, std::move(tokenizer), lang);
+  const Json components = config.value("components", Json::object());
+  for (const Json& n : config["nlp"]["pipeline"]) {
+    const std::string name = n.get<std::string>();
+    if (!components.contains(name) || !components[name].is_object() || !components[name].contains("factory"))
+      throw ModelError(cfg_path + ": component \"" + name + "\" has no \"factory\" in \"components\"");
+    Json c = components[name];
+    const std::string factory = c["factory"].get<std::string>();
+    c.erase("factory");
+    try {
+      Component& comp = nlp.add_pipe(factory, name, c);
+      comp.from_disk(dir / name);
+    } catch (const ModelError&) {
+      throw;
+    } catch (const Error& e) {
+      throw ModelError(cfg_path + ": component \"" + name + "\": " + e.what());
+    }
+  }
+  if (config["nlp"].contains("disabled"))
+    for (const Json& n : config["nlp"]["disabled"]) nlp.disable_pipe(n.get<std::string>());
+  nlp.set_meta(std::move(meta));
+  return nlp;
+}
+
+Pipeline load_or_blank(const std::string& name_or_path) {
+  if (std::filesystem::exists(name_or_path) || name_or_path.find('/') != std::string::npos) return load(name_or_path);
+  return Pipeline::blank(name_or_path);
+}
+
+}  // namespace weft

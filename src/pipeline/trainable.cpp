@@ -1,0 +1,105 @@
+#include "weft/pipeline/trainable.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "weft/components/tok2vec/tok2vec.hpp"
+#include "weft/error.hpp"
+#include "weft/nn/weights.hpp"
+
+namespace weft {
+
+TrainablePipe::TrainablePipe(std::string name, const Json& tok2vec_config, std::shared_ptr<Vocab> vocab)
+    : Component(std::move(name)), vocab_(std::move(vocab)) {
+  if (tok2vec_config.is_null()) {
+    upstream_ = "tok2vec";
+  } else if (tok2vec_config.is_object() && tok2vec_config.contains("upstream")) {
+    if (tok2vec_config.size() != 1 || !tok2vec_config["upstream"].is_string())
+      throw ValueError("component \"" + this->name() + "\": a listener config is {\"upstream\": NAME}, got " +
+                       tok2vec_config.dump());
+    upstream_ = tok2vec_config["upstream"].get<std::string>();
+  } else {
+    own_ = std::make_unique<Tok2Vec>(this->name() + ".tok2vec", Tok2VecConfig::from_json(tok2vec_config), vocab_);
+  }
+}
+
+TrainablePipe::~TrainablePipe() = default;
+
+Json TrainablePipe::tok2vec_config() const {
+  if (own_) return own_->config();
+  Json j = Json::object();
+  j["upstream"] = upstream_;
+  return j;
+}
+
+nn::Layer& TrainablePipe::model() const {
+  if (!model_ || !model_->initialized())
+    throw ModelError("component \"" + name() + "\" has no trained model (train it or load a model)");
+  return *model_;
+}
+
+std::int64_t TrainablePipe::own_width() const noexcept { return own_ ? own_->width() : 0; }
+
+void TrainablePipe::initialize_own_tok2vec(std::span<const Doc> gold, std::uint64_t seed) {
+  if (own_) own_->initialize(gold, seed + 7919);
+}
+
+nn::Ragged TrainablePipe::input(std::span<Doc> docs, PipeContext& context) const {
+  if (own_) return own_->predict(docs);
+  auto it = context.tok2vec.find(upstream_);
+  if (it == context.tok2vec.end())
+    throw ValueError("component \"" + name() + "\" listens to tok2vec \"" + upstream_ +
+                     "\", which has not run before it in this pipeline");
+  return it->second;
+}
+
+void TrainablePipe::pipe(std::span<Doc> docs, PipeContext& context) const {
+  if (docs.empty()) return;
+  const nn::Ragged scores = model().predict(input(docs, context));
+  set_annotations(docs, scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu()));
+}
+
+void TrainablePipe::pipe(std::span<Doc> docs) const {
+  if (!own_)
+    throw ValueError("component \"" + name() + "\" listens to tok2vec \"" + upstream_ +
+                     "\": run it inside its pipeline");
+  PipeContext context;
+  pipe(docs, context);
+}
+
+void TrainablePipe::operator()(Doc& doc) const { pipe(std::span<Doc>(&doc, 1)); }
+
+void TrainablePipe::save_model(const std::filesystem::path& dir) const {
+  std::filesystem::create_directories(dir);
+  nn::save_weights(model(), (dir / "weights.safetensors").string(),
+                   storage_ == "f32" ? nn::StorageType::F32 : nn::StorageType::F16);
+  if (own_) own_->to_disk(dir / "tok2vec");
+}
+
+void TrainablePipe::load_model(const std::filesystem::path& dir) {
+  if (own_) own_->from_disk(dir / "tok2vec");
+  model_->initialize(nullptr, nullptr, std::uint64_t{0});
+  nn::load_weights(*model_, (dir / "weights.safetensors").string());
+}
+
+double softmax_xent(const float* logits, std::int64_t n, std::int64_t total, std::int64_t col, std::int64_t C,
+                    std::span<const std::int32_t> labels, float normalizer, float* grad) {
+  double loss = 0.0;
+  std::vector<float> p(static_cast<std::size_t>(C));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int32_t y = labels[static_cast<std::size_t>(i)];
+    if (y < 0) continue;
+    const float* z = logits + i * total + col;
+    const float m = *std::max_element(z, z + C);
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < C; ++c) sum += (p[static_cast<std::size_t>(c)] = std::exp(z[c] - m));
+    const auto inv = static_cast<float>(1.0 / sum);
+    float* g = grad + i * total + col;
+    for (std::int64_t c = 0; c < C; ++c) g[c] += p[static_cast<std::size_t>(c)] * inv / normalizer;
+    g[y] -= 1.f / normalizer;
+    loss -= std::log(std::max(1e-30, static_cast<double>(p[static_cast<std::size_t>(y)]) / sum));
+  }
+  return loss;
+}
+
+}  // namespace weft

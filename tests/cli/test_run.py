@@ -1,0 +1,197 @@
+"""`weft run` (annotate with a model) and `weft evaluate MODEL`, on a tiny model trained once per session."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+UPOS = {"ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
+        "SCONJ", "SYM", "VERB", "X"}
+TEXT = b"The cat sat on the mat. It was happy.\nDogs bark loudly at night.\n"
+
+
+def run(weft_bin, *args, input=None, check=True):
+    proc = subprocess.run([weft_bin, *map(str, args)], input=input, capture_output=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"weft {' '.join(map(str, args))} exited {proc.returncode}: {proc.stderr.decode()}")
+    return proc
+
+
+def words(conllu):
+    """Word lines split into columns (no comments, range lines or empty nodes)."""
+    return [l.split("\t") for l in conllu.splitlines() if l and not l.startswith("#") and l.split("\t")[0].isdigit()]
+
+
+def comments(conllu, prefix):
+    return [l for l in conllu.splitlines() if l.startswith(prefix)]
+
+
+def test_help(weft_bin):
+    out = run(weft_bin, "run", "--help").stdout.decode()
+    assert "--model" in out and "--to" in out and "table" in out and "--threads" in out
+
+
+def test_text_to_conllu_fills_the_columns(weft_bin, tiny_model):
+    out = run(weft_bin, "run", "--model", tiny_model, "--to", "conllu", input=TEXT).stdout.decode()
+    # No segmenter in the model: the sentencizer is added, so the first line gives two sentences.
+    assert len(comments(out, "# sent_id")) == 3
+    assert "# text = It was happy." in out
+    rows = words(out)
+    assert [r[1] for r in rows[:3]] == ["The", "cat", "sat"]
+    assert all(len(r) == 10 for r in rows)
+    assert all(r[3] in UPOS for r in rows)        # UPOS
+    assert all(r[4] != "_" for r in rows)         # XPOS
+    assert all(r[2] != "_" for r in rows)         # LEMMA
+    assert any(r[5] != "_" for r in rows)         # FEATS (some words have none)
+    assert all(r[6] == "_" and r[7] == "_" for r in rows)  # no parser: no HEAD/DEPREL
+
+
+def test_jsonl_is_the_default(weft_bin, tiny_model):
+    out = run(weft_bin, "run", "-m", tiny_model, input=TEXT).stdout.decode()
+    assert out == run(weft_bin, "run", "-m", tiny_model, "--to", "jsonl", input=TEXT).stdout.decode()
+    recs = [json.loads(l) for l in out.splitlines()]
+    assert len(recs) == 2
+    assert recs[1]["text"] == "Dogs bark loudly at night."
+    for rec in recs:
+        assert rec["sents"]
+        for tok in rec["tokens"]:
+            assert tok["pos"] in UPOS and tok["tag"] and tok["lemma"]
+            assert "morph" in tok
+
+
+def test_jsonl_input_keeps_meta_and_tokens(weft_bin, tiny_model):
+    inp = (b'{"text": "Hello there.", "meta": {"id": 7}}\n'
+           b'{"text": "don\'t go", "tokens": [{"id": 0, "start": 0, "end": 5}, {"id": 1, "start": 6, "end": 8}]}\n')
+    recs = [json.loads(l) for l in run(weft_bin, "run", "-m", tiny_model, "--from", "jsonl", input=inp).stdout.splitlines()]
+    assert recs[0]["meta"] == {"id": 7} and recs[0]["tokens"][0]["pos"] in UPOS
+    assert [(t["start"], t["end"]) for t in recs[1]["tokens"]] == [(0, 5), (6, 8)]  # given tokenization kept
+    assert recs[1]["tokens"][0]["pos"] in UPOS
+
+
+def test_conllu_input_keeps_tokenization_and_ids(weft_bin, tiny_model, data_dir):
+    src = data_dir / "en_ewt" / "sample.conllu"
+    gold = src.read_text(encoding="utf-8")
+    out = run(weft_bin, "run", "-m", tiny_model, "--to", "conllu", src).stdout.decode()
+    assert comments(out, "# sent_id") == comments(gold, "# sent_id")
+    assert comments(out, "# text") == comments(gold, "# text")
+    assert comments(out, "# newdoc") == comments(gold, "# newdoc")
+    gold_rows, rows = words(gold), words(out)
+    assert [r[:2] for r in rows] == [r[:2] for r in gold_rows]  # ID and FORM
+    ranges = lambda text: [l.split("\t")[:2] for l in text.splitlines() if not l.startswith("#") and "-" in l.split("\t")[0]]
+    assert ranges(out) == ranges(gold) and ranges(gold)  # multi-word tokens
+    assert all(r[3] in UPOS and r[4] != "_" and r[2] != "_" for r in rows)
+    # The annotation is the model's: gold trees, enhanced deps and entities are not copied.
+    assert all(r[6] == "_" and r[7] == "_" and r[8] == "_" and "NER=" not in r[9] for r in rows)
+    # A 30-step model is not the gold standard.
+    assert [r[3] for r in rows] != [r[3] for r in gold_rows]
+    # Spacing survives: the text of each sentence is the same when read back.
+    back = run(weft_bin, "convert", "--from", "conllu", "--to", "jsonl", input=out.encode()).stdout.decode()
+    gold_json = run(weft_bin, "convert", src, "--to", "jsonl").stdout.decode()
+    assert [json.loads(l)["text"] for l in back.splitlines()] == [json.loads(l)["text"] for l in gold_json.splitlines()]
+
+
+def test_threads_give_the_same_output(weft_bin, tiny_model, data_dir):
+    lines = [l[len("# text = "):] for l in (data_dir / "en_ewt" / "sample.conllu").read_text(encoding="utf-8").splitlines()
+             if l.startswith("# text = ")]
+    inp = ("\n".join(lines) + "\n").encode()
+    one = run(weft_bin, "run", "-m", tiny_model, "--to", "conllu", "--threads", "1", input=inp).stdout
+    two = run(weft_bin, "run", "-m", tiny_model, "--to", "conllu", "--threads", "2", "--batch-size", "7",
+              input=inp).stdout
+    assert one == two and len(words(one.decode())) > 1000
+
+
+def test_table(weft_bin, tiny_model):
+    out = run(weft_bin, "run", "-m", tiny_model, "--to", "table", input=b"I don't know. Who's there?\n").stdout.decode()
+    blocks = out.rstrip("\n").split("\n\n")
+    assert len(blocks) == 2  # one table per sentence, blank line between
+    header = blocks[0].splitlines()[0].split()
+    assert header == ["ID", "TEXT", "LEMMA", "UPOS", "XPOS", "FEATS"]
+    rows = blocks[0].splitlines()[1:]
+    assert rows[1].split()[:2] == ["2-3", "don't"]  # multi-word token row
+    assert rows[0].split()[:2] == ["1", "I"] and rows[0].split()[3] in UPOS
+    # Columns are aligned: every row's UPOS starts where the header's does.
+    col = blocks[0].splitlines()[0].index("UPOS")
+    assert all(r[col:].split()[0] in UPOS for r in rows if not r.startswith("2-3"))
+
+
+def test_blank_language_pipeline(weft_bin):
+    out = run(weft_bin, "run", "-m", "en", "--to", "conllu", input=b"Hello there. Bye.\n").stdout.decode()
+    assert len(comments(out, "# sent_id")) == 2
+    assert all(r[3] == "_" for r in words(out))
+
+
+def test_several_inputs(weft_bin, tiny_model, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.jsonl"
+    a.write_text("First doc.\n", encoding="utf-8")
+    b.write_text('{"text": "Second doc."}\n', encoding="utf-8")
+    recs = [json.loads(l) for l in run(weft_bin, "run", "-m", tiny_model, a, b).stdout.splitlines()]
+    assert [r["text"] for r in recs] == ["First doc.", "Second doc."]
+
+
+def test_bad_input(weft_bin, tiny_model):
+    inp = b'{"text": "a b"}\n{"text": \n{"text": "c"}\n'
+    proc = run(weft_bin, "run", "-m", tiny_model, "--from", "jsonl", input=inp, check=False)
+    assert proc.returncode == 1 and "<stdin>" in proc.stderr.decode() and "line 2" in proc.stderr.decode()
+    proc = run(weft_bin, "run", "-m", tiny_model, "--from", "jsonl", "--skip-bad", input=inp)
+    assert [json.loads(l)["text"] for l in proc.stdout.splitlines()] == ["a b", "c"]
+    assert "line 2" in proc.stderr.decode() and "skipped 1" in proc.stderr.decode()
+    proc = run(weft_bin, "run", "-m", tiny_model, input=b"good\nbad \xff\n", check=False)
+    assert proc.returncode == 1 and "line 2" in proc.stderr.decode()
+
+
+def test_missing_model(weft_bin, data_dir, tmp_path):
+    missing = tmp_path / "no_such_model"
+    proc = run(weft_bin, "run", "--model", missing, input=b"Hi.\n", check=False)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and str(missing) in err and len(err.strip().splitlines()) == 1
+    proc = run(weft_bin, "run", "--model", "no_such_model_or_language", input=b"Hi.\n", check=False)
+    assert proc.returncode == 1 and "no_such_model_or_language" in proc.stderr.decode()
+    proc = run(weft_bin, "evaluate", missing, data_dir / "en_ewt" / "sample.conllu", check=False)
+    assert proc.returncode == 1 and str(missing) in proc.stderr.decode()
+
+
+@pytest.fixture()
+def model_copy(tiny_model, tmp_path):
+    dst = tmp_path / "model"
+    shutil.copytree(tiny_model, dst)
+    return dst
+
+
+def test_truncated_weights(weft_bin, model_copy):
+    weights = sorted(model_copy.rglob("*.safetensors"))
+    assert weights
+    data = weights[0].read_bytes()
+    weights[0].write_bytes(data[: len(data) // 2])
+    proc = run(weft_bin, "run", "--model", model_copy, input=b"Hi.\n", check=False)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and weights[0].name in err and len(err.strip().splitlines()) == 1
+    assert str(weights[0].parent.name) in err
+
+
+def test_invalid_config(weft_bin, model_copy):
+    (model_copy / "config.json").write_text('{"nlp": ', encoding="utf-8")
+    proc = run(weft_bin, "run", "--model", model_copy, input=b"Hi.\n", check=False)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and str(model_copy / "config.json") in err and len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_model_json(weft_bin, tiny_model, data_dir):
+    sample = data_dir / "en_ewt" / "sample.conllu"
+    scores = json.loads(run(weft_bin, "evaluate", tiny_model, sample, "--json").stdout)
+    for key in ("UPOS", "XPOS", "UFeats", "Lemmas", "AllTags"):
+        assert key in scores
+        for field in ("precision", "recall", "f1", "aligned_accuracy"):
+            assert 0.0 <= scores[key][field] <= 1.0  # the same scale as the tokenizer metrics
+    assert scores["Words"]["f1"] == 1.0  # gold tokenization
+    assert scores["UPOS"]["f1"] > 0.3
+    assert "UAS" not in scores and "ENTS_F" not in scores  # not predicted by this model
+    table = run(weft_bin, "evaluate", tiny_model, sample).stdout.decode()
+    assert any(l.startswith("UPOS") for l in table.splitlines())
+
+
+def test_evaluate_model_raw(weft_bin, tiny_model, data_dir):
+    sample = data_dir / "en_ewt" / "sample.conllu"
+    for unit in ("document", "sentence"):
+        scores = json.loads(run(weft_bin, "evaluate", tiny_model, sample, "--raw", "--unit", unit, "--json").stdout)
+        assert scores["Tokens"]["f1"] > 0.95 and scores["Sentences"]["f1"] > 0.3
+        assert 0.3 < scores["UPOS"]["f1"] <= 1.0 and "Lemmas" in scores

@@ -1,0 +1,158 @@
+// Training and trained components: a CI-sized training run whose loss falls and accuracy rises, model
+// folders that round-trip, the folded tok2vec inference path against the layers as trained, the
+// listener wiring, and bad configs and models that fail with clear errors.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "weft/components/tok2vec/tok2vec.hpp"
+#include "weft/doc/conllu.hpp"
+#include "weft/error.hpp"
+#include "weft/pipeline/model_io.hpp"
+#include "weft/train/trainer.hpp"
+
+using namespace weft;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = std::string(WEFT_SOURCE_DIR) + "/data/en_ewt/";
+
+Json tiny_config(std::int64_t steps, std::int64_t eval_every) {
+  Json c = Json::object();
+  c["corpora"] = {{"train", kData + "train.conllu"}, {"dev", kData + "sample.conllu"}, {"max_train_docs", 300}, {"max_dev_docs", 100}};
+  c["training"] = {{"max_steps", steps}, {"eval_frequency", eval_every}, {"patience", 0}};
+  c["components"] = Json::parse(R"({
+    "tok2vec": {"factory": "tok2vec", "width": 32, "depth": 2},
+    "tagger": {"factory": "tagger", "tok2vec": {"upstream": "tok2vec"}},
+    "morphologizer": {"factory": "morphologizer", "tok2vec": {"upstream": "tok2vec"}},
+    "lemmatizer": {"factory": "lemmatizer", "tok2vec": {"upstream": "tok2vec"}}})");
+  return c;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("weft_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  return p;
+}
+
+// A trained tiny model, made once for the cases below.
+const fs::path& tiny_model() {
+  static const fs::path dir = [] {
+    fs::path out = temp_dir("tiny_model");
+    TrainOptions o;
+    o.output = out;
+    train(tiny_config(40, 40), o);
+    return out / "model-best";
+  }();
+  return dir;
+}
+
+std::vector<Doc> annotate(const Pipeline& nlp, const std::vector<std::string>& texts) { return nlp.pipe(texts); }
+
+}  // namespace
+
+TEST_CASE("training: a CI-sized run lowers the loss and raises accuracy") {
+  const TrainResult r = train(tiny_config(60, 20));
+  REQUIRE(r.history.size() == 3);
+  for (const char* comp : {"tagger", "morphologizer", "lemmatizer"}) {
+    CAPTURE(comp);
+    CHECK(r.history.back()["losses"][comp].get<double>() < r.history.front()["losses"][comp].get<double>());
+  }
+  CHECK(r.history.back()["score"].get<double>() > r.history.front()["score"].get<double>());
+  CHECK(r.history.back()["scores"]["UPOS"].get<double>() > 60.0);
+  CHECK(r.best_step == 60);
+}
+
+TEST_CASE("training: config resolution fills defaults and rejects unknown keys") {
+  const Json c = resolve_training_config(Json::object(), {{"training.max_steps", "7"}, {"corpora.train", "x.conllu"}});
+  CHECK(c["training"]["max_steps"] == 7);
+  CHECK(c["corpora"]["train"] == "x.conllu");
+  CHECK(c["components"].contains("tagger"));
+  CHECK_THROWS_AS(resolve_training_config(Json::object(), {{"training.max_stepz", "7"}}), ValueError);
+  CHECK_THROWS_AS(resolve_training_config(Json::parse(R"({"trainin": {}})")), ValueError);
+  Json bad = tiny_config(1, 1);
+  bad["components"]["tagger"]["tok2vec"] = {{"upstream", "nope"}};
+  CHECK_THROWS_WITH_AS(train(bad), doctest::Contains("nope"), ValueError);
+  Json feature = tiny_config(1, 1);
+  feature["components"]["tok2vec"]["features"] = Json::parse(R"([{"attr": "SUFFIXX"}])");
+  CHECK_THROWS_WITH_AS(train(feature), doctest::Contains("SUFFIXX"), ValueError);
+}
+
+TEST_CASE("training: a saved model loads and annotates identically; threads agree") {
+  const Pipeline nlp = load(tiny_model());
+  CHECK(nlp.pipe_names() == std::vector<std::string>{"tok2vec", "tagger", "morphologizer", "lemmatizer"});
+  CHECK(nlp.meta()["scores"].contains("UPOS"));
+  const std::vector<std::string> texts{"The cats were sitting on the mat.", "I didn't know that!", "",
+                                       "Go to https://example.com now."};
+  const std::vector<Doc> a = annotate(nlp, texts);
+  for (const Doc& d : a)
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      CHECK(d.data(i).pos != UPOS::NONE);
+      CHECK(d.data(i).tag != 0);
+      CHECK(d.data(i).lemma != 0);
+    }
+  const fs::path copy = temp_dir("resaved");
+  save_pipeline(nlp, copy, Json::object(), nlp.meta());
+  const Pipeline again = load(copy);
+  const std::vector<Doc> b = annotate(again, texts);
+  PipeOptions two;
+  two.n_threads = 2;
+  two.batch_size = 1;
+  const std::vector<Doc> c = nlp.pipe(texts, two);
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    for (std::size_t i = 0; i < a[k].size(); ++i) {
+      CHECK(a[k].data(i).pos == b[k].data(i).pos);
+      CHECK(a[k].data(i).tag == b[k].data(i).tag);
+      CHECK(a[k].data(i).morph == b[k].data(i).morph);
+      CHECK(a[k].str(a[k].data(i).lemma) == b[k].str(b[k].data(i).lemma));
+      CHECK(a[k].data(i).pos == c[k].data(i).pos);
+      CHECK(a[k].str(a[k].data(i).lemma) == c[k].str(c[k].data(i).lemma));
+    }
+  fs::remove_all(copy);
+}
+
+TEST_CASE("training: the folded tok2vec inference path equals the layers as trained") {
+  Pipeline nlp = load(tiny_model());
+  auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
+  std::vector<Doc> docs;
+  docs.push_back(nlp.make_doc("Unseenwordzz and the cat sat. It sat again!"));
+  docs.push_back(nlp.make_doc("A second document"));
+  docs[0].data(0).norm = docs[0].vocab().strings().add("override");  // a norm override takes the slow path
+  const nn::Ragged folded = t2v.predict(docs);
+  t2v.discard_inference();
+  const nn::Ragged plain = t2v.predict(docs);
+  t2v.prepare_inference();
+  REQUIRE(folded.data.shape() == plain.data.shape());
+  const auto x = folded.data.to_vector<float>(), y = plain.data.to_vector<float>();
+  double worst = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
+  CHECK(worst < 1e-4);
+}
+
+TEST_CASE("training: a missing or corrupt model fails naming the file") {
+  CHECK_THROWS_WITH_AS(load("/nonexistent/model"), doctest::Contains("/nonexistent/model"), ModelError);
+  const fs::path broken = temp_dir("broken");
+  fs::copy(tiny_model(), broken, fs::copy_options::recursive);
+  {
+    std::ofstream(broken / "config.json") << "{not json";
+  }
+  CHECK_THROWS_WITH_AS(load(broken), doctest::Contains("config.json"), ModelError);
+  fs::remove_all(broken);
+  fs::copy(tiny_model(), broken, fs::copy_options::recursive);
+  fs::resize_file(broken / "tagger" / "weights.safetensors", 20);
+  CHECK_THROWS_WITH_AS(load(broken), doctest::Contains("weights.safetensors"), ModelError);
+  fs::remove_all(broken);
+  fs::copy(tiny_model(), broken, fs::copy_options::recursive);
+  fs::remove(broken / "lemmatizer" / "trees.bin");
+  CHECK_THROWS_WITH_AS(load(broken), doctest::Contains("trees.bin"), ModelError);
+  fs::remove_all(broken);
+}
+
+TEST_CASE("training: a listener outside its pipeline says what it listens to") {
+  const Pipeline nlp = load(tiny_model());
+  Doc d = nlp.make_doc("Hello there.");
+  CHECK_THROWS_WITH_AS(nlp.get_pipe("tagger")(d), doctest::Contains("tok2vec"), ValueError);
+}
