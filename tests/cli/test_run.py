@@ -1,5 +1,6 @@
 """`weft run` (annotate with a model) and `weft evaluate MODEL`, on a tiny model trained once per session."""
 import json
+from pathlib import Path
 import shutil
 import subprocess
 
@@ -195,3 +196,20 @@ def test_evaluate_model_raw(weft_bin, tiny_model, data_dir):
         scores = json.loads(run(weft_bin, "evaluate", tiny_model, sample, "--raw", "--unit", unit, "--json").stdout)
         assert scores["Tokens"]["f1"] > 0.95 and scores["Sentences"]["f1"] > 0.3
         assert 0.3 < scores["UPOS"]["f1"] <= 1.0 and "Lemmas" in scores
+
+
+def test_shipped_model_annotates_a_plain_sentence(weft_bin):
+    """The committed models/en_ewt_sm loads and gets an easy sentence right, and its meta.json carries
+    the dev scores it was shipped with."""
+    root = Path(__file__).resolve().parents[2]
+    model = root / "models" / "en_ewt_sm"
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["license"] == "CC BY-SA 4.0"
+    for metric in ("UPOS", "XPOS", "UFeats", "Lemmas"):
+        assert 90.0 < meta["scores"][metric] <= 100.0
+    out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=b"The cats were sitting on the mats.\n")
+    rows = words(out.stdout.decode())
+    assert [r[1] for r in rows] == ["The", "cats", "were", "sitting", "on", "the", "mats", "."]
+    assert [r[3] for r in rows] == ["DET", "NOUN", "AUX", "VERB", "ADP", "DET", "NOUN", "PUNCT"]
+    assert [r[2] for r in rows] == ["the", "cat", "be", "sit", "on", "the", "mat", "."]
+    assert rows[1][5] == "Number=Plur"

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <unistd.h>
 
 #include "test_paths.hpp"
 #include "weft/components/lemmatizer/edit_tree.hpp"
@@ -209,4 +211,27 @@ TEST_CASE("lemmatizer: oracle coverage of kept edit trees on UD English EWT") {
   CHECK(trees_pct >= 98.5);
   CHECK(either_pct >= 99.0);
   CHECK(fallback_pct > 80.0);
+}
+
+TEST_CASE("lemma trees: unambiguous pairs are those seen twice or more with one lemma; saved and loaded") {
+  LemmaTrees lt;
+  lt.observe("her", "she", UPOS::PRON);
+  lt.observe("her", "she", UPOS::PRON);
+  lt.observe("her", "her", UPOS::PRON);
+  lt.observe("cats", "cat", UPOS::NOUN);
+  lt.observe("cats", "cat", UPOS::NOUN);
+  lt.observe("dogs", "dog", UPOS::NOUN);
+  lt.freeze(1);
+  CHECK(lt.lookup("her", UPOS::PRON) == std::optional<std::string_view>("she"));
+  CHECK_FALSE(lt.unambiguous("her", UPOS::PRON));   // context decides
+  CHECK(lt.unambiguous("cats", UPOS::NOUN) == std::optional<std::string_view>("cat"));
+  CHECK_FALSE(lt.unambiguous("dogs", UPOS::NOUN));  // seen once
+  CHECK_FALSE(lt.unambiguous("cats", UPOS::VERB));
+  const auto dir = std::filesystem::temp_directory_path() / ("weft_lemma_trees_" + std::to_string(::getpid()));
+  lt.save(dir);
+  const LemmaTrees back = LemmaTrees::load(dir);
+  CHECK(back.unambiguous("cats", UPOS::NOUN) == std::optional<std::string_view>("cat"));
+  CHECK_FALSE(back.unambiguous("her", UPOS::PRON));
+  CHECK(back.labels() == lt.labels());
+  std::filesystem::remove_all(dir);
 }

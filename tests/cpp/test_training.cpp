@@ -156,3 +156,23 @@ TEST_CASE("training: a listener outside its pipeline says what it listens to") {
   Doc d = nlp.make_doc("Hello there.");
   CHECK_THROWS_WITH_AS(nlp.get_pipe("tagger")(d), doctest::Contains("tok2vec"), ValueError);
 }
+
+TEST_CASE("training: a component with its own tok2vec trains, saves and runs alone") {
+  Json c = tiny_config(20, 20);
+  c["nlp"] = {{"pipeline", {"tagger"}}};
+  c["components"] = Json::parse(R"({"tagger": {"factory": "tagger", "heads": ["pos"],
+                                    "tok2vec": {"width": 32, "depth": 1, "features": [{"attr": "NORM", "rows": 500}]}}})");
+  const fs::path out = temp_dir("own_tok2vec");
+  TrainOptions o;
+  o.output = out;
+  const TrainResult r = train(c, o);
+  CHECK(r.best_scores.contains("UPOS"));
+  CHECK_FALSE(r.best_scores.contains("XPOS"));
+  const Pipeline nlp = load(out / "model-best");
+  CHECK(nlp.component_names() == std::vector<std::string>{"tagger"});
+  CHECK(fs::exists(out / "model-best" / "tagger" / "tok2vec" / "weights.safetensors"));
+  Doc d = nlp.make_doc("The dog barked.");
+  nlp.get_pipe("tagger")(d);  // alone: it needs no upstream
+  for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.data(i).pos != UPOS::NONE);
+  fs::remove_all(out);
+}

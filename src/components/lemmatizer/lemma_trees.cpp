@@ -48,8 +48,10 @@ void LemmaTrees::freeze(std::uint32_t min_count) {
       if (!best || entry.second > best->second || (entry.second == best->second && entry.first < best->first))
         best = &entry;
     lookup_.emplace(k, best->first);
+    if (lemmas.size() == 1 && best->second >= 2) certain_.insert(k);
   }
   lemma_counts_.clear();
+  index_lookup();
   frozen_ = true;
 }
 
@@ -69,6 +71,36 @@ std::optional<std::string_view> LemmaTrees::lookup(std::string_view form, UPOS p
   const auto it = lookup_.find(key(form, pos));
   if (it == lookup_.end()) return std::nullopt;
   return std::string_view(it->second);
+}
+
+std::uint64_t LemmaTrees::fast_key(std::string_view form, UPOS pos) noexcept {
+  return hash_string(form) ^ ((static_cast<std::uint64_t>(pos) + 1) * 0x9E3779B97F4A7C15ull);
+}
+
+void LemmaTrees::index_lookup() {
+  fast_.clear();
+  fast_.reserve(lookup_.size());
+  for (const auto& [k, lemma] : lookup_)
+    fast_[fast_key(std::string_view(k).substr(1), static_cast<UPOS>(k[0]))] =
+        Entry{std::string_view(lemma), hash_string(lemma), certain_.count(k) > 0};
+}
+
+const LemmaTrees::Entry* LemmaTrees::entry(std::string_view form, UPOS pos) const {
+  const auto it = fast_.find(fast_key(form, pos));
+  return it == fast_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string_view> LemmaTrees::lookup_lemmas() const {
+  std::vector<std::string_view> out;
+  out.reserve(lookup_.size());
+  for (const auto& [k, lemma] : lookup_) out.emplace_back(lemma);
+  return out;
+}
+
+std::optional<std::string_view> LemmaTrees::unambiguous(std::string_view form, UPOS pos) const {
+  const std::string k = key(form, pos);
+  if (!certain_.count(k)) return std::nullopt;
+  return std::string_view(lookup_.find(k)->second);
 }
 
 std::string LemmaTrees::fallback(std::string_view form, UPOS pos) const {
@@ -99,7 +131,7 @@ void LemmaTrees::save(const std::filesystem::path& dir) const {
   std::sort(entries.begin(), entries.end());
   Json lookup = Json::array();
   for (const auto& [k, lemma] : entries)
-    lookup.push_back(Json::array({std::string(upos_name(static_cast<UPOS>(k[0]))), k.substr(1), lemma}));
+    lookup.push_back(Json::array({std::string(upos_name(static_cast<UPOS>(k[0]))), k.substr(1), lemma, certain_.count(k) ? 1 : 0}));
   Json j = Json::object();
   j["labels"] = labels_;
   Json counts = Json::array();
@@ -141,14 +173,17 @@ LemmaTrees LemmaTrees::load(const std::filesystem::path& dir) {
     t.labels_ = labels;
     for (const Json& e : j.at("lookup")) {
       const auto pos = upos_from_name(e.at(0).get<std::string>());
-      if (!e.is_array() || e.size() != 3 || !pos) throw ModelError("bad lookup entry " + e.dump());
-      t.lookup_.emplace(key(e.at(1).get<std::string>(), *pos), e.at(2).get<std::string>());
+      if (!e.is_array() || (e.size() != 3 && e.size() != 4) || !pos) throw ModelError("bad lookup entry " + e.dump());
+      const std::string k = key(e.at(1).get<std::string>(), *pos);
+      t.lookup_.emplace(k, e.at(2).get<std::string>());
+      if (e.size() == 4 && e.at(3).get<int>() == 1) t.certain_.insert(k);
     }
   } catch (const ModelError& e) {
     throw ModelError(path.string() + ": " + e.what());
   } catch (const std::exception& e) {
     throw ModelError(path.string() + ": " + e.what());
   }
+  t.index_lookup();
   t.frozen_ = true;
   return t;
 }

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <fstream>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -39,6 +43,10 @@ const LemmaTrees& Lemmatizer::trees() const {
   return *trees_;
 }
 
+void Lemmatizer::intern_lemmas() {
+  for (const std::string_view lemma : trees_->lookup_lemmas()) vocab_->strings().add(lemma);
+}
+
 void Lemmatizer::build(std::int64_t width) {
   width_ = width;
   model_ = nn::linear(static_cast<std::int64_t>(trees_->labels().size()) + 1, width);
@@ -55,17 +63,41 @@ void Lemmatizer::initialize(std::span<const Doc> gold, std::int64_t width, std::
   trees.freeze(min_tree_freq_);
   if (trees.labels().empty()) throw ValueError("lemmatizer \"" + name() + "\": no training token has a lemma");
   trees_ = std::move(trees);
+  intern_lemmas();
   build(width);
   model_->initialize(nullptr, nullptr, seed);
 }
 
 std::string Lemmatizer::lemmatize(const Doc& d, std::size_t i, const float* s, std::int64_t C,
                                   std::vector<std::size_t>& ranked) const {
+  // The k best labels in one pass (k is small; a full sort of C scores per token was the lemmatizer's
+  // main cost). Ties keep the lower label first, as a stable sort would.
   const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(top_k_), static_cast<std::size_t>(C));
-  ranked.resize(static_cast<std::size_t>(C));
-  for (std::size_t c = 0; c < ranked.size(); ++c) ranked[c] = c;
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(),
-                    [s](std::size_t a, std::size_t b) { return s[a] > s[b]; });
+  ranked.assign(k, 0);
+  std::size_t filled = 0;
+  auto offer = [&](std::size_t c) {
+    if (filled == k && s[c] <= s[ranked[k - 1]]) return;
+    std::size_t pos = filled < k ? filled++ : k - 1;
+    while (pos > 0 && s[ranked[pos - 1]] < s[c]) {
+      ranked[pos] = ranked[pos - 1];
+      --pos;
+    }
+    ranked[pos] = c;
+  };
+  const auto n = static_cast<std::size_t>(C);
+  std::size_t c = 0;
+  for (; c < std::min(n, k); ++c) offer(c);
+#if defined(__AVX2__)
+  // Eight scores at a time: most blocks hold nothing above the current k-th best and are skipped.
+  for (; c + 8 <= n; c += 8) {
+    const __m256 threshold = _mm256_set1_ps(s[ranked[k - 1]]);
+    const int above = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(s + c), threshold, _CMP_GT_OQ));
+    if (above == 0) continue;
+    for (std::size_t j = 0; j < 8; ++j)
+      if (above & (1 << j)) offer(c + j);
+  }
+#endif
+  for (; c < n; ++c) offer(c);
   return trees().lemmatize(d.token_text(i), d.data(i).pos, std::span(ranked.data(), k));
 }
 
@@ -83,14 +115,15 @@ void Lemmatizer::pipe(std::span<Doc> docs, PipeContext& context) const {
     return;
   }
   const LemmaTrees& t = trees();
-  // Seen (form, UPOS) pairs take their training lemma; the rest are scored by the classifier.
+  // (form, UPOS) pairs that training always saw with one lemma take it; the rest are classified.
   std::vector<std::pair<Doc*, std::size_t>> rest;
   std::vector<std::int64_t> rows;
   std::int64_t row = 0;
   for (Doc& d : docs)
     for (std::size_t i = 0; i < d.size(); ++i, ++row) {
-      if (const auto hit = t.lookup(d.token_text(i), d.data(i).pos)) {
-        d.data(i).lemma = d.intern(*hit);
+      const LemmaTrees::Entry* e = t.entry(d.token_text(i), d.data(i).pos);
+      if (e && e->certain) {
+        d.data(i).lemma = e->lemma_hash;  // the table's lemmas are in the vocab (intern_lemmas)
       } else {
         rest.emplace_back(&d, i);
         rows.push_back(row);
@@ -164,6 +197,7 @@ void Lemmatizer::from_disk(const std::filesystem::path& dir) {
     throw ModelError(path.string() + ": " + e.what());
   }
   trees_ = LemmaTrees::load(dir);
+  intern_lemmas();
   build(width);
   load_model(dir);
 }

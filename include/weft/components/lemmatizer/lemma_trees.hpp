@@ -11,10 +11,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "weft/components/lemmatizer/edit_tree.hpp"
 #include "weft/doc/upos.hpp"
+#include "weft/strings/hash.hpp"
 
 namespace weft {
 
@@ -40,6 +42,18 @@ class LemmaTrees {
 
   // The most frequent training lemma of (form, pos), if any (the table is filled by freeze()).
   std::optional<std::string_view> lookup(std::string_view form, UPOS pos) const;
+  // The training lemma of (form, pos) when training saw it with that one lemma only (at least twice):
+  // a pair such as (her, PRON), which is "she" or "her" by context, gives nullopt.
+  std::optional<std::string_view> unambiguous(std::string_view form, UPOS pos) const;
+  // The lookup entry of (form, pos) without building a key string (prediction's hot path).
+  struct Entry {
+    std::string_view lemma;
+    hash_t lemma_hash = 0;
+    bool certain = false;  // seen >= 2 times, always with this lemma
+  };
+  const Entry* entry(std::string_view form, UPOS pos) const;
+  // Every lemma of the lookup table (to intern them once into a Vocab).
+  std::vector<std::string_view> lookup_lemmas() const;
   // What prediction answers when no tree fits: lookup, else lowercased form (PROPN: the form).
   std::string fallback(std::string_view form, UPOS pos) const;
   // The lemma of `form`: the first label in `ranked` (best first; fallback_label() and out-of-range
@@ -61,6 +75,10 @@ class LemmaTrees {
   std::vector<tree_id> labels_;
   std::unordered_map<std::string, std::unordered_map<std::string, std::uint32_t>> lemma_counts_;  // until freeze
   std::unordered_map<std::string, std::string> lookup_;
+  std::unordered_set<std::string> certain_;  // keys of lookup_ seen >= 2 times, always with one lemma
+  std::unordered_map<std::uint64_t, Entry> fast_;  // hash of (form, pos) -> entry viewing lookup_
+  static std::uint64_t fast_key(std::string_view form, UPOS pos) noexcept;
+  void index_lookup();
 };
 
 }  // namespace weft
