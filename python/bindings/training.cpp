@@ -89,43 +89,6 @@ bool is_segmenter(const Component& c) {
          c.factory_name() == "sentencizer";
 }
 
-// The annotations the system Docs carry: only the metrics of predicted annotations are reported.
-struct Predicted {
-  bool pos = false, tag = false, morph = false, lemma = false, dep = false;
-  void add(const Doc& d) {
-    pos = pos || d.has_annotation(Attr::POS);
-    tag = tag || d.has_annotation(Attr::TAG);
-    morph = morph || d.has_annotation(Attr::MORPH);
-    lemma = lemma || d.has_annotation(Attr::LEMMA);
-    dep = dep || d.has_annotation(Attr::DEP);
-  }
-  bool covers(const std::string& metric) const {
-    if (metric == "UPOS") return pos;
-    if (metric == "XPOS") return tag;
-    if (metric == "UFeats") return morph;
-    if (metric == "AllTags") return pos && tag && morph;
-    if (metric == "Lemmas") return lemma;
-    if (metric == "UAS" || metric == "LAS" || metric == "CLAS") return dep;
-    if (metric == "MLAS") return dep && pos && morph;
-    if (metric == "BLEX") return dep && lemma;
-    return true;  // Tokens, Sentences, Words
-  }
-};
-
-// A copy of a gold Doc with only the pipeline's input (text, words, multi-word token links, sentence
-// starts), as trainer.hpp's strip_annotations, but in the pipeline's Vocab so the labels the
-// components write resolve through it.
-Doc stripped_copy(const Doc& gold, const std::shared_ptr<Vocab>& vocab) {
-  if (gold.vocab_ptr() == vocab) return strip_annotations(gold);
-  Doc d(vocab, gold.text());
-  for (std::size_t i = 0; i < gold.size(); ++i) {
-    const TokenData& g = gold.data(i);
-    TokenData& t = d.push_token_unchecked(g.idx, g.len, g.orth);
-    t.flags = g.flags;
-    t.sent_start = g.sent_start;
-  }
-  return d;
-}
 
 pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>& examples, std::size_t batch_size) {
   for (const auto& d : examples)
@@ -134,7 +97,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
   gold.reserve(examples.size());
   for (const auto& d : examples) gold.push_back(*d);
   Conll18Scores scores;
-  Predicted predicted;
+  PredictedAnnotations predicted;
   std::size_t words = 0;
   double seconds = 0.0;
   {
@@ -142,7 +105,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
     std::vector<Doc> system;
     system.reserve(gold.size());
     for (const Doc& g : gold) {
-      system.push_back(stripped_copy(g, nlp.vocab()));
+      system.push_back(strip_annotations(g, nlp.vocab()));
       words += g.size();
     }
     // Pipeline::annotate without the segmenters (gold sentence boundaries are part of the input); the
@@ -163,7 +126,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
     for (const Doc& d : system) predicted.add(d);
     scores = conll18_evaluate(gold, system);
   }
-  std::erase_if(scores, [&](const auto& kv) { return !predicted.covers(kv.first); });
+  predicted.filter(scores);
 
   pyb::dict out;
   auto find = [&](const char* name) -> const Conll18Score* {

@@ -19,29 +19,6 @@
 namespace weft::cli {
 
 namespace {
-// The annotations a set of system Docs carries, to report only the metrics the pipeline predicts.
-struct Predicted {
-  bool pos = false, tag = false, morph = false, lemma = false, dep = false, ents = false;
-  void add(const Doc& d) {
-    ents = ents || d.has_annotation(Attr::ENT_IOB);
-    pos = pos || d.has_annotation(Attr::POS);
-    tag = tag || d.has_annotation(Attr::TAG);
-    morph = morph || d.has_annotation(Attr::MORPH);
-    lemma = lemma || d.has_annotation(Attr::LEMMA);
-    dep = dep || d.has_annotation(Attr::DEP);
-  }
-  bool covers(const std::string& metric) const {
-    if (metric == "UPOS") return pos;
-    if (metric == "XPOS") return tag;
-    if (metric == "UFeats") return morph;
-    if (metric == "AllTags") return pos && tag && morph;
-    if (metric == "Lemmas") return lemma;
-    if (metric == "UAS" || metric == "LAS" || metric == "CLAS") return dep;
-    if (metric == "MLAS") return dep && pos && morph;
-    if (metric == "BLEX") return dep && lemma;
-    return true;  // Tokens, Sentences, Words
-  }
-};
 
 Json scores_json(const Conll18Scores& scores) {
   Json out = Json::object();
@@ -126,7 +103,7 @@ Run add_evaluate(CLI::App& app) {
     set_tokenizer_option(nlp, o->pipeline.tokenizer);
     const std::vector<Doc> gold = read_conllu_file(o->data, nlp.vocab());
     Conll18Scores scores;
-    Predicted predicted;
+    PredictedAnnotations predicted;
     std::vector<Doc> system;
     if (o->raw) {
       ensure_segmenter(nlp);
@@ -147,7 +124,7 @@ Run add_evaluate(CLI::App& app) {
       for (const Doc& d : system) predicted.add(d);
       scores = conll18_evaluate(gold, system);
     }
-    std::erase_if(scores, [&](const auto& kv) { return !predicted.covers(kv.first); });
+    predicted.filter(scores);
     std::optional<EntityScores> ents;
     if (predicted.ents) ents = score_entities(gold, system);
     if (o->json) {

@@ -396,4 +396,29 @@ std::string conll18_table(const Conll18Scores& scores) {
   return out;
 }
 
+void PredictedAnnotations::add(const Doc& d) {
+  pos = pos || d.has_annotation(Attr::POS);
+  tag = tag || d.has_annotation(Attr::TAG);
+  morph = morph || d.has_annotation(Attr::MORPH);
+  lemma = lemma || d.has_annotation(Attr::LEMMA);
+  dep = dep || d.has_annotation(Attr::DEP);
+  ents = ents || d.has_annotation(Attr::ENT_IOB);
+}
+
+bool PredictedAnnotations::covers(const std::string& metric) const {
+  if (metric == "UPOS") return pos;
+  if (metric == "XPOS") return tag;
+  if (metric == "UFeats") return morph;
+  if (metric == "AllTags") return pos && tag && morph;
+  if (metric == "Lemmas") return lemma;
+  if (metric == "UAS" || metric == "LAS" || metric == "CLAS") return dep;
+  if (metric == "MLAS") return dep && pos && morph;
+  if (metric == "BLEX") return dep && lemma;
+  return true;  // Tokens, Sentences, Words
+}
+
+void PredictedAnnotations::filter(Conll18Scores& scores) const {
+  std::erase_if(scores, [&](const auto& kv) { return !covers(kv.first); });
+}
+
 }  // namespace weft

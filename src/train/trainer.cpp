@@ -78,8 +78,8 @@ std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s 
 
 }  // namespace
 
-Doc strip_annotations(const Doc& gold) {
-  Doc d(gold.vocab_ptr(), gold.text());
+Doc strip_annotations(const Doc& gold, std::shared_ptr<Vocab> vocab) {
+  Doc d(vocab ? std::move(vocab) : gold.vocab_ptr(), gold.text());
   for (std::size_t i = 0; i < gold.size(); ++i) {
     const TokenData& g = gold.data(i);
     TokenData& t = d.push_token_unchecked(g.idx, g.len, g.orth);

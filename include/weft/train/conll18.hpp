@@ -42,6 +42,18 @@ Conll18Scores conll18_evaluate_sentences(const std::vector<Doc>& gold, const std
 // The same with `process` run on each gold Doc's whole text (sentence segmentation included).
 Conll18Scores conll18_evaluate_documents(const std::vector<Doc>& gold, const std::function<Doc(std::string)>& process);
 
+// Which annotations a pipeline's output carries, so a report keeps only the metrics of what it predicts
+// (an unannotated column would otherwise score as if the pipeline had predicted "_").
+struct PredictedAnnotations {
+  bool pos = false, tag = false, morph = false, lemma = false, dep = false, ents = false;
+  void add(const Doc& system);
+  // Whether a CoNLL 2018 metric ("UPOS", "LAS", ...) scores predicted annotations (Tokens, Sentences
+  // and Words always do).
+  bool covers(const std::string& metric) const;
+  // Drops the metrics of annotations nothing predicted.
+  void filter(Conll18Scores& scores) const;
+};
+
 // The metric names in the script's order: Tokens, Sentences, Words, UPOS, XPOS, UFeats, AllTags,
 // Lemmas, UAS, LAS, CLAS, MLAS, BLEX.
 const std::vector<std::string>& conll18_metric_names();

@@ -46,7 +46,8 @@ struct TrainResult {
 TrainResult train(const Json& config, const TrainOptions& options = {});
 
 // A copy of a gold Doc keeping only what a pipeline gets as input: text, words, multi-word token
-// links and sentence boundaries.
-Doc strip_annotations(const Doc& gold);
+// links and sentence boundaries; in `vocab` when given (a pipeline's, so the labels its components
+// write resolve through it), else in the gold Doc's.
+Doc strip_annotations(const Doc& gold, std::shared_ptr<Vocab> vocab = nullptr);
 
 }  // namespace weft

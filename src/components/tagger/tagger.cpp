@@ -42,18 +42,27 @@ TokenClassifier::Attr attr_from(const std::string& s) {
   return ::weft::Attr::POS;
 }
 
-// The value of `feature` in a FEATS string ("Number=Sing|Person=3"), or "_" when absent.
-std::string_view feature_value(std::string_view feats, std::string_view feature) {
+// Calls f(name, value) for each "Name=Value" item of a FEATS string ("Number=Sing|Person=3").
+template <class F>
+void for_each_feature(std::string_view feats, F&& f) {
   std::size_t pos = 0;
   while (pos < feats.size()) {
     std::size_t bar = feats.find('|', pos);
     if (bar == std::string_view::npos) bar = feats.size();
     const std::string_view item = feats.substr(pos, bar - pos);
     const std::size_t eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == feature) return item.substr(eq + 1);
+    if (eq != std::string_view::npos) f(item.substr(0, eq), item.substr(eq + 1));
     pos = bar + 1;
   }
-  return "_";
+}
+
+// The value of `feature` in a FEATS string, or "_" when absent.
+std::string_view feature_value(std::string_view feats, std::string_view feature) {
+  std::string_view found = "_";
+  for_each_feature(feats, [&](std::string_view name, std::string_view value) {
+    if (name == feature) found = value;
+  });
+  return found;
 }
 
 bool less_nocase(const std::string& a, const std::string& b) {
@@ -172,16 +181,9 @@ void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, 
       if (!d.has_annotation(::weft::Attr::MORPH)) continue;
       for (std::size_t i = 0; i < d.size(); ++i) {
         if (d.data(i).morph == 0) continue;
-        const std::string_view feats = d.str(d.data(i).morph);
-        std::size_t pos = 0;
-        while (pos < feats.size()) {
-          std::size_t bar = feats.find('|', pos);
-          if (bar == std::string_view::npos) bar = feats.size();
-          const std::string_view item = feats.substr(pos, bar - pos);
-          const std::size_t eq = item.find('=');
-          if (eq != std::string_view::npos) values[std::string(item.substr(0, eq))].insert(std::string(item.substr(eq + 1)));
-          pos = bar + 1;
-        }
+        for_each_feature(d.str(d.data(i).morph), [&](std::string_view name, std::string_view value) {
+          values[std::string(name)].insert(std::string(value));
+        });
       }
     }
     if (values.empty()) throw ValueError("component \"" + name() + "\": no training token has morphological features");
