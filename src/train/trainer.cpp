@@ -46,7 +46,7 @@ void merge_into(Json& base, const Json& over, const std::string& path, bool stri
     if (strict && !base.contains(k)) throw ValueError("unknown config key \"" + path + k + "\"");
     if (v.is_object() && base.contains(k) && base[k].is_object() && !base[k].contains("@architectures") &&
         !(v.contains("@architectures")))
-      merge_into(base[k], v, path + k + ".", strict && path.rfind("training.", 0) == 0 ? true : strict);
+      merge_into(base[k], v, path + k + ".", strict);
     else
       base[k] = v;
   }
@@ -193,7 +193,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
     std::int64_t width = 0;
     if (!h->own_tok2vec()) {
       const auto it = std::find_if(encoders.begin(), encoders.end(), [&](Tok2Vec* t) { return t->name() == h->listens_to(); });
-      if (it == encoders.end() || nlp.component_names().end() == std::find(nlp.component_names().begin(), nlp.component_names().end(), h->listens_to()))
+      if (it == encoders.end())
         throw ValueError("component \"" + h->name() + "\" listens to \"" + h->listens_to() + "\", which is not a tok2vec in the pipeline");
       const auto names = nlp.pipe_names();
       if (std::find(names.begin(), names.end(), (*it)->name()) > std::find(names.begin(), names.end(), h->name()))
