@@ -69,9 +69,9 @@ void TrainablePipe::pipe(std::span<Doc> docs) const {
 
 void TrainablePipe::operator()(Doc& doc) const { pipe(std::span<Doc>(&doc, 1)); }
 
-void TrainablePipe::save_model(const std::filesystem::path& dir) const {
+void TrainablePipe::save_model(const std::filesystem::path& dir, nn::Layer& weights) const {
   std::filesystem::create_directories(dir);
-  nn::save_weights(model(), (dir / "weights.safetensors").string(),
+  nn::save_weights(weights, (dir / "weights.safetensors").string(),
                    storage_ == "f32" ? nn::StorageType::F32 : nn::StorageType::F16);
   if (own_) own_->to_disk(dir / "tok2vec");
 }
@@ -83,9 +83,10 @@ void TrainablePipe::load_model(const std::filesystem::path& dir) {
 }
 
 double softmax_xent(const float* logits, std::int64_t n, std::int64_t total, std::int64_t col, std::int64_t C,
-                    std::span<const std::int32_t> labels, float normalizer, float* grad) {
+                    std::span<const std::int32_t> labels, float normalizer, float* grad, float smoothing) {
   double loss = 0.0;
   std::vector<float> p(static_cast<std::size_t>(C));
+  const float spread = smoothing / static_cast<float>(C);  // every label's share of the smoothing
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int32_t y = labels[static_cast<std::size_t>(i)];
     if (y < 0) continue;
@@ -95,9 +96,12 @@ double softmax_xent(const float* logits, std::int64_t n, std::int64_t total, std
     for (std::int64_t c = 0; c < C; ++c) sum += (p[static_cast<std::size_t>(c)] = std::exp(z[c] - m));
     const auto inv = static_cast<float>(1.0 / sum);
     float* g = grad + i * total + col;
-    for (std::int64_t c = 0; c < C; ++c) g[c] += p[static_cast<std::size_t>(c)] * inv / normalizer;
-    g[y] -= 1.f / normalizer;
-    loss -= std::log(std::max(1e-30, static_cast<double>(p[static_cast<std::size_t>(y)]) / sum));
+    for (std::int64_t c = 0; c < C; ++c) g[c] += (p[static_cast<std::size_t>(c)] * inv - spread) / normalizer;
+    g[y] -= (1.f - smoothing) / normalizer;
+    auto log_p = [&](std::int64_t c) { return std::log(std::max(1e-30, static_cast<double>(p[static_cast<std::size_t>(c)]) / sum)); };
+    loss -= (1.0 - smoothing) * log_p(y);
+    if (smoothing > 0.f)
+      for (std::int64_t c = 0; c < C; ++c) loss -= spread * log_p(c);
   }
   return loss;
 }

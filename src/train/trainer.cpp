@@ -332,7 +332,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
     std::map<std::string, nn::Forward> enc_fwd;
     std::map<std::string, backend::Tensor> enc_grad;
     for (Tok2Vec* t : encoders) {
-      enc_fwd[t->name()] = t->model().forward(t->keys(gold), true);
+      enc_fwd[t->name()] = t->model().forward(t->train_keys(gold, rng), true);
       enc_grad[t->name()] = backend::Tensor::zeros(enc_fwd[t->name()].Y.data.shape(), backend::DType::F32,
                                                    enc_fwd[t->name()].Y.data.device());
     }
@@ -340,7 +340,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
       nn::Forward own;
       const nn::Ragged* X = nullptr;
       if (h->own_tok2vec()) {
-        own = h->own_tok2vec()->model().forward(h->own_tok2vec()->keys(gold), true);
+        own = h->own_tok2vec()->model().forward(h->own_tok2vec()->train_keys(gold, rng), true);
         X = &own.Y;
       } else {
         X = &enc_fwd.at(h->listens_to()).Y;

@@ -11,6 +11,7 @@
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
+#include "weft/train/conll18.hpp"
 #include "weft/train/trainer.hpp"
 
 using namespace weft;
@@ -38,13 +39,31 @@ fs::path temp_dir(const std::string& name) {
   return p;
 }
 
+// Trains `config` into a fresh temporary folder (returned in `out`).
+TrainResult train_to(const Json& config, const std::string& name, fs::path& out) {
+  out = temp_dir(name);
+  TrainOptions o;
+  o.output = out;
+  return train(config, o);
+}
+
 // A trained tiny model, made once for the cases below.
 const fs::path& tiny_model() {
   static const fs::path dir = [] {
-    fs::path out = temp_dir("tiny_model");
-    TrainOptions o;
-    o.output = out;
-    train(tiny_config(40, 40), o);
+    fs::path out;
+    train_to(tiny_config(40, 40), "tiny_model", out);
+    return out / "model-best";
+  }();
+  return dir;
+}
+
+// The same with word dropout, so unseen words take the unknown-word key.
+const fs::path& tiny_word_dropout_model() {
+  static const fs::path dir = [] {
+    Json c = tiny_config(20, 20);
+    c["components"]["tok2vec"]["word_dropout"] = 0.5;
+    fs::path out;
+    train_to(c, "tiny_wd_model", out);
     return out / "model-best";
   }();
   return dir;
@@ -115,21 +134,25 @@ TEST_CASE("training: a saved model loads and annotates identically; threads agre
 }
 
 TEST_CASE("training: the folded tok2vec inference path equals the layers as trained") {
-  Pipeline nlp = load(tiny_model());
-  auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
-  std::vector<Doc> docs;
-  docs.push_back(nlp.make_doc("Unseenwordzz and the cat sat. It sat again!"));
-  docs.push_back(nlp.make_doc("A second document"));
-  docs[0].data(0).norm = docs[0].vocab().strings().add("override");  // a norm override takes the slow path
-  const nn::Ragged folded = t2v.predict(docs);
-  t2v.discard_inference();
-  const nn::Ragged plain = t2v.predict(docs);
-  t2v.prepare_inference();
-  REQUIRE(folded.data.shape() == plain.data.shape());
-  const auto x = folded.data.to_vector<float>(), y = plain.data.to_vector<float>();
-  double worst = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
-  CHECK(worst < 1e-4);
+  for (const bool word_dropout : {false, true}) {
+    CAPTURE(word_dropout);
+    Pipeline nlp = load(word_dropout ? tiny_word_dropout_model() : tiny_model());
+    auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
+    CHECK(t2v.settings().word_dropout == (word_dropout ? 0.5f : 0.f));
+    std::vector<Doc> docs;
+    docs.push_back(nlp.make_doc("Unseenwordzz and the cat sat. It sat again!"));
+    docs.push_back(nlp.make_doc("A second document"));
+    docs[0].data(0).norm = docs[0].vocab().strings().add("override");  // a norm override takes the slow path
+    const nn::Ragged folded = t2v.predict(docs);
+    t2v.discard_inference();
+    const nn::Ragged plain = t2v.predict(docs);
+    t2v.prepare_inference();
+    REQUIRE(folded.data.shape() == plain.data.shape());
+    const auto x = folded.data.to_vector<float>(), y = plain.data.to_vector<float>();
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
+    CHECK(worst < 1e-4);
+  }
 }
 
 TEST_CASE("training: a missing or corrupt model fails naming the file") {
@@ -162,10 +185,8 @@ TEST_CASE("training: a component with its own tok2vec trains, saves and runs alo
   c["nlp"] = {{"pipeline", {"tagger"}}};
   c["components"] = Json::parse(R"({"tagger": {"factory": "tagger", "heads": ["pos"],
                                     "tok2vec": {"width": 32, "depth": 1, "features": [{"attr": "NORM", "rows": 500}]}}})");
-  const fs::path out = temp_dir("own_tok2vec");
-  TrainOptions o;
-  o.output = out;
-  const TrainResult r = train(c, o);
+  fs::path out;
+  const TrainResult r = train_to(c, "own_tok2vec", out);
   CHECK(r.best_scores.contains("UPOS"));
   CHECK_FALSE(r.best_scores.contains("XPOS"));
   const Pipeline nlp = load(out / "model-best");
@@ -174,5 +195,47 @@ TEST_CASE("training: a component with its own tok2vec trains, saves and runs alo
   Doc d = nlp.make_doc("The dog barked.");
   nlp.get_pipe("tagger")(d);  // alone: it needs no upstream
   for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.data(i).pos != UPOS::NONE);
+  fs::remove_all(out);
+}
+
+TEST_CASE("training: an auxiliary dep head trains with the tagger and is dropped on saving") {
+  Json c = tiny_config(20, 20);
+  c["nlp"] = {{"pipeline", {"tok2vec", "tagger"}}};
+  c["components"]["tagger"]["heads"] = {"dep", "pos", "tag"};  // dep goes last whatever its place
+  c["components"]["tagger"]["storage"] = "f32";                // so the saved model scores exactly the same
+  c["components"]["tok2vec"]["storage"] = "f32";
+  c["components"].erase("morphologizer");
+  c["components"].erase("lemmatizer");
+  fs::path out;
+  const TrainResult r = train_to(c, "aux_dep", out);
+  CHECK(r.best_scores.contains("UPOS"));
+  CHECK(r.best_scores.contains("XPOS"));
+  const fs::path best = out / "model-best";
+  std::ifstream labels(best / "tagger" / "labels.json");
+  const Json j = Json::parse(labels);
+  CHECK(j["labels"].contains("pos"));
+  CHECK(j["labels"].contains("tag"));
+  CHECK_FALSE(j["labels"].contains("dep"));
+  const Pipeline nlp = load(best);
+  CHECK(nlp.get_pipe("tagger").config()["heads"] == Json::parse(R"(["pos", "tag"])"));
+  const Doc d = nlp("The dog barked at the mailman.");
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    CHECK(d.data(i).pos != UPOS::NONE);
+    CHECK(d.data(i).dep == 0);  // the auxiliary head annotates nothing
+  }
+  // The saved weights hold the annotating heads' rows: the loaded model scores what training measured.
+  std::vector<Doc> gold = read_conllu_file(kData + "sample.conllu", nlp.vocab(), {ConlluReadOptions::Group::Sentence, false});
+  gold.erase(gold.begin() + 100, gold.end());
+  std::vector<Doc> sys;
+  for (const Doc& g : gold) sys.push_back(strip_annotations(g));
+  nlp.annotate(sys);
+  const Conll18Scores s = conll18_evaluate(gold, sys);
+  CHECK(s.at("UPOS").f1 * 100.0 == doctest::Approx(r.best_scores["UPOS"].get<double>()).epsilon(1e-6));
+  CHECK(s.at("XPOS").f1 * 100.0 == doctest::Approx(r.best_scores["XPOS"].get<double>()).epsilon(1e-6));
+  Json bad = tiny_config(1, 1);
+  bad["components"]["tagger"]["heads"] = {"pos", "deps"};
+  CHECK_THROWS_WITH_AS(train(bad), doctest::Contains("pos, tag, morph, feats, dep"), ValueError);
+  bad["components"]["tagger"]["heads"] = {"dep"};
+  CHECK_THROWS_WITH_AS(train(bad), doctest::Contains("needs a head that annotates"), ValueError);
   fs::remove_all(out);
 }

@@ -56,8 +56,10 @@ class TrainablePipe : public Component {
  protected:
   // The token vectors the head reads for `docs`: the upstream tok2vec's output or the own encoder's.
   nn::Ragged input(std::span<Doc> docs, PipeContext& context) const;
-  // Saves/loads the head's weights and the own encoder (dir/weights.safetensors, dir/tok2vec/).
-  void save_model(const std::filesystem::path& dir) const;
+  // Saves/loads the head's weights and the own encoder (dir/weights.safetensors, dir/tok2vec/); the
+  // two-argument form saves `weights` in place of the head's model.
+  void save_model(const std::filesystem::path& dir) const { save_model(dir, model()); }
+  void save_model(const std::filesystem::path& dir, nn::Layer& weights) const;
   void load_model(const std::filesystem::path& dir);
   void initialize_own_tok2vec(std::span<const Doc> gold, std::uint64_t seed);
   // The width of the token vectors the head reads when it has its own encoder (else 0).
@@ -73,9 +75,10 @@ class TrainablePipe : public Component {
 };
 
 // Softmax cross-entropy of the columns [col, col + C) of logits [N, total] against labels (one per
-// row, -1 = no gold label): adds (softmax - onehot) / normalizer to the same columns of grad and
-// returns the summed loss. Runs on the host.
+// row, -1 = no gold label): adds (softmax - target) / normalizer to the same columns of grad and
+// returns the summed loss. The target is the one-hot label, or with label smoothing s > 0
+// (1 - s) * onehot + s / C. Runs on the host.
 double softmax_xent(const float* logits, std::int64_t n, std::int64_t total, std::int64_t col, std::int64_t C,
-                    std::span<const std::int32_t> labels, float normalizer, float* grad);
+                    std::span<const std::int32_t> labels, float normalizer, float* grad, float smoothing = 0.f);
 
 }  // namespace weft

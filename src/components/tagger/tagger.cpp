@@ -20,6 +20,7 @@ const char* attr_name(TokenClassifier::Attr a) {
     case TokenClassifier::Attr::TAG: return "tag";
     case TokenClassifier::Attr::MORPH: return "morph";
     case TokenClassifier::Attr::FEAT: return "feats";
+    case TokenClassifier::Attr::DEP: return "dep";
   }
   return "?";
 }
@@ -29,7 +30,8 @@ TokenClassifier::Attr attr_from(const std::string& s) {
   if (s == "tag") return TokenClassifier::Attr::TAG;
   if (s == "morph") return TokenClassifier::Attr::MORPH;
   if (s == "feats") return TokenClassifier::Attr::FEAT;
-  throw ValueError("unknown classifier head \"" + s + "\" (known: pos, tag, morph, feats)");
+  if (s == "dep") return TokenClassifier::Attr::DEP;
+  throw ValueError("unknown classifier head \"" + s + "\" (known: pos, tag, morph, feats, dep)");
 }
 
 ::weft::Attr doc_attr(TokenClassifier::Attr a) {
@@ -38,8 +40,17 @@ TokenClassifier::Attr attr_from(const std::string& s) {
     case TokenClassifier::Attr::TAG: return ::weft::Attr::TAG;
     case TokenClassifier::Attr::MORPH:
     case TokenClassifier::Attr::FEAT: return ::weft::Attr::MORPH;
+    case TokenClassifier::Attr::DEP: return ::weft::Attr::DEP;
   }
   return ::weft::Attr::POS;
+}
+
+// The auxiliary dep head's label of token i: its relation and the side of its head.
+std::string dep_label(const Doc& doc, std::size_t i) {
+  const TokenData& t = doc.data(i);
+  if (t.dep == 0) return {};
+  if (t.head == 0) return "root";
+  return std::string(doc.str(t.dep)) + (t.head < 0 ? "<" : ">");
 }
 
 // Calls f(name, value) for each "Name=Value" item of a FEATS string ("Number=Sing|Person=3").
@@ -79,7 +90,7 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
       factory_(std::move(factory)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
   for (const auto& [key, value] : config.items())
-    if (key != "tok2vec" && key != "heads" && key != "storage")
+    if (key != "tok2vec" && key != "heads" && key != "storage" && key != "label_smoothing")
       throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
   std::vector<std::string> heads = factory_ == "weft.Tagger.v1" ? std::vector<std::string>{"pos", "tag"}
                                                                  : std::vector<std::string>{"morph"};
@@ -97,7 +108,13 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
     else
       heads_.push_back(Head{a, {}, {}, {}, {}});
   }
+  order_heads();
+  if (!per_feature_ && heads_.front().attr == Attr::DEP)
+    throw ValueError("component \"" + this->name() + "\": the auxiliary \"dep\" head needs a head that annotates");
   storage_ = config.value("storage", storage_);
+  label_smoothing_ = config.value("label_smoothing", label_smoothing_);
+  if (!(label_smoothing_ >= 0.f && label_smoothing_ < 1.f))
+    throw ValueError("component \"" + this->name() + "\": label_smoothing must be in [0, 1)");
   if (storage_ != "f16" && storage_ != "f32") throw ValueError("storage must be \"f16\" or \"f32\"");
 }
 
@@ -106,17 +123,19 @@ Json TokenClassifier::config() const {
   j["tok2vec"] = tok2vec_config();
   Json heads = Json::array();
   for (const Head& h : heads_)
-    if (h.attr != Attr::FEAT) heads.push_back(attr_name(h.attr));
+    if (h.attr != Attr::FEAT && h.attr != Attr::DEP) heads.push_back(attr_name(h.attr));  // saving drops dep
   if (per_feature_) heads.push_back("feats");
   j["heads"] = heads;
   j["storage"] = storage_;
+  j["label_smoothing"] = label_smoothing_;
   return j;
 }
 
 std::vector<std::string> TokenClassifier::metrics() const {
   std::vector<std::string> m;
   for (const Head& h : heads_)
-    if (h.attr != Attr::FEAT) m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : "UFeats");
+    if (h.attr != Attr::FEAT && h.attr != Attr::DEP)
+      m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : "UFeats");
   if (per_feature_) m.push_back("UFeats");
   return m;
 }
@@ -132,8 +151,8 @@ void TokenClassifier::index_labels() {
         const auto p = upos_from_name(l);
         if (!p || *p == UPOS::NONE) throw ModelError("component \"" + name() + "\": \"" + l + "\" is not a UPOS tag");
         v = static_cast<hash_t>(*p);
-      } else if (h.attr == Attr::FEAT) {
-        v = hash_string(l);  // FEAT labels are matched by value, not stored on tokens
+      } else if (h.attr == Attr::FEAT || h.attr == Attr::DEP) {
+        v = hash_string(l);  // matched by value, not stored on tokens
       } else if (!(h.attr == Attr::MORPH && l == "_")) {
         v = vocab_->strings().add(l);
       }
@@ -158,16 +177,29 @@ std::int32_t TokenClassifier::gold_label(const Head& h, const Doc& doc, std::siz
       break;
     case Attr::MORPH: v = t.morph; break;
     case Attr::FEAT: v = hash_string(feature_value(t.morph == 0 ? std::string_view() : doc.str(t.morph), h.feature)); break;
+    case Attr::DEP:
+      if (t.dep == 0) return -1;
+      v = hash_string(dep_label(doc, i));
+      break;
   }
   auto it = h.index.find(v);
   return it == h.index.end() ? -1 : it->second;
 }
 
-void TokenClassifier::build(std::int64_t width) {
+void TokenClassifier::order_heads() {
+  std::stable_partition(heads_.begin(), heads_.end(), [](const Head& h) { return h.attr != Attr::DEP; });
+}
+
+std::int64_t TokenClassifier::columns(bool with_aux) const {
   std::int64_t total = 0;
-  for (const Head& h : heads_) total += static_cast<std::int64_t>(h.labels.size());
+  for (const Head& h : heads_)
+    if (with_aux || h.attr != Attr::DEP) total += static_cast<std::int64_t>(h.labels.size());
+  return total;
+}
+
+void TokenClassifier::build(std::int64_t width) {
   width_ = width;
-  model_ = nn::linear(total, width);
+  model_ = nn::linear(columns(true), width);
   model_->set_label(name());
 }
 
@@ -206,6 +238,7 @@ void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, 
         if (h.attr == Attr::POS && t.pos != UPOS::NONE) ++counts[std::string(upos_name(t.pos))];
         if (h.attr == Attr::TAG && t.tag != 0) ++counts[std::string(d.str(t.tag))];
         if (h.attr == Attr::MORPH) ++counts[t.morph == 0 ? "_" : std::string(d.str(t.morph))];
+        if (h.attr == Attr::DEP && t.dep != 0) ++counts[dep_label(d, i)];
       }
     }
     if (counts.empty())
@@ -213,6 +246,7 @@ void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, 
     h.labels.clear();
     for (const auto& [label, n] : counts) h.labels.push_back(label);
   }
+  order_heads();
   index_labels();
   build(width);
   model_->initialize(nullptr, nullptr, seed);
@@ -229,12 +263,14 @@ void TokenClassifier::set_annotations(std::span<Doc> docs, const backend::Tensor
       feats.clear();
       for (const Head& h : heads_) {
         const auto C = static_cast<std::int64_t>(h.labels.size());
+        if (h.attr == Attr::DEP) break;  // auxiliary heads come last and annotate nothing
         const float* z = s + col;
         const auto best = static_cast<std::size_t>(std::max_element(z, z + C) - z);
         switch (h.attr) {
           case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
           case Attr::TAG: t.tag = h.hashes[best]; break;
           case Attr::MORPH: t.morph = h.hashes[best]; break;
+          case Attr::DEP: break;
           case Attr::FEAT:
             if (best != 0) {  // label 0 is "_": the feature is absent
               if (!feats.empty()) feats += '|';
@@ -271,7 +307,7 @@ nn::Loss TokenClassifier::get_loss(std::span<const Doc> gold, const backend::Ten
     if (static_cast<std::int64_t>(r) != n) throw ValueError("component \"" + name() + "\": scores and gold Docs differ in length");
     const auto C = static_cast<std::int64_t>(h.labels.size());
     out.value += softmax_xent(host.data<float>(), n, total, col, C, labels, static_cast<float>(std::max<std::int64_t>(1, labelled)),
-                              grad.data<float>());
+                              grad.data<float>(), label_smoothing_);
     out.n_labelled += labelled;
     col += C;
   }
@@ -284,12 +320,28 @@ void TokenClassifier::to_disk(const std::filesystem::path& dir) const {
   Json j = Json::object();
   j["width"] = width_;
   Json labels = Json::object();
-  for (const Head& h : heads_) labels[h.attr == Attr::FEAT ? "feats:" + h.feature : std::string(attr_name(h.attr))] = h.labels;
+  for (const Head& h : heads_)
+    if (h.attr != Attr::DEP) labels[h.attr == Attr::FEAT ? "feats:" + h.feature : std::string(attr_name(h.attr))] = h.labels;
   j["labels"] = labels;
   std::ofstream out(dir / "labels.json");
   out << j.dump(1) << '\n';
   if (!out) throw IOError("cannot write " + (dir / "labels.json").string());
-  save_model(dir);
+  const std::int64_t kept = columns(false);
+  if (kept == columns(true)) {
+    save_model(dir);
+    return;
+  }
+  // Without the auxiliary heads: the first `kept` rows of W and b (they come last).
+  nn::Model annotating = nn::linear(kept, width_);
+  annotating->set_label(name());
+  annotating->initialize(nullptr, nullptr, std::uint64_t{0});
+  const auto src = model_->params(), dst = annotating->params();
+  for (std::size_t p = 0; p < src.size(); ++p) {
+    const backend::Tensor value = src[p]->value.device().is_cpu() ? src[p]->value : src[p]->value.to(backend::Device::cpu());
+    const float* from = value.data<float>();
+    std::copy(from, from + dst[p]->value.numel(), dst[p]->value.data<float>());
+  }
+  save_model(dir, *annotating);
 }
 
 void TokenClassifier::from_disk(const std::filesystem::path& dir) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "weft/error.hpp"
+#include "weft/strings/unicode.hpp"
 #include "weft/strings/utf8.hpp"
 
 namespace weft {
@@ -21,7 +22,8 @@ constexpr KindName kKinds[] = {{FeatureSpec::Kind::ORTH, "ORTH"},     {FeatureSp
                                {FeatureSpec::Kind::NORM, "NORM"},     {FeatureSpec::Kind::SHAPE, "SHAPE"},
                                {FeatureSpec::Kind::PREFIX, "PREFIX"}, {FeatureSpec::Kind::SUFFIX, "SUFFIX"},
                                {FeatureSpec::Kind::CLUSTER, "CLUSTER"}, {FeatureSpec::Kind::PROB, "PROB"},
-                               {FeatureSpec::Kind::CASE, "CASE"}};
+                               {FeatureSpec::Kind::CASE, "CASE"},       {FeatureSpec::Kind::TAG, "TAG"},
+                               {FeatureSpec::Kind::TITLE, "TITLE"}};
 
 const char* kind_name(FeatureSpec::Kind k) {
   for (const auto& kn : kKinds)
@@ -33,6 +35,26 @@ std::string_view prefix_of(std::string_view s, int n) {
   std::size_t i = 0;
   for (int k = 0; k < n && i < s.size(); ++k) utf8::next(s, i);
   return s.substr(0, i);
+}
+
+// How much likelier one casing of a word is than another (CASE, TITLE): log-probability difference in
+// 25 buckets, or which of the two the lexicon lacks.
+std::uint64_t casing_key(const Lexicon::Entry* cased, const Lexicon::Entry* lower) {
+  if (!cased && !lower) return 2;
+  if (!cased) return 3;  // only the lowercase form is known
+  if (!lower) return 4;  // only the cased form is known
+  const long diff = std::lround(cased->log_prob - lower->log_prob);
+  return 16 + static_cast<std::uint64_t>(std::clamp(diff, -12L, 12L) + 12);
+}
+
+// The first code point uppercased, the rest lowercased.
+std::string title_case(std::string_view form) {
+  std::size_t i = 0;
+  const char32_t first = utf8::next(form, i);
+  std::string out;
+  utf8::append(out, unicode::to_upper(first));
+  out += unicode::lower(form.substr(i));
+  return out;
 }
 
 std::string_view suffix_of(std::string_view s, int n) {
@@ -52,7 +74,7 @@ std::string FeatureSpec::name() const {
 
 FeatureSpec FeatureSpec::from_json(const Json& j) {
   if (!j.is_object() || !j.contains("attr") || !j["attr"].is_string())
-    throw ValueError("a tok2vec feature needs a string \"attr\" (ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE): got " +
+    throw ValueError("a tok2vec feature needs a string \"attr\" (ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE, TAG, TITLE): got " +
                      j.dump());
   FeatureSpec s;
   const std::string attr = j["attr"].get<std::string>();
@@ -62,7 +84,7 @@ FeatureSpec FeatureSpec::from_json(const Json& j) {
       s.kind = kn.kind;
       found = true;
     }
-  if (!found) throw ValueError("unknown tok2vec feature attr \"" + attr + "\" (known: ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE)");
+  if (!found) throw ValueError("unknown tok2vec feature attr \"" + attr + "\" (known: ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE, TAG, TITLE)");
   for (const auto& [key, value] : j.items())
     if (key != "attr" && key != "length" && key != "rows")
       throw ValueError("unknown key \"" + key + "\" in tok2vec feature " + j.dump());
@@ -96,12 +118,14 @@ std::vector<FeatureSpec> default_features() {
 FeatureExtractor::FeatureExtractor(std::vector<FeatureSpec> specs, std::shared_ptr<const Lexicon> lexicon)
     : specs_(std::move(specs)), lexicon_(std::move(lexicon)) {
   if (specs_.empty()) throw ValueError("a tok2vec needs at least one feature");
-  if (needs_lexicon() && !lexicon_) throw ValueError("tok2vec features CLUSTER, PROB and CASE need a lexicon file");
+  if (needs_lexicon() && !lexicon_) throw ValueError("tok2vec features CLUSTER, PROB, CASE, TAG and TITLE need a lexicon file");
+  known_.resize(specs_.size());
 }
 
-bool FeatureExtractor::needs_lexicon() const noexcept {
-  return std::any_of(specs_.begin(), specs_.end(), [](const FeatureSpec& s) {
-    return s.kind == FeatureSpec::Kind::CLUSTER || s.kind == FeatureSpec::Kind::PROB || s.kind == FeatureSpec::Kind::CASE;
+bool FeatureExtractor::needs_lexicon(const std::vector<FeatureSpec>& specs) noexcept {
+  return std::any_of(specs.begin(), specs.end(), [](const FeatureSpec& s) {
+    return s.kind == FeatureSpec::Kind::CLUSTER || s.kind == FeatureSpec::Kind::PROB || s.kind == FeatureSpec::Kind::CASE ||
+           s.kind == FeatureSpec::Kind::TAG || s.kind == FeatureSpec::Kind::TITLE;
   });
 }
 
@@ -125,14 +149,20 @@ std::shared_ptr<const Lexicon> Lexicon::load(const std::filesystem::path& path) 
     if (line.empty() || line[0] == '#') continue;
     const auto t1 = line.find('\t'), t2 = line.find('\t', t1 == std::string::npos ? t1 : t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos || t1 == 0 || !utf8::valid(line))
-      throw FormatError(path.string() + ":" + std::to_string(no) + ": expected WORD<TAB>CLUSTER<TAB>LOG_PROB");
+      throw FormatError(path.string() + ":" + std::to_string(no) + ": expected WORD<TAB>CLUSTER<TAB>LOG_PROB[<TAB>TAG]");
+    const auto t3 = line.find('\t', t2 + 1);
     Entry e;
     try {
-      e.cluster = std::stoull(line.substr(t1 + 1, t2 - t1 - 1));
-      e.log_prob = std::stof(line.substr(t2 + 1));
+      std::size_t used = 0;
+      const std::string cluster = line.substr(t1 + 1, t2 - t1 - 1), prob = line.substr(t2 + 1, t3 == std::string::npos ? t3 : t3 - t2 - 1);
+      e.cluster = std::stoull(cluster, &used);
+      if (used != cluster.size()) throw std::invalid_argument(cluster);
+      e.log_prob = std::stof(prob, &used);
+      if (used != prob.size()) throw std::invalid_argument(prob);
     } catch (const std::exception&) {
       throw FormatError(path.string() + ":" + std::to_string(no) + ": bad cluster or log probability");
     }
+    if (t3 != std::string::npos && t3 + 1 < line.size()) e.tag = hash_string(std::string_view(line).substr(t3 + 1));
     lex->entries.emplace(hash_string(std::string_view(line).substr(0, t1)), e);
   }
   return lex;
@@ -144,60 +174,68 @@ const Lexicon::Entry* Lexicon::find(std::string_view form, const Vocab& vocab) c
   return nullptr;
 }
 
+hash_t Lexicon::tag(std::string_view form, const Vocab& vocab) const {
+  const Entry* exact = find_exact(hash_string(form));
+  if (exact && exact->tag != 0) return exact->tag;
+  const Entry* lower = find_exact(vocab.lexeme(form).lower);
+  return lower ? lower->tag : 0;
+}
+
 void FeatureExtractor::keys(std::string_view form, hash_t norm_override, const Vocab& vocab, std::uint64_t* out) const {
-  const hash_t orth = hash_string(form);
-  if (auto it = index_.find(orth); it != index_.end()) {
+  const auto it = index_.find(hash_string(form));
+  if (it != index_.end()) {
     const std::uint64_t* row = &table_[it->second * specs_.size()];
     std::copy(row, row + specs_.size(), out);
   } else {
-    const Lexeme lex = vocab.lexeme(form);
-    for (std::size_t f = 0; f < specs_.size(); ++f) {
-      const FeatureSpec& s = specs_[f];
-      switch (s.kind) {
-        case FeatureSpec::Kind::ORTH: out[f] = lex.orth; break;
-        case FeatureSpec::Kind::LOWER: out[f] = lex.lower; break;
-        case FeatureSpec::Kind::NORM: out[f] = lex.norm; break;
-        case FeatureSpec::Kind::SHAPE: out[f] = lex.shape; break;
-        case FeatureSpec::Kind::PREFIX: out[f] = hash_string(prefix_of(form, s.length)); break;
-        case FeatureSpec::Kind::SUFFIX: out[f] = hash_string(suffix_of(form, s.length)); break;
-        case FeatureSpec::Kind::CASE: {
-          const Lexicon::Entry* exact = lexicon_->find_exact(lex.orth);
-          const Lexicon::Entry* lower = lex.lower == lex.orth ? exact : lexicon_->find_exact(lex.lower);
-          if (lex.lower == lex.orth) {
-            out[f] = 1;  // already lowercase (or caseless)
-          } else if (!exact && !lower) {
-            out[f] = 2;
-          } else if (!exact) {
-            out[f] = 3;  // only the lowercase form is known
-          } else if (!lower) {
-            out[f] = 4;  // only this casing is known
-          } else {
-            const long diff = std::lround(exact->log_prob - lower->log_prob);
-            out[f] = 16 + static_cast<std::uint64_t>(std::clamp(diff, -12L, 12L) + 12);
-          }
-          break;
-        }
-        case FeatureSpec::Kind::CLUSTER:
-        case FeatureSpec::Kind::PROB: {
-          const Lexicon::Entry* e = lexicon_->find(form, vocab);
-          if (!e) {
-            out[f] = 0;  // unknown words share one row
-          } else if (s.kind == FeatureSpec::Kind::PROB) {
-            out[f] = 1 + static_cast<std::uint64_t>(std::clamp(std::lround(-e->log_prob), 0L, 40L));
-          } else {
-            // spaCy stores the bit path reversed (int(path[::-1], 2)), so the path's first `length`
-            // bits are the integer's low bits; the key is tagged with the prefix length.
-            const std::uint64_t path = s.length == 0 || s.length >= 56 ? e->cluster : e->cluster & ((1ull << s.length) - 1);
-            out[f] = (path << 8) | static_cast<std::uint64_t>(s.length) | (1ull << 63);
-          }
-          break;
-        }
-      }
-    }
+    compute(form, vocab, out);
   }
   if (norm_override != 0)
     for (std::size_t f = 0; f < specs_.size(); ++f)
       if (specs_[f].kind == FeatureSpec::Kind::NORM) out[f] = norm_override;
+  if (unknown_words_ && (it == index_.end() || norm_override != 0))
+    for (std::size_t f = 0; f < specs_.size(); ++f)
+      if (specs_[f].identity() && !known_[f].count(out[f])) out[f] = kUnknownKey;
+}
+
+void FeatureExtractor::compute(std::string_view form, const Vocab& vocab, std::uint64_t* out) const {
+  const Lexeme lex = vocab.lexeme(form);
+  for (std::size_t f = 0; f < specs_.size(); ++f) {
+    const FeatureSpec& s = specs_[f];
+    switch (s.kind) {
+      case FeatureSpec::Kind::ORTH: out[f] = lex.orth; break;
+      case FeatureSpec::Kind::LOWER: out[f] = lex.lower; break;
+      case FeatureSpec::Kind::NORM: out[f] = lex.norm; break;
+      case FeatureSpec::Kind::SHAPE: out[f] = lex.shape; break;
+      case FeatureSpec::Kind::PREFIX: out[f] = hash_string(prefix_of(form, s.length)); break;
+      case FeatureSpec::Kind::SUFFIX: out[f] = hash_string(suffix_of(form, s.length)); break;
+      case FeatureSpec::Kind::CASE: {
+        // 1: already lowercase (or caseless)
+        out[f] = lex.lower == lex.orth ? 1 : casing_key(lexicon_->find_exact(lex.orth), lexicon_->find_exact(lex.lower));
+        break;
+      }
+      case FeatureSpec::Kind::TITLE: {
+        const hash_t title = form.empty() ? 0 : hash_string(title_case(form));
+        out[f] = title == lex.lower ? 1 : casing_key(lexicon_->find_exact(title), lexicon_->find_exact(lex.lower));
+        break;
+      }
+      case FeatureSpec::Kind::CLUSTER:
+      case FeatureSpec::Kind::PROB: {
+        const Lexicon::Entry* e = lexicon_->find(form, vocab);
+        if (!e) {
+          out[f] = 0;  // unknown words share one row
+        } else if (s.kind == FeatureSpec::Kind::PROB) {
+          out[f] = 1 + static_cast<std::uint64_t>(std::clamp(std::lround(-e->log_prob), 0L, 40L));
+        } else {
+          // spaCy stores the bit path reversed (int(path[::-1], 2)), so the path's first `length`
+          // bits are the integer's low bits; the key is tagged with the prefix length.
+          const std::uint64_t path = s.length == 0 || s.length >= 56 ? e->cluster : e->cluster & ((1ull << s.length) - 1);
+          out[f] = (path << 8) | static_cast<std::uint64_t>(s.length) | (1ull << 63);
+        }
+        break;
+      }
+      case FeatureSpec::Kind::TAG: out[f] = lexicon_->tag(form, vocab); break;
+    }
+  }
 }
 
 void FeatureExtractor::cache(std::string_view form, const Vocab& vocab) {
@@ -205,7 +243,10 @@ void FeatureExtractor::cache(std::string_view form, const Vocab& vocab) {
   if (index_.count(orth)) return;
   const std::size_t row = index_.size();
   table_.resize((row + 1) * specs_.size());
-  keys(form, 0, vocab, &table_[row * specs_.size()]);
+  const std::uint64_t* k = &table_[row * specs_.size()];
+  compute(form, vocab, &table_[row * specs_.size()]);
+  for (std::size_t f = 0; f < specs_.size(); ++f)
+    if (specs_[f].identity()) known_[f].insert(k[f]);
   index_.emplace(orth, static_cast<std::uint32_t>(row));
 }
 

@@ -36,7 +36,7 @@ Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
   if (j.is_null()) return c;
   if (!j.is_object()) throw ValueError("a tok2vec config must be a JSON object");
   check_keys(j, {"@architectures", "width", "depth", "window_size", "maxout_pieces", "dropout", "features", "storage",
-                 "lexicon"},
+                 "lexicon", "word_dropout"},
              "tok2vec");
   if (j.contains("@architectures") && j["@architectures"] != "weft.Tok2Vec.v1")
     throw ValueError("unknown tok2vec architecture " + j["@architectures"].dump() + " (known: weft.Tok2Vec.v1)");
@@ -47,12 +47,14 @@ Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
   c.dropout = j.value("dropout", c.dropout);
   c.storage = j.value("storage", c.storage);
   c.lexicon = j.value("lexicon", c.lexicon);
+  c.word_dropout = j.value("word_dropout", c.word_dropout);
   storage_type(c.storage);
   if (j.contains("features")) {
     c.features.clear();
     for (const Json& f : j["features"]) c.features.push_back(FeatureSpec::from_json(f));
   }
-  if (c.width < 1 || c.depth < 0 || c.window_size < 0 || c.maxout_pieces < 1 || c.dropout < 0.f || c.dropout >= 1.f)
+  if (c.width < 1 || c.depth < 0 || c.window_size < 0 || c.maxout_pieces < 1 || c.dropout < 0.f || c.dropout >= 1.f ||
+      !(c.word_dropout >= 0.f))
     throw ValueError("tok2vec config out of range: " + j.dump());
   return c;
 }
@@ -70,16 +72,15 @@ Json Tok2VecConfig::to_json() const {
   j["features"] = f;
   j["storage"] = storage;
   if (!lexicon.empty()) j["lexicon"] = lexicon;
+  j["word_dropout"] = word_dropout;
   return j;
 }
 
 Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> vocab)
     : Component(std::move(name)), config_(std::move(config)), vocab_(std::move(vocab)) {
-  const bool lexical = std::any_of(config_.features.begin(), config_.features.end(), [](const FeatureSpec& s) {
-    return s.kind == FeatureSpec::Kind::CLUSTER || s.kind == FeatureSpec::Kind::PROB || s.kind == FeatureSpec::Kind::CASE;
-  });
+  const bool lexical = FeatureExtractor::needs_lexicon(config_.features);
   if (lexical && config_.lexicon.empty())
-    throw ValueError("tok2vec \"" + this->name() + "\": CLUSTER, PROB and CASE features need a \"lexicon\" file");
+    throw ValueError("tok2vec \"" + this->name() + "\": CLUSTER, PROB, CASE and TAG features need a \"lexicon\" file");
   if (!lexical) features_ = FeatureExtractor(config_.features);
   nn::Tok2VecConfig c;
   c.embed.width = config_.width;
@@ -108,9 +109,35 @@ void Tok2Vec::initialize(std::span<const Doc> train, std::uint64_t seed) {
       features_.cache(form, *vocab_);
       if (features_.cached() != before) words_.emplace_back(form);
     }
+  counts_.assign(features_.size(), {});
+  const nn::Ragged all = keys(train);
+  const std::uint64_t* k = all.data.data<std::uint64_t>();
+  const auto F = static_cast<std::int64_t>(features_.size());
+  for (std::int64_t i = 0; i < all.data.dim(0); ++i)
+    for (std::int64_t f = 0; f < F; ++f)
+      if (features_.specs()[static_cast<std::size_t>(f)].identity()) ++counts_[static_cast<std::size_t>(f)][k[i * F + f]];
+  features_.set_unknown_words(config_.word_dropout > 0.f);
   nn::Ragged sample = keys(train.subspan(0, std::min<std::size_t>(train.size(), 8)));
   model_->initialize(&sample, nullptr, seed);
   folded_.reset();
+}
+
+nn::Ragged Tok2Vec::train_keys(std::span<const Doc> docs, std::mt19937_64& rng) const {
+  nn::Ragged out = keys(docs);
+  const float alpha = config_.word_dropout;
+  if (alpha <= 0.f || counts_.empty()) return out;
+  std::uniform_real_distribution<float> uniform(0.f, 1.f);
+  std::uint64_t* k = out.data.data<std::uint64_t>();
+  const auto F = static_cast<std::int64_t>(features_.size());
+  for (std::int64_t i = 0; i < out.data.dim(0); ++i)
+    for (std::int64_t f = 0; f < F; ++f) {
+      if (!features_.specs()[static_cast<std::size_t>(f)].identity()) continue;
+      const auto& counts = counts_[static_cast<std::size_t>(f)];
+      const auto it = counts.find(k[i * F + f]);
+      const float count = it == counts.end() ? 0.f : static_cast<float>(it->second);
+      if (uniform(rng) < alpha / (alpha + count)) k[i * F + f] = FeatureExtractor::kUnknownKey;
+    }
+  return out;
 }
 
 namespace {
@@ -285,6 +312,7 @@ void Tok2Vec::from_disk(const std::filesystem::path& dir) {
     }
   }
   FeatureExtractor features(config_.features, lexicon);
+  features.set_unknown_words(config_.word_dropout > 0.f);
   std::vector<std::string> words;
   while (std::getline(in, line)) {
     if (line.empty() || line.find_first_of(" \t\r") != std::string::npos || !utf8::valid(line))

@@ -2,7 +2,11 @@
 // The tagger (weft.Tagger.v1) predicts UPOS and XPOS with two heads over one matrix product; the
 // morphologizer (weft.Morphologizer.v1) predicts the whole UD FEATS string as one label, as spaCy's
 // morphologizer does (per-feature heads were measured against it; see docs/architecture.md). The heads
-// are a config choice ("heads": ["pos", "tag", "morph"]), so any mix is one component.
+// are a config choice ("heads": ["pos", "tag", "morph"]), so any mix is one component. A "dep" head is
+// an auxiliary training task (multi-task learning): it predicts each token's dependency label and on
+// which side its head lies ("nsubj>", "obj<", "root"), which teaches the shared encoder syntax; it
+// annotates nothing, and saving the component drops it (its labels, its rows of the weights and its
+// name in the config), so a trained model never computes it.
 #pragma once
 
 #include <string>
@@ -18,7 +22,7 @@ class TokenClassifier final : public TrainablePipe {
   // FEAT: one UD feature (Number, Tense, ...), its values plus "_" for absent; the "feats" entry of
   // "heads" becomes one FEAT head per feature seen in training, and their predictions are joined into
   // the FEATS string (per-feature heads, the alternative to one label per whole FEATS string).
-  enum class Attr : std::uint8_t { POS, TAG, MORPH, FEAT };
+  enum class Attr : std::uint8_t { POS, TAG, MORPH, FEAT, DEP };
   struct Head {
     Attr attr;
     std::string feature;  // FEAT heads
@@ -45,6 +49,9 @@ class TokenClassifier final : public TrainablePipe {
 
  private:
   void build(std::int64_t width);
+  // Auxiliary heads after the others, so the annotating heads' columns come first.
+  void order_heads();
+  std::int64_t columns(bool with_aux) const;
   void index_labels();
   std::int32_t gold_label(const Head& h, const Doc& doc, std::size_t i, bool annotated) const;
 
@@ -52,6 +59,7 @@ class TokenClassifier final : public TrainablePipe {
   std::vector<Head> heads_;
   bool per_feature_ = false;  // "feats" in the config's heads
   std::int64_t width_ = 0;
+  float label_smoothing_ = 0.f;  // training target (1 - s) * onehot + s / C per head
 };
 
 }  // namespace weft

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "weft/doc/doc.hpp"
@@ -20,26 +21,36 @@
 
 namespace weft {
 
-// Word-level knowledge from large unlabelled text: Brown clusters (a bit path per word, similar words
-// share long prefixes) and a log probability, looked up by form, then lowercase form. Read from a TSV
-// file (word, cluster, log_prob; '#' lines are comments).
+// Word-level knowledge from outside the training corpus: Brown clusters (a bit path per word, similar
+// words share long prefixes) and a log probability from large unlabelled text, and optionally a tag
+// from a tagging dictionary; looked up by form, then lowercase form. Read from a TSV file (word,
+// cluster, log_prob[, tag]; '#' lines are comments).
 struct Lexicon {
   struct Entry {
     std::uint64_t cluster = 0;
     float log_prob = 0.f;
+    hash_t tag = 0;  // hash of the dictionary tag; 0: none
   };
   std::unordered_map<hash_t, Entry> entries;
   std::string text;  // the file as read, written back into model folders
   static std::shared_ptr<const Lexicon> load(const std::filesystem::path& path);
   const Entry* find(std::string_view form, const Vocab& vocab) const;
   const Entry* find_exact(hash_t orth) const;
+  // The dictionary tag of the form (else of its lowercase), or 0.
+  hash_t tag(std::string_view form, const Vocab& vocab) const;
 };
 
 struct FeatureSpec {
   // PROB: the lexicon's log probability of the form (else of its lowercase); CASE: how much likelier
   // the form is than its lowercase (log-probability difference, bucketed), which tells a proper noun
-  // ("Apple") from a capitalised common word ("The") even for words never seen in training.
-  enum class Kind : std::uint8_t { ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE };
+  // ("Apple") from a capitalised common word ("The") even for words never seen in training. TITLE: the
+  // same comparison between the word's title-case and lowercase forms whatever its own casing, so a
+  // name written in lowercase ("chicago") still looks like a name. TAG: the lexicon's dictionary tag
+  // (none: one shared key).
+  enum class Kind : std::uint8_t { ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE, TAG, TITLE };
+  // ORTH, LOWER and NORM name the word itself: their keys of words never seen in training carry no
+  // learnt meaning (see FeatureExtractor::set_unknown_words).
+  bool identity() const noexcept { return kind == Kind::ORTH || kind == Kind::LOWER || kind == Kind::NORM; }
   Kind kind = Kind::NORM;
   // PREFIX, SUFFIX: code points of the token's text (case kept); CLUSTER: leading bits of the cluster
   // path (0 = all of it).
@@ -60,12 +71,18 @@ class FeatureExtractor {
   FeatureExtractor() = default;
   explicit FeatureExtractor(std::vector<FeatureSpec> specs, std::shared_ptr<const Lexicon> lexicon = nullptr);
   const std::vector<FeatureSpec>& specs() const noexcept { return specs_; }
-  bool needs_lexicon() const noexcept;
+  bool needs_lexicon() const noexcept { return needs_lexicon(specs_); }
+  static bool needs_lexicon(const std::vector<FeatureSpec>& specs) noexcept;
   const std::shared_ptr<const Lexicon>& lexicon() const noexcept { return lexicon_; }
   std::size_t size() const noexcept { return specs_.size(); }
 
   // Caches the keys of these word forms (training vocabulary). Not thread-safe with extract().
   void cache(std::string_view form, const Vocab& vocab);
+  // With `on`, an identity key (ORTH, LOWER, NORM) that no cached word has becomes kUnknownKey, so a
+  // word unseen in training gets the one embedding training taught for unknown words (see
+  // Tok2VecConfig::word_dropout) instead of hashed rows that other words trained.
+  void set_unknown_words(bool on) noexcept { unknown_words_ = on; }
+  static constexpr std::uint64_t kUnknownKey = 0x554e4b4e4f574e21ull;
   std::size_t cached() const noexcept { return index_.size(); }
 
   // Keys u64 [N, F] for the tokens of `docs` (N = their total length) with the lengths of their
@@ -81,6 +98,9 @@ class FeatureExtractor {
   void keys(std::string_view form, hash_t norm_override, const Vocab& vocab, std::uint64_t* out) const;
 
  private:
+  void compute(std::string_view form, const Vocab& vocab, std::uint64_t* out) const;
+  bool unknown_words_ = false;
+  std::vector<std::unordered_set<std::uint64_t>> known_;  // per feature: identity keys of cached words
   std::vector<FeatureSpec> specs_;
   std::shared_ptr<const Lexicon> lexicon_;
   std::unordered_map<hash_t, std::uint32_t> index_;  // orth -> row of table_

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
+#include <unordered_map>
 #include <span>
 #include <vector>
 
@@ -26,6 +28,12 @@ struct Tok2VecConfig {
   // TSV of Brown clusters and log probabilities for CLUSTER / PROB features, read when training
   // starts (relative to the working directory); a trained model keeps its copy in its folder.
   std::string lexicon;
+  // Word dropout (alpha > 0): while training, a token's identity keys (ORTH, LOWER, NORM) become the
+  // unknown-word key with probability alpha / (alpha + the key's count in the training data), so
+  // rare words teach the one unknown-word embedding and the model learns to read unseen words from
+  // their other features; at inference an identity key no training word had is the unknown key too.
+  // 0: off (an unseen word's keys hash into rows other words trained).
+  float word_dropout = 0.f;
   static Tok2VecConfig from_json(const Json& j);  // keys missing from j keep their defaults
   Json to_json() const;
 };
@@ -45,6 +53,8 @@ class Tok2Vec final : public Component {
   void initialize(std::span<const Doc> train, std::uint64_t seed);
   // Feature keys of a batch, and the encoder's output for it (inference).
   nn::Ragged keys(std::span<const Doc> docs) const { return features_.extract(docs); }
+  // keys() with word dropout applied (training).
+  nn::Ragged train_keys(std::span<const Doc> docs, std::mt19937_64& rng) const;
   nn::Ragged predict(std::span<const Doc> docs) const;
 
   // Stores its output in context.tok2vec[name()].
@@ -69,6 +79,8 @@ class Tok2Vec final : public Component {
   std::shared_ptr<Vocab> vocab_;
   FeatureExtractor features_;
   std::vector<std::string> words_;  // cached word forms, in cache order
+  // Per feature, the training count of each identity key (filled by initialize, for word dropout).
+  std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> counts_;
   nn::Model model_;
   struct Folded {
     backend::Tensor table;  // f32 [sum of rows + 1, width * pieces]; the last row is the mix's bias
