@@ -66,19 +66,7 @@ GoldParse::GoldParse(std::vector<std::int32_t> heads, std::vector<std::int32_t> 
     if (labels_[i] < 0) throw ValueError("gold parse: word " + std::to_string(i) + " has no label");
   }
   if (n > 0 && !sent_starts_[0]) throw ValueError("gold parse: word 0 must start a sentence");
-  // Children lists by counting sort on the head, so each list is in word order.
-  kid_begin_.assign(heads_.size() + 1, 0);
-  for (std::int32_t i = 0; i < n; ++i)
-    if (heads_[i] != i) ++kid_begin_[heads_[i] + 1];
-  for (std::int32_t i = 0; i < n; ++i) kid_begin_[i + 1] += kid_begin_[i];
-  kids_.resize(static_cast<std::size_t>(kid_begin_[n]));
-  std::vector<std::int32_t> fill(kid_begin_.begin(), kid_begin_.end() - 1);
-  for (std::int32_t i = 0; i < n; ++i)
-    if (heads_[i] != i) kids_[fill[heads_[i]]++] = i;
-}
-
-std::span<const std::int32_t> GoldParse::children(std::int32_t word) const noexcept {
-  return std::span<const std::int32_t>(kids_).subspan(kid_begin_[word], kid_begin_[word + 1] - kid_begin_[word]);
+  children_ = Children(heads_);
 }
 
 bool is_final(const State& st) noexcept { return st.stack.empty() && st.buffer >= st.size(); }

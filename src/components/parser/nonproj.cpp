@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <limits>
 
+#include "weft/components/parser/children.hpp"
 #include "weft/error.hpp"
 
 namespace weft::nonproj {
@@ -78,28 +79,20 @@ void check_sizes(const Heads& heads, const std::vector<std::string>& labels) {
 std::vector<std::int32_t> search(const Heads& heads, const std::vector<std::string>& labels, std::int32_t word,
                                  std::string_view wanted, bool from_roots) {
   const auto n = static_cast<std::int32_t>(heads.size());
-  // Children lists in index order (counting sort by head).
-  std::vector<std::int32_t> begin(heads.size() + 1, 0), kids(heads.size());
-  for (std::int32_t i = 0; i < n; ++i)
-    if (heads[i] != i) ++begin[heads[i] + 1];
-  for (std::int32_t i = 0; i < n; ++i) begin[i + 1] += begin[i];
-  std::vector<std::int32_t> fill(begin.begin(), begin.end() - 1);
-  for (std::int32_t i = 0; i < n; ++i)
-    if (heads[i] != i) kids[fill[heads[i]]++] = i;
-
+  const Children children(heads);
   std::vector<std::int32_t> queue, found;
   if (from_roots) {
     for (std::int32_t i = 0; i < n; ++i)
       if (heads[i] == i && i != word) queue.push_back(i);
   } else if (heads[word] != word) {
-    for (std::int32_t k = begin[heads[word]]; k < begin[heads[word] + 1]; ++k)
-      if (kids[k] != word) queue.push_back(kids[k]);
+    for (const std::int32_t k : children.of(heads[word]))
+      if (k != word) queue.push_back(k);
   }
   for (std::size_t q = 0; q < queue.size(); ++q) {
     const std::int32_t x = queue[q];
     if (base_label(labels[x]) == wanted) found.push_back(x);
-    for (std::int32_t k = begin[x]; k < begin[x + 1]; ++k)
-      if (kids[k] != word) queue.push_back(kids[k]);
+    for (const std::int32_t k : children.of(x))
+      if (k != word) queue.push_back(k);
   }
   return found;
 }

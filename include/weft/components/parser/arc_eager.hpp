@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "weft/components/parser/children.hpp"
+
 namespace weft::arc_eager {
 
 // The name a config will use for this transition system (registered by the parser component).
@@ -80,7 +82,7 @@ class GoldParse {
   std::int32_t label(std::int32_t word) const noexcept { return labels_[word]; }
   bool sent_start(std::int32_t word) const noexcept { return sent_starts_[word] != 0; }
   // The gold dependents of a word (itself excluded), left to right.
-  std::span<const std::int32_t> children(std::int32_t word) const noexcept;
+  std::span<const std::int32_t> children(std::int32_t word) const noexcept { return children_.of(word); }
   const std::vector<std::int32_t>& heads() const noexcept { return heads_; }
   const std::vector<std::int32_t>& labels() const noexcept { return labels_; }
   const std::vector<std::uint8_t>& sent_starts() const noexcept { return sent_starts_; }
@@ -88,7 +90,7 @@ class GoldParse {
  private:
   std::vector<std::int32_t> heads_, labels_;
   std::vector<std::uint8_t> sent_starts_;
-  std::vector<std::int32_t> kid_begin_, kids_;  // children of w: kids_[kid_begin_[w] .. kid_begin_[w + 1])
+  Children children_;
 };
 
 // Whether the pass is over: empty stack and buffer.
