@@ -1,5 +1,6 @@
 // Doc in Python, named and behaving as spaCy's: len, iteration, indexing (negative too), slicing to a
-// Span, text, to_json, to_array (numpy, no per-token Python objects), sents, to_bytes / from_bytes.
+// Span, text, to_json, to_array (numpy, no per-token Python objects), sents, noun_chunks, to_bytes /
+// from_bytes.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -58,6 +59,13 @@ void register_doc(pyb::module_& m) {
                              [](std::shared_ptr<Doc> d) {
                                pyb::list out;
                                for (const Span& s : d->sents()) out.append(PySpan{d, s.start(), s.end(), 0});
+                               return pyb::iter(out);
+                             })
+      .def_property_readonly("noun_chunks",
+                             [](std::shared_ptr<Doc> d) {
+                               pyb::list out;
+                               for (const Span& s : d->noun_chunks())
+                                 out.append(PySpan{d, s.start(), s.end(), s.label()});
                                return pyb::iter(out);
                              })
       .def(

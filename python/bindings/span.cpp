@@ -1,4 +1,5 @@
-// Span in Python: a slice of a Doc (doc[2:5], doc.sents), with spaCy's attribute names.
+// Span in Python: a slice of a Doc (doc[2:5], doc.sents, doc.noun_chunks), with spaCy's attribute names,
+// root and sent included.
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -21,6 +22,12 @@ void register_span(pyb::module_& m) {
       .def_property_readonly("text_with_ws", [](const PySpan& s) { return std::string(view(s).text_with_ws()); })
       .def_property_readonly("label", [](const PySpan& s) { return s.label; })
       .def_property_readonly("label_", [](const PySpan& s) { return std::string(view(s).label_()); })
+      .def_property_readonly("root", [](const PySpan& s) { return PyToken{s.doc, view(s).root().i()}; })
+      .def_property_readonly("sent",
+                             [](const PySpan& s) {
+                               const Span sent = view(s).sent();
+                               return PySpan{s.doc, sent.start(), sent.end(), 0};
+                             })
       .def("__len__", [](const PySpan& s) { return s.end - s.start; })
       .def("__getitem__",
            [](const PySpan& s, std::ptrdiff_t i) {

@@ -1,16 +1,26 @@
 // Token in Python with spaCy's attribute names: text, i, idx (code points), whitespace_, text_with_ws,
 // the lexical attributes (lower_, norm_, shape_, prefix_, suffix_, hashes without the underscore) and
 // every boolean flag (is_alpha ... like_email), plus the annotation fields later components fill
-// (pos_, tag_, lemma_, morph_, dep_, ent_type_).
+// (pos_, tag_, lemma_, morph_, dep_, ent_type_), and spaCy's syntax accessors (head, children, lefts,
+// rights, subtree, ancestors: iterators as spaCy's generators; left_edge, right_edge, sent). All are
+// read-only, like every other attribute here.
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "weft/doc/span.hpp"
 #include "weft/doc/token.hpp"
 
 namespace weft::py {
 
 namespace {
 Token tok(const PyToken& t) { return t.doc->token(t.i); }
+
+// A Python iterator over tokens of t's Doc.
+pyb::iterator token_iter(const PyToken& t, const std::vector<Token>& tokens) {
+  pyb::list out;
+  for (const Token& x : tokens) out.append(PyToken{t.doc, x.i()});
+  return pyb::iter(out);
+}
 }  // namespace
 
 void register_token(pyb::module_& m) {
@@ -56,6 +66,27 @@ void register_token(pyb::module_& m) {
                                    if (t.i == 0) return pyb::bool_(true);
                                    if (s == 0) return pyb::none();
                                    return pyb::bool_(s == 1);
+                                 })
+          .def_property_readonly("head", [](const PyToken& t) { return PyToken{t.doc, tok(t).head().i()}; })
+          .def_property_readonly("children", [](const PyToken& t) { return token_iter(t, tok(t).children()); })
+          .def_property_readonly("lefts", [](const PyToken& t) { return token_iter(t, tok(t).lefts()); })
+          .def_property_readonly("rights", [](const PyToken& t) { return token_iter(t, tok(t).rights()); })
+          .def_property_readonly("n_lefts", [](const PyToken& t) { return tok(t).n_lefts(); })
+          .def_property_readonly("n_rights", [](const PyToken& t) { return tok(t).n_rights(); })
+          .def_property_readonly("subtree", [](const PyToken& t) { return token_iter(t, tok(t).subtree()); })
+          .def_property_readonly("ancestors", [](const PyToken& t) { return token_iter(t, tok(t).ancestors()); })
+          .def(
+              "is_ancestor",
+              [](const PyToken& t, const PyToken& descendant) {
+                return t.doc == descendant.doc && tok(t).is_ancestor(tok(descendant));
+              },
+              pyb::arg("descendant"))
+          .def_property_readonly("left_edge", [](const PyToken& t) { return PyToken{t.doc, tok(t).left_edge().i()}; })
+          .def_property_readonly("right_edge", [](const PyToken& t) { return PyToken{t.doc, tok(t).right_edge().i()}; })
+          .def_property_readonly("sent",
+                                 [](const PyToken& t) {
+                                   const Span s = tok(t).sent();
+                                   return PySpan{t.doc, s.start(), s.end(), 0};
                                  })
           .def("nbor",
                [](const PyToken& t, std::ptrdiff_t k) {

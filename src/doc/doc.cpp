@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "weft/doc/span.hpp"
+#include "weft/doc/syntax.hpp"
 #include "weft/doc/token.hpp"
 #include "weft/error.hpp"
 #include "weft/strings/unicode.hpp"
@@ -161,6 +162,9 @@ std::string_view Doc::str(hash_t h) const {
   if (h == 0) return {};
   if (auto it = pool_.find(h); it != pool_.end()) return it->second;
   if (auto s = vocab_->strings().find(h)) return *s;
+  // Labels weft itself assigns to spans it makes (noun_chunks) resolve without being stored anywhere.
+  static const hash_t np = hash_string("NP");
+  if (h == np) return "NP";
   for (std::size_t i = 0; i < tokens_.size(); ++i)
     if (tokens_[i].orth == h) return token_text(i);
   throw KeyError("no string for hash " + std::to_string(h) + " in the Doc or its Vocab");
@@ -192,6 +196,13 @@ std::vector<Span> Doc::sents() const {
     }
   }
   if (start < tokens_.size()) out.emplace_back(this, start, tokens_.size());
+  return out;
+}
+
+std::vector<Span> Doc::noun_chunks() const {
+  static const hash_t np = hash_string("NP");
+  std::vector<Span> out;
+  for (const auto& [b, e] : syntax::noun_chunks(*this)) out.emplace_back(this, b, e, np);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "weft/doc/span.hpp"
 
+#include "weft/doc/syntax.hpp"
 #include "weft/error.hpp"
 
 namespace weft {
@@ -34,6 +35,16 @@ std::size_t Span::end_char() const noexcept {
   if (empty()) return start_char();
   const TokenData& last = doc_->data(end_ - 1);
   return doc_->char_offset(last.idx + last.len);
+}
+
+Token Span::root() const { return Token(doc_, syntax::span_root(*doc_, start_, end_)); }
+
+Span Span::sent() const {
+  if (!doc_->has_sents() && !doc_->empty())
+    throw ValueError(
+        "sentence boundaries are unset: add a component that sets them (nlp.add_pipe(\"sentencizer\") or a parser)");
+  const auto [b, e] = syntax::sentence_range(*doc_, start_, end_);
+  return Span(doc_, b, e);
 }
 
 }  // namespace weft

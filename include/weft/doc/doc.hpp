@@ -107,6 +107,9 @@ class Doc {
   bool has_sents() const noexcept;
   // The sentences as spans; throws ValueError when no sentence boundaries are set.
   std::vector<Span> sents() const;
+  // Base noun phrases from the dependency parse, labelled "NP": spaCy's English noun_chunks on UD labels
+  // (syntax.hpp). Throws ValueError when no token has a dependency label.
+  std::vector<Span> noun_chunks() const;
 
   // Whether any token carries the annotation (POS, TAG, LEMMA, MORPH, DEP, HEAD, ENT_IOB, SENT_START).
   bool has_annotation(Attr a) const noexcept;

@@ -1,5 +1,5 @@
 // Span: a (doc, start, end) view of a slice of tokens, with an optional label (entities, matches).
-// Like Token it owns nothing and is cheap to copy.
+// Like Token it owns nothing and is cheap to copy. root() and sent() follow spaCy (syntax.hpp).
 #pragma once
 
 #include <cstddef>
@@ -30,6 +30,13 @@ class Span {
   std::size_t end_char() const noexcept;    // code points
   hash_t label() const noexcept { return label_hash_; }
   std::string_view label_() const { return doc_->str(label_hash_); }
+  // The token whose head lies outside the span (or which has none), nearest the sentence root, by
+  // spaCy's rule (syntax::span_root). ValueError on a head cycle.
+  Token root() const;
+  // The sentence holding the span: from the sentence start at or before start() to the next one after
+  // the span (so a span across a boundary gives both sentences, as spaCy). ValueError when the Doc has
+  // no sentence boundaries.
+  Span sent() const;
   bool operator==(const Span& o) const noexcept {
     return doc_ == o.doc_ && start_ == o.start_ && end_ == o.end_ && label_hash_ == o.label_hash_;
   }

@@ -1,10 +1,13 @@
 // Token: a (doc, index) view of one TokenData. Cheap to copy, never owning: it is valid while its Doc
 // lives and is not resized. Accessors ending in _ return strings, the others hashes or enums, as in spaCy.
+// The syntax accessors (head ... sent) follow spaCy's Token; they scan the token's sentence on each
+// call (syntax.hpp), so a caller walking a whole tree should keep the vectors they return.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "weft/doc/doc.hpp"
 
@@ -59,6 +62,25 @@ class Token {
   bool is_sent_start() const noexcept { return i_ == 0 || data().sent_start == 1; }
   // True when this token and the next are words of one surface token (see TOKEN_MWT_NEXT).
   bool mwt_next() const noexcept { return data().flags & TOKEN_MWT_NEXT; }
+
+  // Dependency syntax, as spaCy. head() is the token itself for a root (or when there is no parse).
+  // Lists are in document order; ancestors() runs head, head's head, ... up to the root.
+  Token head() const noexcept;
+  std::vector<Token> children() const;
+  std::vector<Token> lefts() const;   // children before the token
+  std::vector<Token> rights() const;  // children after it
+  std::size_t n_lefts() const;
+  std::size_t n_rights() const;
+  std::vector<Token> subtree() const;  // the token and all its descendants
+  std::vector<Token> ancestors() const;
+  // Whether this token is an ancestor of `descendant` (false for itself and for another Doc's token).
+  bool is_ancestor(const Token& descendant) const;
+  Token left_edge() const;   // first token of subtree()
+  Token right_edge() const;  // last token of subtree()
+  // The sentence holding the token; throws ValueError when no sentence boundaries are set (Doc::sents).
+  Span sent() const;
+
+  bool operator==(const Token& o) const noexcept { return doc_ == o.doc_ && i_ == o.i_; }
 
  private:
   const Doc* doc_;
