@@ -1,8 +1,11 @@
 // bench_pipeline: annotation speed of a trained pipeline. Reads raw text (default: the EWT dev raw
 // text, one document per paragraph), repeats it to at least --min-words words, and streams it through
 // nlp.pipe on 1 thread and on N threads (the whole pipeline: tokenizer + every component), printing
-// words/sec for each, the speed-up, and the peak resident memory.
+// words/sec for each, the speed-up, and the peak resident memory. A last single-thread pass times
+// the tokenizer and each component on its own (words/sec of that stage alone; the parser's figure
+// excludes the tok2vec it reads).
 //   bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N]
+//                  [--disable NAME]...   (leave components out, e.g. --disable parser for the tagger family)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
   std::string model = "models/en_ewt_sm", text_path = "data/en_ewt/dev.txt";
   std::size_t min_words = 500000, batch_size = 128;
   int threads = 2, reps = 3;
+  std::vector<std::string> disabled;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -44,9 +48,11 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--batch-size") batch_size = std::stoul(next());
     else if (a == "--reps") reps = std::max(1, std::stoi(next()));
+    else if (a == "--disable") disabled.push_back(next());
     else if (!a.empty() && a[0] != '-') model = a;
     else {
-      std::cerr << "usage: bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N]\n";
+      std::cerr << "usage: bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N] "
+                   "[--disable NAME]...\n";
       return 2;
     }
   }
@@ -57,7 +63,9 @@ int main(int argc, char** argv) {
     std::string line;
     while (std::getline(in, line))
       if (!line.empty()) paragraphs.push_back(line);
-    const weft::Pipeline nlp = weft::load(model);
+    weft::Pipeline loaded = weft::load(model);
+    for (const std::string& name : disabled) loaded.disable_pipe(name);
+    const weft::Pipeline& nlp = loaded;
     // Words as the pipeline counts them (its tokenizer), over one copy of the text.
     std::size_t words_once = 0;
     for (const std::string& p : paragraphs) words_once += nlp.make_doc(p).size();
@@ -97,6 +105,31 @@ int main(int argc, char** argv) {
       many = static_cast<double>(total_words) / many;
       std::cout << threads << " threads:  " << static_cast<long long>(many) << " words/s (best of " << reps << "), " << many / one
                 << "x\n";
+    }
+    // Each stage alone: tokenize everything, then run the components batch by batch, timing each.
+    {
+      using Clock = std::chrono::steady_clock;
+      const auto names = nlp.pipe_names();
+      std::vector<double> secs(names.size(), 0.0);
+      double tokenize_s = 0.0;
+      for (std::size_t at = 0; at < texts.size(); at += batch_size) {
+        const std::size_t end = std::min(texts.size(), at + batch_size);
+        std::vector<weft::Doc> docs;
+        docs.reserve(end - at);
+        const auto t0 = Clock::now();
+        for (std::size_t k = at; k < end; ++k) docs.push_back(nlp.make_doc(texts[k]));
+        tokenize_s += std::chrono::duration<double>(Clock::now() - t0).count();
+        weft::PipeContext context;
+        for (std::size_t c = 0; c < names.size(); ++c) {
+          const auto t1 = Clock::now();
+          nlp.get_pipe(names[c]).pipe(std::span<weft::Doc>(docs), context);
+          secs[c] += std::chrono::duration<double>(Clock::now() - t1).count();
+        }
+      }
+      std::cout << "each stage alone, 1 thread (words/s): tokenizer " << static_cast<long long>(static_cast<double>(total_words) / tokenize_s);
+      for (std::size_t c = 0; c < names.size(); ++c)
+        std::cout << ", " << names[c] << ' ' << static_cast<long long>(static_cast<double>(total_words) / secs[c]);
+      std::cout << '\n';
     }
     std::cout << "peak RSS: " << peak_rss_mb() << " MB\n";
   } catch (const std::exception& e) {

@@ -16,7 +16,6 @@
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/pipeline.hpp"
-#include "weft/tokenize/sentencizer.hpp"
 #include "weft/train/conll18.hpp"
 #include "weft/train/trainer.hpp"
 
@@ -82,13 +81,6 @@ class PyLineBuf : public std::streambuf {
   std::string pending_;
 };
 
-// Whether a component segments sentences (left out when scoring on gold segmentation, as `weft
-// evaluate` does).
-bool is_segmenter(const Component& c) {
-  return dynamic_cast<const Sentencizer*>(&c) != nullptr || c.factory_name() == "weft.Sentencizer.v1" ||
-         c.factory_name() == "sentencizer";
-}
-
 
 pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>& examples, std::size_t batch_size) {
   for (const auto& d : examples)
@@ -110,18 +102,10 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
     }
     // Pipeline::annotate without the segmenters (gold sentence boundaries are part of the input); the
     // pipeline itself is not changed, so other threads may keep using it.
-    std::vector<const Component*> components;
-    for (const std::string& name : nlp.pipe_names()) {
-      const Component& c = nlp.get_pipe(name);
-      if (!is_segmenter(c)) components.push_back(&c);
-    }
     const auto t0 = std::chrono::steady_clock::now();
     const std::size_t step = std::max<std::size_t>(1, batch_size);
-    for (std::size_t i = 0; i < system.size(); i += step) {
-      std::span<Doc> batch(system.data() + i, std::min(step, system.size() - i));
-      PipeContext context;
-      for (const Component* c : components) c->pipe(batch, context);
-    }
+    for (std::size_t i = 0; i < system.size(); i += step)
+      nlp.annotate_sentences(std::span<Doc>(system.data() + i, std::min(step, system.size() - i)));
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const Doc& d : system) predicted.add(d);
     scores = conll18_evaluate(gold, system);

@@ -79,9 +79,7 @@ bool factory_has(const Pipeline& nlp, const std::string& name, std::initializer_
   return false;
 }
 // Components whose only job is sentence boundaries.
-bool is_sentence_only(const Pipeline& nlp, const std::string& name) {
-  return factory_has(nlp, name, {"Sentencizer", "sentencizer", "Senter", "senter"});
-}
+bool is_sentence_only(const Pipeline& nlp, const std::string& name) { return Pipeline::is_sentence_only(nlp.get_pipe(name)); }
 }  // namespace
 
 bool is_segmenter(const Pipeline& nlp, const std::string& name) {

@@ -7,15 +7,13 @@
 
 namespace weft {
 
-namespace {
-
-void write_json(const std::filesystem::path& path, const Json& j) {
+void write_model_json(const std::filesystem::path& path, const Json& j, int indent) {
   std::ofstream out(path, std::ios::binary);
-  out << j.dump(2) << '\n';
+  out << j.dump(indent) << '\n';
   if (!out) throw IOError("cannot write " + path.string());
 }
 
-Json read_json(const std::filesystem::path& path) {
+Json read_model_json(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ModelError("cannot open " + path.string() + ": no such file");
   try {
@@ -24,8 +22,6 @@ Json read_json(const std::filesystem::path& path) {
     throw ModelError(path.string() + ": invalid JSON: " + e.what());
   }
 }
-
-}  // namespace
 
 void save_pipeline(const Pipeline& nlp, const std::filesystem::path& dir, const Json& config, const Json& meta) {
   std::filesystem::create_directories(dir);
@@ -36,36 +32,36 @@ void save_pipeline(const Pipeline& nlp, const std::filesystem::path& dir, const 
       if (!nlp_section.contains(k)) nlp_section[k] = v;
   c["nlp"] = nlp_section;
   c["components"] = nlp.components_config();
-  write_json(dir / "config.json", c);
+  write_model_json(dir / "config.json", c);
   Json m = meta.is_object() ? meta : Json::object();
   m["lang"] = nlp.lang();
   m["pipeline"] = nlp.component_names();
   m["weft_version"] = WEFT_VERSION;
-  write_json(dir / "meta.json", m);
+  write_model_json(dir / "meta.json", m);
   Json tok = nlp.tokenizer().to_json();
   tok["@tokenizers"] = nlp.tokenizer().registry_name();
-  write_json(dir / "tokenizer.json", tok);
+  write_model_json(dir / "tokenizer.json", tok);
   for (const std::string& name : nlp.component_names()) nlp.get_pipe(name).to_disk(dir / name);
 }
 
 Pipeline load(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir))
     throw ModelError("cannot load model " + dir.string() + ": not a directory");
-  const Json config = read_json(dir / "config.json");
+  const Json config = read_model_json(dir / "config.json");
   const auto cfg_path = (dir / "config.json").string();
   if (!config.is_object() || !config.contains("nlp") || !config["nlp"].is_object() ||
       !config["nlp"].contains("lang") || !config["nlp"]["lang"].is_string() || !config["nlp"].contains("pipeline") ||
       !config["nlp"]["pipeline"].is_array())
     throw ModelError(cfg_path + ": needs \"nlp\": {\"lang\": ..., \"pipeline\": [...]}");
   const std::string lang = config["nlp"]["lang"].get<std::string>();
-  Json meta = read_json(dir / "meta.json");
+  Json meta = read_model_json(dir / "meta.json");
   if (!meta.is_object()) throw ModelError((dir / "meta.json").string() + ": must be a JSON object");
   const LanguageData data = language_data(lang);
   auto vocab = make_vocab(data);
   std::unique_ptr<TokenizerBase> tokenizer;
   const auto tok_path = dir / "tokenizer.json";
   try {
-    tokenizer = make_tokenizer(read_json(tok_path), vocab);
+    tokenizer = make_tokenizer(read_model_json(tok_path), vocab);
   } catch (const ModelError&) {
     throw;
   } catch (const Error& e) {

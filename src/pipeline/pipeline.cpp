@@ -52,6 +52,19 @@ void Pipeline::annotate(std::span<Doc> docs) const {
     if (s.enabled) s.component->pipe(docs, context);
 }
 
+void Pipeline::annotate_sentences(std::span<Doc> docs) const {
+  PipeContext context;
+  for (const Slot& s : slots_)
+    if (s.enabled && !is_sentence_only(*s.component)) s.component->pipe(docs, context);
+}
+
+bool Pipeline::is_sentence_only(const Component& c) {
+  const std::string f = c.factory_name();
+  for (const char* kind : {"Sentencizer", "sentencizer", "Senter", "senter"})
+    if (f.find(kind) != std::string::npos) return true;
+  return false;
+}
+
 void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
                     const PipeOptions& options) const {
   const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);

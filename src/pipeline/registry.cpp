@@ -22,6 +22,7 @@ void register_builtins(Registry& r) {
   register_tok2vec(r);
   register_taggers(r);
   register_lemmatizer(r);
+  register_parser(r);
 }
 
 void Registry::add_entry(RegistryEntry e, bool replace) {

@@ -43,6 +43,10 @@ class ModelGroup final : public nn::Layer {
 
 void merge_into(Json& base, const Json& over, const std::string& path, bool strict) {
   for (const auto& [k, v] : over.items()) {
+    if (path == "training." && k == "score_weights") {
+      base[k] = v;  // a metric -> weight map: replaced whole (the pipeline decides which metrics exist)
+      continue;
+    }
     if (strict && !base.contains(k)) throw ValueError("unknown config key \"" + path + k + "\"");
     if (v.is_object() && base.contains(k) && base[k].is_object() && !base[k].contains("@architectures") &&
         !(v.contains("@architectures")))
@@ -66,6 +70,30 @@ std::vector<Doc> read_corpus(const std::string& path, const std::shared_ptr<Voca
   std::erase_if(docs, [](const Doc& d) { return d.empty(); });
   if (docs.empty()) throw ValueError("corpus " + path + " has no sentences");
   return docs;
+}
+
+// One Doc of the sentences `docs` (whole Docs, in order), their texts joined by a space; every
+// annotation is kept and each sentence's first word starts a sentence.
+Doc join_docs(std::span<const Doc> docs, const std::shared_ptr<Vocab>& vocab) {
+  std::string text;
+  for (const Doc& d : docs) text += (text.empty() ? "" : " ") + d.text();
+  Doc out(vocab, std::move(text));
+  std::size_t offset = 0;
+  for (const Doc& d : docs) {
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const TokenData& g = d.data(i);
+      TokenData& t = out.push_token_unchecked(static_cast<std::uint32_t>(g.idx + offset), g.len, g.orth);
+      t = g;
+      t.idx = static_cast<std::uint32_t>(g.idx + offset);
+      hash_t TokenData::*const strings[] = {&TokenData::norm, &TokenData::lemma, &TokenData::tag, &TokenData::morph,
+                                             &TokenData::dep, &TokenData::ent_type};
+      for (const auto field : strings)
+        if (g.*field != 0) t.*field = out.intern(d.str(g.*field));
+      if (i == 0) t.sent_start = 1;
+    }
+    offset += d.text().size() + 1;
+  }
+  return out;
 }
 
 std::string fmt(double v, int prec) {
@@ -99,7 +127,7 @@ Json default_training_config() {
     "lemmatizer": {"factory": "lemmatizer", "tok2vec": {"upstream": "tok2vec"}}
   },
   "corpora": {"train": "data/en_ewt/train.conllu", "dev": "data/en_ewt/dev.conllu", "max_train_docs": 0,
-              "max_dev_docs": 0},
+              "max_dev_docs": 0, "sentences_per_doc": 1},
   "training": {
     "seed": 0, "threads": 1,
     "batch_words": {"start": 500, "stop": 1000, "compound": 1.001},
@@ -136,7 +164,8 @@ Json resolve_training_config(const Json& config, const std::map<std::string, std
       if (dot == std::string::npos) {
         if (!node->is_object()) throw ValueError("override \"" + key + "\": parent is not an object");
         const bool known = node->contains(part);
-        const bool free_section = key.rfind("components.", 0) == 0 || key.rfind("nlp.", 0) == 0;
+        const bool free_section = key.rfind("components.", 0) == 0 || key.rfind("nlp.", 0) == 0 ||
+                                  key.rfind("training.score_weights.", 0) == 0;
         if (!known && !free_section) throw ValueError("override \"" + key + "\" names no config key");
         (*node)[part] = parse_value(raw);
         break;
@@ -148,6 +177,14 @@ Json resolve_training_config(const Json& config, const std::map<std::string, std
       node = &(*node)[part];
       rest = rest.substr(dot + 1);
     }
+  }
+  const Json& sw = out["training"]["score_weights"];
+  if (!sw.is_object()) throw ValueError("config key \"training.score_weights\" must be an object");
+  const auto& known = conll18_metric_names();
+  for (const auto& [m, w] : sw.items()) {
+    if (std::find(known.begin(), known.end(), m) == known.end())
+      throw ValueError("unknown metric \"" + m + "\" in training.score_weights");
+    if (!w.is_number()) throw ValueError("training.score_weights." + m + " must be a number");
   }
   for (const auto& [name, c] : out["components"].items())
     if (!c.is_object() || !c.contains("factory") || !c["factory"].is_string())
@@ -183,7 +220,23 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
 
   // Corpora.
   const Json& C = config["corpora"];
-  const auto train_docs = read_corpus(C["train"].get<std::string>(), nlp.vocab(), C["max_train_docs"].get<std::int64_t>());
+  auto train_docs = read_corpus(C["train"].get<std::string>(), nlp.vocab(), C["max_train_docs"].get<std::int64_t>());
+  // Training Docs of several sentences (a parser learns sentence boundaries from them); the encoders
+  // read them without the boundaries inside, as they read raw text, so only the parser knows them.
+  const auto per_doc = C["sentences_per_doc"].get<std::int64_t>();
+  if (per_doc < 1) throw ValueError("corpora.sentences_per_doc must be >= 1");
+  std::vector<Doc> encoder_docs;
+  if (per_doc > 1) {
+    std::vector<Doc> joined;
+    for (std::size_t i = 0; i < train_docs.size(); i += static_cast<std::size_t>(per_doc)) {
+      const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(per_doc), train_docs.size() - i);
+      joined.push_back(join_docs(std::span<const Doc>(train_docs.data() + i, n), nlp.vocab()));
+      Doc plain = joined.back();
+      for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
+      encoder_docs.push_back(std::move(plain));
+    }
+    train_docs = std::move(joined);
+  }
   const auto dev_docs = read_corpus(C["dev"].get<std::string>(), nlp.vocab(), C["max_dev_docs"].get<std::int64_t>());
 
   // Initialization: encoders first (their width sizes the heads), then labels and heads.
@@ -294,7 +347,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
     sys.reserve(dev_input.size());
     for (const Doc& d : dev_input) sys.push_back(d);  // Docs are copyable values
     for (std::size_t i = 0; i < sys.size(); i += 64)
-      nlp.annotate(std::span<Doc>(sys.data() + i, std::min<std::size_t>(64, sys.size() - i)));
+      nlp.annotate_sentences(std::span<Doc>(sys.data() + i, std::min<std::size_t>(64, sys.size() - i)));
     const Conll18Scores s = conll18_evaluate(dev_docs, sys);
     Json scores = Json::object();
     double score = 0.0;
@@ -309,8 +362,8 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
 
   bool stop = false;
   while (!stop) {
-    // One batch of sentences, about batch_words words.
-    std::vector<Doc> batch;
+    // One batch of sentences, about batch_words words (and what the encoders read of them).
+    std::vector<Doc> batch, encoder_batch;
     std::int64_t words = 0;
     while (words < static_cast<std::int64_t>(batch_words)) {
       if (cursor == order.size()) {
@@ -319,20 +372,23 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
         std::shuffle(order.begin(), order.end(), rng);
         if (max_epochs > 0 && epoch >= max_epochs) break;
       }
-      const Doc& d = train_docs[order[cursor++]];
+      const std::size_t k = order[cursor++];
+      const Doc& d = train_docs[k];
       words += static_cast<std::int64_t>(d.size());
       batch.push_back(d);
+      if (!encoder_docs.empty()) encoder_batch.push_back(encoder_docs[k]);
     }
     if (batch.empty()) break;
     batch_words = std::min(bw_stop, batch_words * bw_comp);
     const std::span<const Doc> gold(batch);
+    const std::span<const Doc> encoder_input = encoder_docs.empty() ? gold : std::span<const Doc>(encoder_batch);
 
     // Forward the encoders, then each head; sum the heads' gradients per encoder.
     const auto step_start = Clock::now();
     std::map<std::string, nn::Forward> enc_fwd;
     std::map<std::string, backend::Tensor> enc_grad;
     for (Tok2Vec* t : encoders) {
-      enc_fwd[t->name()] = t->model().forward(t->train_keys(gold, rng), true);
+      enc_fwd[t->name()] = t->model().forward(t->train_keys(encoder_input, rng), true);
       enc_grad[t->name()] = backend::Tensor::zeros(enc_fwd[t->name()].Y.data.shape(), backend::DType::F32,
                                                    enc_fwd[t->name()].Y.data.device());
     }
@@ -340,7 +396,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
       nn::Forward own;
       const nn::Ragged* X = nullptr;
       if (h->own_tok2vec()) {
-        own = h->own_tok2vec()->model().forward(h->own_tok2vec()->train_keys(gold, rng), true);
+        own = h->own_tok2vec()->model().forward(h->own_tok2vec()->train_keys(encoder_input, rng), true);
         X = &own.Y;
       } else {
         X = &enc_fwd.at(h->listens_to()).Y;

@@ -1,14 +1,22 @@
-// Shared helpers of the C++ tests: paths to test data (resolved against the source tree) and the
-// message of the error a call throws.
+// Shared helpers of the C++ tests: paths to test data (resolved against the source tree), temporary
+// folders, and the message of the error a call throws.
 #pragma once
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 namespace weft::test {
 inline std::string source_path(const std::string& rel) { return std::string(WEFT_SOURCE_DIR) + "/" + rel; }
 inline std::string data_path(const std::string& rel) { return source_path("data/" + rel); }
+// A fresh (removed if present) folder under the system's temporary directory, unique per process.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  std::filesystem::path p = std::filesystem::temp_directory_path() / ("weft_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  return p;
+}
 
 // what() of the E that `call` throws; fails the test when it throws nothing.
 template <class E, class Call>

@@ -13,8 +13,10 @@
 #include "weft/pipeline/model_io.hpp"
 #include "weft/train/conll18.hpp"
 #include "weft/train/trainer.hpp"
+#include "test_paths.hpp"
 
 using namespace weft;
+using weft::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -31,12 +33,6 @@ Json tiny_config(std::int64_t steps, std::int64_t eval_every) {
     "morphologizer": {"factory": "morphologizer", "tok2vec": {"upstream": "tok2vec"}},
     "lemmatizer": {"factory": "lemmatizer", "tok2vec": {"upstream": "tok2vec"}}})");
   return c;
-}
-
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("weft_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p;
 }
 
 // Trains `config` into a fresh temporary folder (returned in `out`).

@@ -20,6 +20,11 @@ void save_pipeline(const Pipeline& nlp, const std::filesystem::path& dir, const 
 // Loads a model folder (spacy.load). Throws ModelError naming the missing or corrupt file.
 Pipeline load(const std::filesystem::path& dir);
 
+// The JSON files of a model folder: reading throws ModelError naming the file (missing or invalid),
+// writing IOError.
+Json read_model_json(const std::filesystem::path& path);
+void write_model_json(const std::filesystem::path& path, const Json& j, int indent = 2);
+
 // A model folder, or a language code for the blank pipeline.
 Pipeline load_or_blank(const std::string& name_or_path);
 

@@ -49,6 +49,11 @@ class Pipeline {
   // Runs the enabled components on an already tokenized Doc.
   void annotate(Doc& doc) const;
   void annotate(std::span<Doc> docs) const;
+  // The same on Docs whose sentence boundaries are part of the input (gold CoNLL-U): components that
+  // only set sentence boundaries (the sentencizer) are left out; a parser keeps the given ones.
+  void annotate_sentences(std::span<Doc> docs) const;
+  // Whether a component only sets sentence boundaries (its factory is a sentencizer or senter).
+  static bool is_sentence_only(const Component& c);
 
   // Streams documents from `source` (nullopt ends the stream) to `sink`, in order.
   void pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,

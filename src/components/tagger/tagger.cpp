@@ -1,13 +1,13 @@
 #include "weft/components/tagger/tagger.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
 #include <cctype>
 
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
+#include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
 
 namespace weft {
@@ -323,9 +323,7 @@ void TokenClassifier::to_disk(const std::filesystem::path& dir) const {
   for (const Head& h : heads_)
     if (h.attr != Attr::DEP) labels[h.attr == Attr::FEAT ? "feats:" + h.feature : std::string(attr_name(h.attr))] = h.labels;
   j["labels"] = labels;
-  std::ofstream out(dir / "labels.json");
-  out << j.dump(1) << '\n';
-  if (!out) throw IOError("cannot write " + (dir / "labels.json").string());
+  write_model_json(dir / "labels.json", j, 1);
   const std::int64_t kept = columns(false);
   if (kept == columns(true)) {
     save_model(dir);
@@ -346,14 +344,7 @@ void TokenClassifier::to_disk(const std::filesystem::path& dir) const {
 
 void TokenClassifier::from_disk(const std::filesystem::path& dir) {
   const auto path = dir / "labels.json";
-  std::ifstream in(path);
-  if (!in) throw ModelError("cannot open " + path.string() + " (component \"" + name() + "\")");
-  Json j;
-  try {
-    j = Json::parse(in);
-  } catch (const std::exception& e) {
-    throw ModelError(path.string() + ": invalid JSON: " + e.what());
-  }
+  const Json j = read_model_json(path);
   if (!j.is_object() || !j.contains("width") || !j["width"].is_number_integer() || !j.contains("labels") ||
       !j["labels"].is_object())
     throw ModelError(path.string() + ": expected {\"width\": N, \"labels\": {...}}");

@@ -1,0 +1,90 @@
+// The parser's scoring model (weft.TransitionParserModel.v1, spaCy's TransitionBasedParser.v2 design):
+// a hidden layer over the state's features whose per-token parts are precomputed once per batch, and a
+// linear output layer over the transitions.
+//
+// A state is described by token slots (S0, B0, S0's leftmost child, ...) and label slots (the relations
+// already given to some of those words). The hidden layer's pre-activation for a state is
+//   b + sum over token slots f of (the slot's word w: P[w, f]; an empty slot: pad[f])
+//     + sum over label slots k of L[k, the slot's label or "none"]
+// where P = X @ W^T is computed for every token of the batch at once (forward()): each transition then
+// costs one gather-sum of rows, a maxout and a small matrix-vector product, whatever the encoder's width.
+// The hidden layer is a maxout of `pieces` pieces (layout [H, pieces], as the backend's maxout).
+//
+// score() and backprop_score() run on the host: the transition loop is sequential per document, so the
+// parser keeps the small upper layers on the CPU (host_view() copies them off a GPU once per batch) while
+// the precompute, a large matrix product, runs on the model's device.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "weft/json.hpp"
+#include "weft/nn/layer.hpp"
+
+namespace weft {
+
+struct ParserModelShape {
+  std::int64_t width = 0;        // token vector width (nI)
+  std::int64_t token_slots = 0;  // F
+  std::int64_t label_slots = 0;  // K
+  std::int64_t n_labels = 0;     // label ids 0..n_labels-1 (the "none" row is n_labels)
+  std::int64_t n_actions = 0;    // A
+  std::int64_t hidden = 64;      // H
+  int pieces = 2;                // maxout pieces
+};
+
+class ParserModel : public nn::Layer {
+ public:
+  explicit ParserModel(const ParserModelShape& shape);
+
+  const ParserModelShape& shape() const noexcept { return shape_; }
+  std::int64_t row_width() const noexcept { return shape_.hidden * shape_.pieces; }  // HP
+
+  // X [N, width] -> P [N, token_slots * HP]: slot f of token w is P[w, f*HP .. (f+1)*HP).
+  nn::Forward forward(const nn::Ragged& X, bool is_train) override;
+  // The same product into P (preallocated [N, token_slots * HP] on the model's device): prediction
+  // keeps P in scratch memory instead of a fresh allocation per batch.
+  void precompute(const nn::Tensor& X, nn::Tensor& P) const;
+
+  // Per-thread work space of score()/backprop_score().
+  struct Scratch {
+    std::vector<float> pre, hidden, d_hidden, d_pre;
+    std::vector<std::uint8_t> which;
+  };
+  // Host copies of the upper parameters (views of the parameters themselves on the CPU) and their
+  // gradients; valid until the model's parameters change. The gradient buffers are zero on creation.
+  struct HostView {
+    const float *b = nullptr, *pad = nullptr, *lab = nullptr, *Wo = nullptr, *bo = nullptr;
+    std::vector<float> own;  // storage of the copies when the model is not on the CPU
+    std::vector<float> db, dpad, dlab, dWo, dbo;
+  };
+  HostView host_view(bool with_grads) const;
+  // Adds a HostView's gradients to the parameters' gradients.
+  void add_grads(const HostView& view);
+
+  // Scores of every action for one state. rows[f]: the token's precomputed slot f (a row of P) or
+  // nullptr for an empty slot; labels[k]: the label id in label slot k, or -1.
+  void score(const HostView& v, const float* const* rows, const std::int32_t* labels, float* scores, Scratch& s) const;
+  // The first half of score(): the hidden layer (hidden width floats) into h.
+  void hidden(const HostView& v, const float* const* rows, const std::int32_t* labels, float* h, Scratch& s) const;
+  // The second half for S states at once: scores [S, n_actions] = H [S, hidden] @ Wo^T + bo.
+  void output(const HostView& v, const float* H, std::int64_t S, float* scores) const;
+  // The gradient d_scores [n_actions] of the state last scored with `s`: adds to the view's gradients
+  // and to d_rows[f] (the gradient of the P rows used; nullptr for an empty slot).
+  void backprop_score(HostView& v, float* const* d_rows, const std::int32_t* labels, const float* d_scores,
+                      Scratch& s) const;
+
+ private:
+  void initialize_self(const nn::Ragged* X, const nn::Tensor* Y, nn::Rng& rng) override;
+  ParserModelShape shape_;
+  nn::Param W_, b_, pad_, lab_, Wo_, bo_;
+};
+
+// Registry category "architectures": the parser's model from its config section and the sizes the
+// parser knows (width, slots, labels, actions); "hidden_width" and "maxout_pieces" come from the config.
+using ParserModelFactory = std::function<std::shared_ptr<ParserModel>(const Json& config, ParserModelShape shape)>;
+
+}  // namespace weft

@@ -1,0 +1,189 @@
+// The parser's scoring model. See include/weft/components/parser/parser_model.hpp.
+#include "weft/components/parser/parser_model.hpp"
+
+#include <Eigen/Core>
+#include <algorithm>
+
+#include "weft/error.hpp"
+#include "weft/nn/init.hpp"
+
+namespace weft {
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::vector<float> host_copy(const nn::Tensor& t) {
+  const nn::Tensor h = t.to(nn::Device::cpu());
+  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
+}
+
+}  // namespace
+
+ParserModel::ParserModel(const ParserModelShape& shape)
+    : nn::Layer("TransitionParserModel.v1", shape.token_slots * shape.hidden * shape.pieces, shape.width), shape_(shape) {
+  if (shape.token_slots < 1 || shape.label_slots < 0 || shape.n_labels < 1 || shape.n_actions < 1 || shape.hidden < 1)
+    throw ValueError("TransitionParserModel.v1: slots, labels, actions and hidden_width must be positive");
+  if (shape.pieces < 1 || shape.pieces > 255)
+    throw ValueError("TransitionParserModel.v1: maxout_pieces must be in 1..255, got " + std::to_string(shape.pieces));
+  register_param(W_, "W");
+  register_param(b_, "b");
+  register_param(pad_, "pad");
+  register_param(lab_, "labels");
+  register_param(Wo_, "out.W");
+  register_param(bo_, "out.b");
+}
+
+void ParserModel::initialize_self(const nn::Ragged* X, const nn::Tensor*, nn::Rng& rng) {
+  infer_nI(X);
+  shape_.width = nI_;
+  require_dims();
+  const std::int64_t HP = row_width(), F = shape_.token_slots, K = shape_.label_slots;
+  // The hidden pre-activation sums F token parts: fan-in F * width.
+  set_param(W_, nn::Shape{F * HP, nI_}, nn::init::glorot_uniform(F * HP * nI_, F * nI_, shape_.hidden, rng));
+  set_param(b_, nn::Shape{HP}, nn::init::constant(HP, 0.f));
+  set_param(pad_, nn::Shape{F, HP}, nn::init::uniform(F * HP, -0.1f, 0.1f, rng));
+  const std::int64_t lab_rows = std::max<std::int64_t>(1, K * (shape_.n_labels + 1));
+  set_param(lab_, nn::Shape{lab_rows, HP}, nn::init::uniform(lab_rows * HP, -0.1f, 0.1f, rng));
+  // spaCy starts the output layer at zero: every action equally likely until the oracle says otherwise.
+  set_param(Wo_, nn::Shape{shape_.n_actions, shape_.hidden}, nn::init::constant(shape_.n_actions * shape_.hidden, 0.f));
+  set_param(bo_, nn::Shape{shape_.n_actions}, nn::init::constant(shape_.n_actions, 0.f));
+}
+
+nn::Forward ParserModel::forward(const nn::Ragged& X, bool is_train) {
+  check_ready();
+  nn::Tensor P = nn::Tensor::empty(nn::Shape{X.data.dim(0), nO_}, nn::DType::F32, device());
+  ops().gemm(X.data, false, W_.value, true, P);
+  if (!is_train) return {{P, X.lengths}, no_backprop()};
+  nn::Tensor x = X.data;
+  nn::Backprop back = [this, x](const nn::Tensor& dP) {
+    backend::Ops& o = ops();
+    o.gemm(dP, true, x, false, W_.grad, 1.f, 1.f);
+    nn::Tensor dX = nn::Tensor::empty(x.shape(), nn::DType::F32, device());
+    o.gemm(dP, false, W_.value, false, dX);
+    return dX;
+  };
+  return {{P, X.lengths}, std::move(back)};
+}
+
+void ParserModel::precompute(const nn::Tensor& X, nn::Tensor& P) const {
+  check_ready();
+  ops().gemm(X, false, W_.value, true, P);
+}
+
+ParserModel::HostView ParserModel::host_view(bool with_grads) const {
+  check_ready();
+  HostView v;
+  const nn::Param* ps[] = {&b_, &pad_, &lab_, &Wo_, &bo_};
+  const float** dst[] = {&v.b, &v.pad, &v.lab, &v.Wo, &v.bo};
+  if (device().is_cpu()) {
+    for (int i = 0; i < 5; ++i) *dst[i] = ps[i]->value.data<float>();
+  } else {
+    std::size_t total = 0;
+    for (const nn::Param* p : ps) total += static_cast<std::size_t>(p->value.numel());
+    v.own.reserve(total);
+    std::vector<std::size_t> at;
+    for (const nn::Param* p : ps) {
+      at.push_back(v.own.size());
+      const std::vector<float> h = host_copy(p->value);
+      v.own.insert(v.own.end(), h.begin(), h.end());
+    }
+    for (int i = 0; i < 5; ++i) *dst[i] = v.own.data() + at[static_cast<std::size_t>(i)];
+  }
+  if (with_grads) {
+    v.db.assign(static_cast<std::size_t>(b_.value.numel()), 0.f);
+    v.dpad.assign(static_cast<std::size_t>(pad_.value.numel()), 0.f);
+    v.dlab.assign(static_cast<std::size_t>(lab_.value.numel()), 0.f);
+    v.dWo.assign(static_cast<std::size_t>(Wo_.value.numel()), 0.f);
+    v.dbo.assign(static_cast<std::size_t>(bo_.value.numel()), 0.f);
+  }
+  return v;
+}
+
+void ParserModel::add_grads(const HostView& v) {
+  const std::pair<nn::Param*, const std::vector<float>*> parts[] = {
+      {&b_, &v.db}, {&pad_, &v.dpad}, {&lab_, &v.dlab}, {&Wo_, &v.dWo}, {&bo_, &v.dbo}};
+  for (const auto& [p, g] : parts) {
+    if (g->size() != static_cast<std::size_t>(p->grad.numel())) throw ModelError(describe() + ": gradient of another shape");
+    nn::Tensor h = nn::Tensor::empty(p->grad.shape(), nn::DType::F32, nn::Device::cpu());
+    std::copy(g->begin(), g->end(), h.data<float>());
+    ops().axpy(1.f, device().is_cpu() ? h : h.to(device()), p->grad);
+  }
+}
+
+void ParserModel::hidden(const HostView& v, const float* const* rows, const std::int32_t* labels, float* h,
+                         Scratch& s) const {
+  const std::int64_t HP = row_width(), H = shape_.hidden, F = shape_.token_slots, K = shape_.label_slots;
+  const int P = shape_.pieces;
+  s.pre.assign(v.b, v.b + HP);
+  float* pre = s.pre.data();
+  for (std::int64_t f = 0; f < F; ++f) {
+    const float* r = rows[f] != nullptr ? rows[f] : v.pad + f * HP;
+    for (std::int64_t j = 0; j < HP; ++j) pre[j] += r[j];
+  }
+  for (std::int64_t k = 0; k < K; ++k) {
+    const std::int64_t l = labels[k] >= 0 ? labels[k] : shape_.n_labels;
+    const float* r = v.lab + (k * (shape_.n_labels + 1) + l) * HP;
+    for (std::int64_t j = 0; j < HP; ++j) pre[j] += r[j];
+  }
+  s.which.resize(static_cast<std::size_t>(H));
+  for (std::int64_t o = 0; o < H; ++o) {
+    const float* z = pre + o * P;
+    int best = 0;
+    for (int p = 1; p < P; ++p)
+      if (z[p] > z[best]) best = p;
+    h[o] = z[best];
+    s.which[static_cast<std::size_t>(o)] = static_cast<std::uint8_t>(best);
+  }
+}
+
+void ParserModel::output(const HostView& v, const float* H, std::int64_t S, float* scores) const {
+  // The CPU backend's gemm (oneDNN where built with it) on views of the host buffers.
+  const auto view = [](const float* p, const nn::Shape& shape) {
+    return nn::Tensor::wrap(const_cast<float*>(p), shape, nn::DType::F32, nn::Device::cpu());
+  };
+  const nn::Tensor h = view(H, nn::Shape{S, shape_.hidden}), Wo = view(v.Wo, nn::Shape{shape_.n_actions, shape_.hidden}),
+                   bo = view(v.bo, nn::Shape{shape_.n_actions});
+  nn::Tensor out = view(scores, nn::Shape{S, shape_.n_actions});
+  backend::ops(nn::Device::cpu()).gemm(h, false, Wo, true, out, 1.f, 0.f, &bo);
+}
+
+void ParserModel::score(const HostView& v, const float* const* rows, const std::int32_t* labels, float* scores,
+                        Scratch& s) const {
+  s.hidden.resize(static_cast<std::size_t>(shape_.hidden));
+  hidden(v, rows, labels, s.hidden.data(), s);
+  const Eigen::Map<const RowMatrix> Wo(v.Wo, shape_.n_actions, shape_.hidden);
+  const Eigen::Map<const Eigen::VectorXf> h(s.hidden.data(), shape_.hidden);
+  const Eigen::Map<const Eigen::VectorXf> bo(v.bo, shape_.n_actions);
+  Eigen::Map<Eigen::VectorXf> out(scores, shape_.n_actions);
+  out.noalias() = Wo * h + bo;
+}
+
+void ParserModel::backprop_score(HostView& v, float* const* d_rows, const std::int32_t* labels, const float* d_scores,
+                                 Scratch& s) const {
+  const std::int64_t HP = row_width(), H = shape_.hidden, F = shape_.token_slots, K = shape_.label_slots, A = shape_.n_actions;
+  const int P = shape_.pieces;
+  const Eigen::Map<const Eigen::VectorXf> d(d_scores, A);
+  const Eigen::Map<const Eigen::VectorXf> h(s.hidden.data(), H);
+  Eigen::Map<RowMatrix> dWo(v.dWo.data(), A, H);
+  dWo.noalias() += d * h.transpose();
+  Eigen::Map<Eigen::VectorXf>(v.dbo.data(), A) += d;
+  s.d_hidden.resize(static_cast<std::size_t>(H));
+  Eigen::Map<Eigen::VectorXf> dh(s.d_hidden.data(), H);
+  dh.noalias() = Eigen::Map<const RowMatrix>(v.Wo, A, H).transpose() * d;
+  s.d_pre.assign(static_cast<std::size_t>(HP), 0.f);
+  float* dpre = s.d_pre.data();
+  for (std::int64_t o = 0; o < H; ++o) dpre[o * P + s.which[static_cast<std::size_t>(o)]] = dh[o];
+  for (std::int64_t j = 0; j < HP; ++j) v.db[static_cast<std::size_t>(j)] += dpre[j];
+  for (std::int64_t f = 0; f < F; ++f) {
+    float* r = d_rows[f] != nullptr ? d_rows[f] : v.dpad.data() + f * HP;
+    for (std::int64_t j = 0; j < HP; ++j) r[j] += dpre[j];
+  }
+  for (std::int64_t k = 0; k < K; ++k) {
+    const std::int64_t l = labels[k] >= 0 ? labels[k] : shape_.n_labels;
+    float* r = v.dlab.data() + (k * (shape_.n_labels + 1) + l) * HP;
+    for (std::int64_t j = 0; j < HP; ++j) r[j] += dpre[j];
+  }
+}
+
+}  // namespace weft

@@ -1,0 +1,254 @@
+// The dependency parser component: a CI-sized training run whose LAS rises, predicted trees that are
+// valid (one root per sentence, no cycle, heads inside their sentence) and survive a CoNLL-U round trip,
+// preset sentence boundaries respected, save/load/threads agreement, registry entries and bad configs.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "weft/components/parser/parser.hpp"
+#include "weft/doc/conllu.hpp"
+#include "weft/error.hpp"
+#include "weft/pipeline/model_io.hpp"
+#include "weft/pipeline/registry.hpp"
+#include "weft/train/trainer.hpp"
+#include "test_paths.hpp"
+
+using namespace weft;
+using weft::test::temp_dir;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = weft::test::data_path("en_ewt/");
+
+Json parser_config(std::int64_t steps, std::int64_t eval_every) {
+  Json c = Json::object();
+  c["nlp"] = {{"pipeline", {"tok2vec", "tagger", "parser"}}};
+  c["corpora"] = {{"train", kData + "train.conllu"}, {"dev", kData + "sample.conllu"}, {"max_train_docs", 400}, {"max_dev_docs", 100}};
+  c["training"] = {{"max_steps", steps}, {"eval_frequency", eval_every}, {"patience", 0},
+                   {"score_weights", {{"UPOS", 0.2}, {"LAS", 0.8}}}};
+  c["components"] = Json::parse(R"({
+    "tok2vec": {"factory": "tok2vec", "width": 32, "depth": 2},
+    "tagger": {"factory": "tagger", "tok2vec": {"upstream": "tok2vec"}},
+    "parser": {"factory": "parser", "tok2vec": {"upstream": "tok2vec"}, "model": {"hidden_width": 32}}})");
+  return c;
+}
+
+// A parser trained once for the cases below, with its training history.
+struct Trained {
+  fs::path dir;
+  TrainResult result;
+};
+const Trained& trained() {
+  static const Trained t = [] {
+    Trained out;
+    const fs::path root = temp_dir("parser_model");
+    TrainOptions o;
+    o.output = root;
+    out.result = train(parser_config(150, 50), o);
+    out.dir = root / "model-best";
+    return out;
+  }();
+  return t;
+}
+
+// Checks that every sentence of `d` is one tree: heads inside the sentence, one root, no cycle.
+void check_trees(const Doc& d) {
+  const auto n = static_cast<std::int64_t>(d.size());
+  std::int64_t start = 0;
+  while (start < n) {
+    std::int64_t end = start + 1;
+    while (end < n && d.data(static_cast<std::size_t>(end)).sent_start != 1) ++end;
+    int roots = 0;
+    for (std::int64_t i = start; i < end; ++i) {
+      const TokenData& t = d.data(static_cast<std::size_t>(i));
+      CHECK(t.dep != 0);
+      const std::int64_t h = i + t.head;
+      REQUIRE(h >= start);
+      REQUIRE(h < end);
+      roots += h == i;
+      // Following heads from i reaches the root within the sentence's length.
+      std::int64_t w = i, steps = 0;
+      while (d.data(static_cast<std::size_t>(w)).head != 0 && steps <= end - start) {
+        w += d.data(static_cast<std::size_t>(w)).head;
+        ++steps;
+      }
+      CHECK(steps <= end - start);
+    }
+    CHECK(roots == 1);
+    if (start > 0) CHECK(d.data(static_cast<std::size_t>(start)).sent_start == 1);
+    for (std::int64_t i = start + 1; i < end; ++i) CHECK(d.data(static_cast<std::size_t>(i)).sent_start == -1);
+    start = end;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("parser: training Docs of several sentences (corpora.sentences_per_doc) train the parser") {
+  Json c = parser_config(20, 20);
+  c["corpora"]["sentences_per_doc"] = 4;
+  c["corpora"]["max_train_docs"] = 120;
+  const TrainResult r = train(c);
+  REQUIRE(r.history.size() == 1);
+  CHECK(r.history.front()["losses"]["parser"].get<double>() > 0.0);
+  CHECK(r.best_scores.contains("LAS"));
+}
+
+TEST_CASE("parser: a CI-sized run lowers the loss and raises LAS") {
+  const TrainResult& r = trained().result;
+  REQUIRE(r.history.size() == 3);
+  const double first = r.history.front()["losses"]["parser"].get<double>();
+  const double last = r.history.back()["losses"]["parser"].get<double>();
+  CHECK(last < first * 0.8);
+  const double las0 = r.history.front()["scores"]["LAS"].get<double>();
+  const double las2 = r.history.back()["scores"]["LAS"].get<double>();
+  CHECK(las2 > las0 + 5.0);
+  CHECK(r.best_scores["UAS"].get<double>() > 40.0);
+}
+
+TEST_CASE("parser: predicted trees are valid, survive CoNLL-U and agree across save, load and threads") {
+  const Pipeline nlp = load(trained().dir);
+  CHECK(nlp.pipe_names() == std::vector<std::string>{"tok2vec", "tagger", "parser"});
+  const std::vector<std::string> texts{"The cats were sitting on the mat. They did not move at all!",
+                                       "", "Go to https://example.com now", "Yes", "I saw the man with the telescope ."};
+  const std::vector<Doc> a = nlp.pipe(texts);
+  for (const Doc& d : a) check_trees(d);
+  CHECK(a[0].has_annotation(Attr::DEP));
+  // CoNLL-U out and back in: the same heads and labels.
+  for (const Doc& d : a) {
+    if (d.empty()) continue;
+    std::istringstream in(to_conllu(d));
+    ConlluReader reader(in, nlp.vocab(), "<predicted>");
+    auto back = reader.next();
+    REQUIRE(back);
+    REQUIRE(back->size() == d.size());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      CHECK(back->data(i).head == d.data(i).head);
+      CHECK(back->str(back->data(i).dep) == d.str(d.data(i).dep));
+    }
+  }
+  const fs::path copy = temp_dir("parser_resaved");
+  save_pipeline(nlp, copy, Json::object(), nlp.meta());
+  const Pipeline again = load(copy);
+  const std::vector<Doc> b = again.pipe(texts);
+  PipeOptions two;
+  two.n_threads = 2;
+  two.batch_size = 1;
+  const std::vector<Doc> c = nlp.pipe(texts, two);
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    for (std::size_t i = 0; i < a[k].size(); ++i) {
+      CHECK(a[k].data(i).head == b[k].data(i).head);
+      CHECK(a[k].data(i).dep == b[k].data(i).dep);
+      CHECK(a[k].data(i).head == c[k].data(i).head);
+      CHECK(a[k].data(i).sent_start == c[k].data(i).sent_start);
+    }
+  fs::remove_all(copy);
+}
+
+TEST_CASE("parser: sentence starts set before it are kept, and a token marked as no start gets none") {
+  const Pipeline nlp = load(trained().dir);
+  Doc d = nlp.make_doc("I came . I saw . I conquered .");
+  REQUIRE(d.size() == 9);
+  d.data(3).sent_start = 1;
+  d.data(6).sent_start = 1;
+  for (std::size_t i : {1, 2, 4, 5, 7, 8}) d.data(i).sent_start = -1;
+  nlp.annotate(d);
+  check_trees(d);
+  CHECK(d.data(3).sent_start == 1);
+  CHECK(d.data(6).sent_start == 1);
+  for (std::size_t i : {1, 2, 4, 5, 7, 8}) CHECK(d.data(i).sent_start == -1);
+  CHECK(d.sents().size() == 3);
+}
+
+TEST_CASE("parser: registry entries and bad configs") {
+  const Registry& r = Registry::global();
+  CHECK(r.has("components", "parser"));
+  CHECK(r.has("components", "weft.DependencyParser.v1"));
+  CHECK(r.has("transition_systems", "weft.ArcEager.v1"));
+  CHECK(r.has("architectures", "weft.TransitionParserModel.v1"));
+  auto vocab = std::make_shared<Vocab>();
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"transitions": "weft.ArcStandard.v9"})"), vocab),
+                       doctest::Contains("weft.ArcStandard.v9"), KeyError);
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"features": 7})"), vocab), doctest::Contains("features"),
+                       ValueError);
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"beam": 4})"), vocab), doctest::Contains("\"beam\""), ValueError);
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"model": {"hidden": 3}})"), vocab), doctest::Contains("hidden"),
+                       ValueError);
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"model": {"maxout_pieces": 0}})"), vocab),
+                       doctest::Contains("maxout_pieces"), ValueError);
+  Json joined = parser_config(1, 1);
+  joined["corpora"]["sentences_per_doc"] = 0;
+  CHECK_THROWS_WITH_AS(train(joined), doctest::Contains("sentences_per_doc"), ValueError);
+  Json weights = parser_config(1, 1);
+  weights["training"]["score_weights"]["LASS"] = 1.0;
+  CHECK_THROWS_WITH_AS(train(weights), doctest::Contains("LASS"), ValueError);
+  DependencyParser p("parser", Json::object(), vocab);
+  CHECK_THROWS_WITH_AS(p.initialize({}, 32, 0), doctest::Contains("no training Doc"), ValueError);
+  CHECK(p.config()["transitions"] == "weft.ArcEager.v1");
+  CHECK(p.config()["model"]["@architectures"] == "weft.TransitionParserModel.v1");
+  CHECK(p.metrics() == std::vector<std::string>{"UAS", "LAS"});
+}
+
+TEST_CASE("parser: a corrupt labels.json fails naming the file") {
+  const fs::path broken = temp_dir("parser_broken");
+  fs::copy(trained().dir, broken, fs::copy_options::recursive);
+  {
+    std::ofstream(broken / "parser" / "labels.json") << R"({"width": 32, "labels": ["root"], "root": "nsubj", "actions": []})";
+  }
+  CHECK_THROWS_WITH_AS(load(broken), doctest::Contains("labels.json"), ModelError);
+  fs::remove_all(broken);
+  fs::copy(trained().dir, broken, fs::copy_options::recursive);
+  fs::resize_file(broken / "parser" / "weights.safetensors", 30);
+  CHECK_THROWS_WITH_AS(load(broken), doctest::Contains("weights.safetensors"), ModelError);
+  fs::remove_all(broken);
+}
+
+TEST_CASE("parser: beam search gives valid trees, and a beam of one is the greedy parse") {
+  const fs::path beam_dir = temp_dir("parser_beam");
+  fs::copy(trained().dir, beam_dir, fs::copy_options::recursive);
+  Json config;
+  {
+    std::ifstream in(beam_dir / "config.json");
+    config = Json::parse(in);
+  }
+  config["components"]["parser"]["beam_width"] = 8;
+  {
+    std::ofstream(beam_dir / "config.json") << config.dump();
+  }
+  const Pipeline greedy = load(trained().dir), beam = load(beam_dir);
+  CHECK(dynamic_cast<const DependencyParser&>(beam.get_pipe("parser")).config()["beam_width"] == 8);
+  const std::vector<std::string> texts{"The old man the boats because they like sailing a lot .",
+                                       "She said that he knew what they wanted and why , but nobody asked ."};
+  const std::vector<Doc> g = greedy.pipe(texts), b = beam.pipe(texts);
+  for (const Doc& d : b) check_trees(d);
+  config["components"]["parser"]["beam_width"] = 1;
+  {
+    std::ofstream(beam_dir / "config.json") << config.dump();
+  }
+  const std::vector<Doc> one = load(beam_dir).pipe(texts);
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    for (std::size_t i = 0; i < g[k].size(); ++i) {
+      CHECK(one[k].data(i).head == g[k].data(i).head);
+      CHECK(one[k].data(i).dep == g[k].data(i).dep);
+    }
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"beam_width": 0})"), std::make_shared<Vocab>()),
+                       doctest::Contains("beam_width"), ValueError);
+  fs::remove_all(beam_dir);
+}
+
+TEST_CASE("parser: every Doc of a batch is parsed from its own rows (regression: all read the first Doc's)") {
+  const Pipeline nlp = load(trained().dir);
+  const std::vector<std::string> texts{"Dogs bark loudly at night .", "The committee approved the new budget yesterday .",
+                                       "I think that she left early because she was tired ."};
+  const std::vector<Doc> batch = nlp.pipe(texts);
+  for (std::size_t k = 0; k < texts.size(); ++k) {
+    const Doc alone = nlp(texts[k]);
+    REQUIRE(alone.size() == batch[k].size());
+    for (std::size_t i = 0; i < alone.size(); ++i) {
+      CHECK(alone.data(i).head == batch[k].data(i).head);
+      CHECK(alone.data(i).dep == batch[k].data(i).dep);
+    }
+  }
+}
