@@ -207,9 +207,33 @@ def test_shipped_model_annotates_a_plain_sentence(weft_bin):
     assert meta["license"] == "CC BY-SA 4.0"
     for metric in ("UPOS", "XPOS", "UFeats", "Lemmas"):
         assert 90.0 < meta["scores"][metric] <= 100.0
+    for metric in ("UAS", "LAS"):
+        assert 80.0 < meta["scores"][metric] <= 100.0
     out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=b"The cats were sitting on the mats.\n")
     rows = words(out.stdout.decode())
     assert [r[1] for r in rows] == ["The", "cats", "were", "sitting", "on", "the", "mats", "."]
     assert [r[3] for r in rows] == ["DET", "NOUN", "AUX", "VERB", "ADP", "DET", "NOUN", "PUNCT"]
     assert [r[2] for r in rows] == ["the", "cat", "be", "sit", "on", "the", "mat", "."]
     assert rows[1][5] == "Number=Plur"
+    # HEAD and DEPREL: the parse of an easy sentence.
+    assert [(r[6], r[7]) for r in rows] == [("2", "det"), ("4", "nsubj"), ("4", "aux"), ("0", "root"), ("7", "case"),
+                                            ("7", "det"), ("4", "obl"), ("4", "punct")]
+
+
+def test_shipped_model_parses_raw_text_into_sentences(weft_bin):
+    """Raw text through the shipped model: the sentencizer's segments, one tree per sentence, and the
+    JSONL output carries heads and labels."""
+    model = Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm"
+    text = b"I saw the man with the telescope. Then we went home and slept!\n"
+    out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=text)
+    sentences = [s for s in out.stdout.decode().split("\n\n") if s.strip()]
+    assert len(sentences) == 2
+    for s in sentences:
+        rows = words(s + "\n")
+        heads = [int(r[6]) for r in rows]
+        assert heads.count(0) == 1 and all(0 <= h <= len(rows) for h in heads)
+        assert all(r[7] != "_" for r in rows)
+    doc = json.loads(run(weft_bin, "run", "--model", model, "--to", "jsonl", input=text).stdout.decode().splitlines()[0])
+    tokens = doc["tokens"]
+    assert all("head" in t and t["dep"] for t in tokens)
+    assert sum(1 for i, t in enumerate(tokens) if t["head"] == i) == 2
