@@ -186,7 +186,10 @@ TEST_CASE("parser: registry entries and bad configs") {
   CHECK_THROWS_WITH_AS(train(weights), doctest::Contains("LASS"), ValueError);
   DependencyParser p("parser", Json::object(), vocab);
   CHECK_THROWS_WITH_AS(p.initialize({}, 32, 0), doctest::Contains("no training Doc"), ValueError);
+  CHECK_THROWS_WITH_AS(DependencyParser("parser", Json::parse(R"({"dropout": 1.0})"), vocab), doctest::Contains("dropout"),
+                       ValueError);
   CHECK(p.config()["transitions"] == "weft.ArcEager.v1");
+  CHECK(p.config()["dropout"] == 0.0);
   CHECK(p.config()["model"]["@architectures"] == "weft.TransitionParserModel.v1");
   CHECK(p.metrics() == std::vector<std::string>{"UAS", "LAS"});
 }

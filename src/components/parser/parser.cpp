@@ -161,7 +161,7 @@ DependencyParser::DependencyParser(std::string name, const Json& config, std::sh
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
   for (const auto& [key, value] : config.items())
     if (key != "tok2vec" && key != "transitions" && key != "model" && key != "features" && key != "min_label_freq" &&
-        key != "explore" && key != "storage" && key != "beam_width")
+        key != "explore" && key != "storage" && key != "beam_width" && key != "dropout")
       throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
   transitions_name_ = config.value("transitions", transitions_name_);
   system_ = Registry::global().get<TransitionSystemFactory>("transition_systems", transitions_name_)();
@@ -183,6 +183,8 @@ DependencyParser::DependencyParser(std::string name, const Json& config, std::sh
   if (!(explore_ >= 0.f && explore_ <= 1.f)) throw ValueError("component \"" + this->name() + "\": explore must be in [0, 1]");
   storage_ = config.value("storage", storage_);
   if (storage_ != "f16" && storage_ != "f32") throw ValueError("storage must be \"f16\" or \"f32\"");
+  dropout_ = config.value("dropout", dropout_);
+  if (!(dropout_ >= 0.f && dropout_ < 1.f)) throw ValueError("component \"" + this->name() + "\": dropout must be in [0, 1)");
   beam_width_ = config.value("beam_width", beam_width_);
   if (beam_width_ < 1) throw ValueError("component \"" + this->name() + "\": beam_width must be >= 1 (1: greedy)");
 }
@@ -197,6 +199,7 @@ Json DependencyParser::config() const {
   j["features"] = n_features_;
   j["min_label_freq"] = min_label_freq_;
   j["explore"] = explore_;
+  j["dropout"] = dropout_;
   j["beam_width"] = beam_width_;
   j["storage"] = storage_;
   return j;
@@ -306,10 +309,11 @@ struct Parse {
       : sys(s), model(m), view(v), slots(sl), actions(a), rows(sl.tokens.size()), words(sl.tokens.size()),
         labels(sl.labels.size()), scores(a.size()), valid(a.size()) {}
 
-  // Scores every action of `ps`; P: the segment's first row of precomputed parts.
-  void score(const ParseState& ps, const float* P) {
+  // Scores every action of `ps`; P: the segment's first row of precomputed parts. dropout_mask: see
+  // ParserModel::score.
+  void score(const ParseState& ps, const float* P, const float* dropout_mask = nullptr) {
     features(ps, P);
-    model.score(view, rows.data(), labels.data(), scores.data(), scratch);
+    model.score(view, rows.data(), labels.data(), scores.data(), scratch, dropout_mask);
   }
   // The feature rows and labels of `ps`.
   void features(const ParseState& ps, const float* P) {
@@ -570,6 +574,8 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
   std::vector<float> p(actions_.size()), d(actions_.size());
   std::vector<std::int32_t> costs(actions_.size());
   std::uniform_real_distribution<float> coin(0.f, 1.f);
+  std::vector<float> mask(static_cast<std::size_t>(m.shape().hidden), 1.f);
+  const float keep = 1.f / (1.f - dropout_);
 
   // Normalise by the words with a gold tree, as the token classifiers do.
   std::int64_t n_words = 0;
@@ -603,7 +609,9 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
     while (!system_->is_final(ps.st)) {
       const arc_eager::State& st = ps.st;
       parse.validity(ps, nullptr);
-      parse.score(ps, P);
+      if (dropout_ > 0.f)
+        for (float& x : mask) x = coin(rng_) < dropout_ ? 0.f : keep;
+      parse.score(ps, P, dropout_ > 0.f ? mask.data() : nullptr);
       // Costs: one call per move; a labelled move differs from its gold-labelled version by the label.
       const std::int32_t s = st.s0(), b = st.b0();
       std::int32_t by_move[5] = {0, 0, 0, 0, 0};

@@ -149,9 +149,15 @@ void ParserModel::output(const HostView& v, const float* H, std::int64_t S, floa
 }
 
 void ParserModel::score(const HostView& v, const float* const* rows, const std::int32_t* labels, float* scores,
-                        Scratch& s) const {
+                        Scratch& s, const float* dropout_mask) const {
   s.hidden.resize(static_cast<std::size_t>(shape_.hidden));
   hidden(v, rows, labels, s.hidden.data(), s);
+  if (dropout_mask != nullptr) {
+    s.mask.assign(dropout_mask, dropout_mask + shape_.hidden);
+    for (std::size_t o = 0; o < s.hidden.size(); ++o) s.hidden[o] *= s.mask[o];
+  } else {
+    s.mask.clear();
+  }
   const Eigen::Map<const RowMatrix> Wo(v.Wo, shape_.n_actions, shape_.hidden);
   const Eigen::Map<const Eigen::VectorXf> h(s.hidden.data(), shape_.hidden);
   const Eigen::Map<const Eigen::VectorXf> bo(v.bo, shape_.n_actions);
@@ -171,6 +177,7 @@ void ParserModel::backprop_score(HostView& v, float* const* d_rows, const std::i
   s.d_hidden.resize(static_cast<std::size_t>(H));
   Eigen::Map<Eigen::VectorXf> dh(s.d_hidden.data(), H);
   dh.noalias() = Eigen::Map<const RowMatrix>(v.Wo, A, H).transpose() * d;
+  if (!s.mask.empty()) dh.array() *= Eigen::Map<const Eigen::ArrayXf>(s.mask.data(), H);
   s.d_pre.assign(static_cast<std::size_t>(HP), 0.f);
   float* dpre = s.d_pre.data();
   for (std::int64_t o = 0; o < H; ++o) dpre[o * P + s.which[static_cast<std::size_t>(o)]] = dh[o];

@@ -91,6 +91,7 @@ class DependencyParser final : public TrainablePipe {
   int n_features_ = 13;
   int min_label_freq_ = 30;
   float explore_ = 0.9f;
+  float dropout_ = 0.f;  // dropout on the hidden layer in training
   int beam_width_ = 1;  // 1: greedy; > 1: beam search at prediction (training stays greedy)
   std::int64_t width_ = 0;
   std::vector<std::string> labels_;

@@ -53,6 +53,7 @@ class ParserModel : public nn::Layer {
   struct Scratch {
     std::vector<float> pre, hidden, d_hidden, d_pre;
     std::vector<std::uint8_t> which;
+    std::vector<float> mask;  // the dropout mask of the state last scored (empty: none)
   };
   // Host copies of the upper parameters (views of the parameters themselves on the CPU) and their
   // gradients; valid until the model's parameters change. The gradient buffers are zero on creation.
@@ -66,8 +67,10 @@ class ParserModel : public nn::Layer {
   void add_grads(const HostView& view);
 
   // Scores of every action for one state. rows[f]: the token's precomputed slot f (a row of P) or
-  // nullptr for an empty slot; labels[k]: the label id in label slot k, or -1.
-  void score(const HostView& v, const float* const* rows, const std::int32_t* labels, float* scores, Scratch& s) const;
+  // nullptr for an empty slot; labels[k]: the label id in label slot k, or -1. In training a dropout
+  // mask (hidden width factors, 0 or 1 / (1 - rate)) multiplies the hidden layer.
+  void score(const HostView& v, const float* const* rows, const std::int32_t* labels, float* scores, Scratch& s,
+             const float* dropout_mask = nullptr) const;
   // The first half of score(): the hidden layer (hidden width floats) into h.
   void hidden(const HostView& v, const float* const* rows, const std::int32_t* labels, float* h, Scratch& s) const;
   // The second half for S states at once: scores [S, n_actions] = H [S, hidden] @ Wo^T + bo.
