@@ -5,6 +5,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,6 +42,20 @@ void register_doc_bin(pyb::module_& m);
 void register_pipeline(pyb::module_& m);
 void register_registry(pyb::module_& m);
 void register_training(pyb::module_& m);
+void register_phrase_matcher(pyb::module_& m);
+void register_matcher(pyb::module_& m);
+void register_entity_ruler(pyb::module_& m);
+
+// A pipeline component seen from Python: the pipeline that owns it and its name (pipeline.cpp binds
+// it as weft's Component).
+struct PyComponentView {
+  std::shared_ptr<Pipeline> nlp;
+  std::string name;
+};
+// Components with Python methods of their own (the EntityRuler's add_patterns, ...) register a maker
+// that returns their view for a component of their type and None otherwise; add_pipe and get_pipe
+// return the first view a maker gives, else the generic Component.
+void add_component_view(std::function<pyb::object(const PyComponentView&)> maker);
 // Adds the trained-model methods (meta, nlp_config, components_config, to_disk, evaluate) to the
 // Pipeline class made by register_pipeline (training.cpp).
 void bind_pipeline_model(pyb::class_<Pipeline, std::shared_ptr<Pipeline>>& cls);

@@ -20,6 +20,30 @@ std::shared_ptr<Doc> doc_from_bytes(const pyb::bytes& data, const std::shared_pt
   if (bin.size() != 1) throw weft::ValueError("Doc.from_bytes: expected one document, found " + std::to_string(bin.size()));
   return std::make_shared<Doc>(std::move(bin.get_docs(vocab).front()));
 }
+// Entities from Python: Spans of this Doc, or (label, start, end) tuples with the label a str or a hash.
+std::vector<Span> spans_from_py(const std::shared_ptr<Doc>& d, const pyb::iterable& ents) {
+  std::vector<Span> out;
+  for (const pyb::handle item : ents) {
+    if (pyb::isinstance<PySpan>(item)) {
+      const PySpan& s = item.cast<const PySpan&>();
+      if (s.doc != d) throw ValueError("doc.ents: the Span [" + std::to_string(s.start) + ", " + std::to_string(s.end) + ") belongs to another Doc");
+      out.emplace_back(d.get(), s.start, s.end, s.label);
+    } else if (pyb::isinstance<pyb::tuple>(item) && pyb::len(item) == 3) {
+      const pyb::tuple t = item.cast<pyb::tuple>();
+      const hash_t label = pyb::isinstance<pyb::str>(t[0]) ? d->intern(utf8_from_py(t[0])) : t[0].cast<hash_t>();
+      const auto start = t[1].cast<std::size_t>(), end = t[2].cast<std::size_t>();
+      if (start > end || end > d->size())
+        throw ValueError("doc.ents: (" + std::to_string(start) + ", " + std::to_string(end) + ") is outside the Doc's " +
+                         std::to_string(d->size()) + " tokens");
+      out.emplace_back(d.get(), start, end, label);
+    } else {
+      throw ValueError("doc.ents: expected Spans or (label, start, end) tuples, got " +
+                       std::string(pyb::str(pyb::type::of(item).attr("__name__"))));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_doc(pyb::module_& m) {
@@ -61,6 +85,22 @@ void register_doc(pyb::module_& m) {
                                for (const Span& s : d->sents()) out.append(PySpan{d, s.start(), s.end(), 0});
                                return pyb::iter(out);
                              })
+      // spaCy's doc.ents: a tuple of labelled Spans; assigning a list of Spans (or (label, start, end)
+      // tuples) sets them with the other tokens "O" (Doc.set_ents(..., default="outside")).
+      .def_property(
+          "ents",
+          [](std::shared_ptr<Doc> d) {
+            pyb::list out;
+            for (const Span& s : d->ents()) out.append(PySpan{d, s.start(), s.end(), s.label()});
+            return pyb::tuple(out);
+          },
+          [](std::shared_ptr<Doc> d, const pyb::iterable& ents) { d->set_ents(spans_from_py(d, ents)); })
+      .def(
+          "set_ents",
+          [](std::shared_ptr<Doc> d, const pyb::iterable& ents, const std::string& default_) {
+            d->set_ents(spans_from_py(d, ents), default_);
+          },
+          pyb::arg("entities"), pyb::arg("default") = "outside")
       .def_property_readonly("noun_chunks",
                              [](std::shared_ptr<Doc> d) {
                                pyb::list out;

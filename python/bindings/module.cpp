@@ -14,4 +14,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_pipeline(m);
   weft::py::register_registry(m);
   weft::py::register_training(m);
+  weft::py::register_phrase_matcher(m);
+  weft::py::register_matcher(m);
+  weft::py::register_entity_ruler(m);
 }

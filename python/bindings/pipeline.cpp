@@ -12,15 +12,27 @@ namespace {
 struct PyTokenizerView {
   std::shared_ptr<Pipeline> nlp;
 };
-struct PyComponentView {
-  std::shared_ptr<Pipeline> nlp;
-  std::string name;
-};
+
+std::vector<std::function<pyb::object(const PyComponentView&)>>& view_makers() {
+  static std::vector<std::function<pyb::object(const PyComponentView&)>> makers;
+  return makers;
+}
+
+// The view add_pipe and get_pipe return: a component's own (the EntityRuler's), else the generic one.
+pyb::object component_view(PyComponentView view) {
+  for (const auto& make : view_makers())
+    if (pyb::object v = make(view); !v.is_none()) return v;
+  return pyb::cast(std::move(view));
+}
 
 std::shared_ptr<Doc> share(Doc&& d) { return std::make_shared<Doc>(std::move(d)); }
 
 std::string opt(const std::optional<std::string>& s) { return s.value_or(""); }
 }  // namespace
+
+void add_component_view(std::function<pyb::object(const PyComponentView&)> maker) {
+  view_makers().push_back(std::move(maker));
+}
 
 void register_pipeline(pyb::module_& m) {
   pyb::class_<PyTokenizerView>(m, "Tokenizer")
@@ -75,6 +87,14 @@ void register_pipeline(pyb::module_& m) {
            })
       .def("__call__",
            [](const Pipeline& p, const pyb::object& obj) {
+             // A Doc (spaCy 3's nlp(doc)): annotated in place by every component, its tokens and
+             // whatever is already set on it (entities from a rule, sentence starts) kept.
+             if (pyb::isinstance<Doc>(obj)) {
+               std::shared_ptr<Doc> doc = obj.cast<std::shared_ptr<Doc>>();
+               pyb::gil_scoped_release release;
+               p.annotate(*doc);
+               return doc;
+             }
              std::string text = utf8_from_py(obj);
              std::optional<Doc> doc;
              {
@@ -116,14 +136,14 @@ void register_pipeline(pyb::module_& m) {
             Json cfg = Json::object();
             if (config) cfg = Json::parse(pyb::module_::import("json").attr("dumps")(*config).cast<std::string>());
             Component& c = p->add_pipe(factory, opt(name), cfg, opt(before), opt(after));
-            return PyComponentView{p, c.name()};
+            return component_view(PyComponentView{p, c.name()});
           },
           pyb::arg("factory"), pyb::arg("name") = pyb::none(), pyb::arg("config") = pyb::none(),
           pyb::arg("before") = pyb::none(), pyb::arg("after") = pyb::none())
       .def("get_pipe",
            [](std::shared_ptr<Pipeline> p, const std::string& name) {
              p->get_pipe(name);
-             return PyComponentView{p, name};
+             return component_view(PyComponentView{p, name});
            })
       .def("has_pipe", &Pipeline::has_pipe)
       .def("remove_pipe", &Pipeline::remove_pipe)

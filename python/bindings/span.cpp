@@ -4,6 +4,7 @@
 
 #include "bindings.hpp"
 #include "weft/doc/span.hpp"
+#include "weft/error.hpp"
 
 namespace weft::py {
 
@@ -13,6 +14,17 @@ Span view(const PySpan& s) { return Span(s.doc.get(), s.start, s.end, s.label); 
 
 void register_span(pyb::module_& m) {
   pyb::class_<PySpan>(m, "Span")
+      // spaCy's Span(doc, start, end, label=...): the label as a string or a hash.
+      .def(pyb::init([](std::shared_ptr<Doc> doc, std::size_t start, std::size_t end, const pyb::object& label) {
+             if (start > end || end > doc->size())
+               throw IndexError("Span(" + std::to_string(start) + ", " + std::to_string(end) + ") is outside the Doc's " +
+                                std::to_string(doc->size()) + " tokens");
+             hash_t h = 0;
+             if (pyb::isinstance<pyb::str>(label)) h = doc->intern(utf8_from_py(label));
+             else if (!label.is_none()) h = label.cast<hash_t>();
+             return PySpan{std::move(doc), start, end, h};
+           }),
+           pyb::arg("doc"), pyb::arg("start"), pyb::arg("end"), pyb::arg("label") = pyb::none())
       .def_property_readonly("doc", [](const PySpan& s) { return s.doc; })
       .def_property_readonly("start", [](const PySpan& s) { return s.start; })
       .def_property_readonly("end", [](const PySpan& s) { return s.end; })

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <streambuf>
 
@@ -17,6 +18,7 @@
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/pipeline.hpp"
 #include "weft/train/conll18.hpp"
+#include "weft/train/entity_scorer.hpp"
 #include "weft/train/trainer.hpp"
 
 namespace weft::py {
@@ -89,6 +91,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
   gold.reserve(examples.size());
   for (const auto& d : examples) gold.push_back(*d);
   Conll18Scores scores;
+  std::optional<EntityScores> ents;
   PredictedAnnotations predicted;
   std::size_t words = 0;
   double seconds = 0.0;
@@ -109,6 +112,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (const Doc& d : system) predicted.add(d);
     scores = conll18_evaluate(gold, system);
+    if (predicted.ents) ents = score_entities(gold, system);
   }
   predicted.filter(scores);
 
@@ -136,6 +140,21 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
   if (const auto* s = find("Lemmas")) out["lemma_acc"] = acc(*s);
   if (const auto* s = find("UAS")) out["dep_uas"] = acc(*s);
   if (const auto* s = find("LAS")) out["dep_las"] = acc(*s);
+  if (ents) {
+    // spaCy's ents_p / ents_r / ents_f and ents_per_type {label: {"p", "r", "f"}}.
+    out["ents_p"] = ents->total.precision;
+    out["ents_r"] = ents->total.recall;
+    out["ents_f"] = ents->total.f1;
+    pyb::dict per_type;
+    for (const auto& [label, e] : ents->per_type) {
+      pyb::dict t;
+      t["p"] = e.precision;
+      t["r"] = e.recall;
+      t["f"] = e.f1;
+      per_type[pyb::str(label)] = t;
+    }
+    out["ents_per_type"] = per_type;
+  }
   out["speed"] = seconds > 0.0 ? static_cast<double>(words) / seconds : 0.0;
   // The CoNLL 2018 shared-task names, in the script's order.
   for (const std::string& name : conll18_metric_names()) {

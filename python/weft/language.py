@@ -21,7 +21,8 @@ class Language:
 
     # --- processing -----------------------------------------------------------------------------
     def __call__(self, text):
-        """Tokenizes and annotates one text; returns a Doc."""
+        """Tokenizes and annotates one text; returns a Doc. Given a Doc (spaCy's nlp(doc)), annotates
+        it in place and returns it."""
         return self._pipeline(text)
 
     def make_doc(self, text):

@@ -91,35 +91,20 @@ Run add_run(CLI::App& app) {
     if (all_tokenized) disable_segmenters(nlp);
     else ensure_segmenter(nlp);
 
-    std::size_t next_path = 0;
-    std::unique_ptr<InputReader> reader;
-    std::vector<std::string> skipped;
+    InputFiles inputs(paths, o->in, nlp.vocab());
     // Sentence starts to restore, one entry per document in flight (empty: keep the pipeline's).
     std::deque<std::vector<std::int8_t>> keep_sents;
     auto source = [&]() -> std::optional<PipeInput> {
-      for (;;) {
-        if (!reader) {
-          if (next_path == paths.size()) return std::nullopt;
-          InputOptions in = o->in;
-          in.path = paths[next_path++];
-          reader = std::make_unique<InputReader>(in, nlp.vocab());
-        }
-        std::optional<PipeInput> in = reader->next();
-        if (!in) {
-          const std::vector<std::string> s = reader->skipped();
-          skipped.insert(skipped.end(), s.begin(), s.end());
-          reader.reset();
-          continue;
-        }
-        if (in->doc) {
-          in->doc = strip_input(*in->doc);
-          keep_sents.push_back(!all_tokenized && in->doc->has_sents() ? sentence_starts(*in->doc)
-                                                                      : std::vector<std::int8_t>{});
-        } else {
-          keep_sents.emplace_back();
-        }
-        return in;
+      std::optional<PipeInput> in = inputs.next();
+      if (!in) return in;
+      if (in->doc) {
+        in->doc = strip_input(*in->doc);
+        keep_sents.push_back(!all_tokenized && in->doc->has_sents() ? sentence_starts(*in->doc)
+                                                                    : std::vector<std::int8_t>{});
+      } else {
+        keep_sents.emplace_back();
       }
+      return in;
     };
     DocWriter writer(o->to, o->output);
     nlp.pipe(
@@ -133,7 +118,7 @@ Run add_run(CLI::App& app) {
         },
         PipeOptions{o->batch_size, o->threads});
     writer.finish();
-    report_skipped(skipped);
+    report_skipped(inputs.skipped());
     return 0;
   };
 }

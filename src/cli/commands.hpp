@@ -15,5 +15,6 @@ Run add_info(CLI::App& app);
 Run add_evaluate(CLI::App& app);
 Run add_train(CLI::App& app);
 Run add_run(CLI::App& app);
+Run add_match(CLI::App& app);
 
 }  // namespace weft::cli

@@ -127,6 +127,36 @@ std::optional<PipeInput> InputReader::next_text() {
   return std::nullopt;
 }
 
+InputFiles::InputFiles(std::vector<std::string> paths, const InputOptions& options, std::shared_ptr<Vocab> vocab)
+    : paths_(std::move(paths)), options_(options), vocab_(std::move(vocab)) {
+  if (paths_.empty()) paths_.push_back("-");
+}
+
+std::optional<PipeInput> InputFiles::next() {
+  for (;;) {
+    if (!reader_) {
+      if (next_path_ == paths_.size()) return std::nullopt;
+      InputOptions in = options_;
+      in.path = paths_[next_path_++];
+      reader_ = std::make_unique<InputReader>(in, vocab_);
+    }
+    std::optional<PipeInput> in = reader_->next();
+    if (in) return in;
+    const std::vector<std::string> s = reader_->skipped();
+    skipped_.insert(skipped_.end(), s.begin(), s.end());
+    reader_.reset();
+  }
+}
+
+std::vector<std::string> InputFiles::skipped() const {
+  std::vector<std::string> out = skipped_;
+  if (reader_) {
+    const std::vector<std::string> s = reader_->skipped();
+    out.insert(out.end(), s.begin(), s.end());
+  }
+  return out;
+}
+
 Output::Output(const std::string& path, bool binary) : path_(path == "-" ? "<stdout>" : path) {
   buffer_.resize(1 << 20);
   if (path == "-") {

@@ -62,6 +62,24 @@ class InputReader {
   std::size_t docbin_next_ = 0;
 };
 
+// Several inputs read one after the other (none = stdin), each with its own InputReader, as one
+// stream: the source of Pipeline::pipe for commands that take any number of input files.
+class InputFiles {
+ public:
+  InputFiles(std::vector<std::string> paths, const InputOptions& options, std::shared_ptr<Vocab> vocab);
+  std::optional<PipeInput> next();
+  // The records skipped so far (skip_bad), of every input read.
+  std::vector<std::string> skipped() const;
+
+ private:
+  std::vector<std::string> paths_;
+  InputOptions options_;
+  std::shared_ptr<Vocab> vocab_;
+  std::size_t next_path_ = 0;
+  std::unique_ptr<InputReader> reader_;
+  std::vector<std::string> skipped_;  // of the inputs finished
+};
+
 // An output file or stdout with a large buffer.
 class Output {
  public:

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("weft ") + WEFT_VERSION);
   std::map<CLI::App*, weft::cli::Run> runs;
   // Each add_* adds one subcommand (the newest in the app) and returns the function that runs it.
-  for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_info}) {
+  for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_match, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_info}) {
     weft::cli::Run run = add(app);
     runs[app.get_subcommands({}).back()] = std::move(run);
   }

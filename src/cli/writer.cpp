@@ -23,6 +23,8 @@ std::string ner_tag(const Doc& doc, const TokenData& t) {
   return "_";
 }
 
+}  // namespace
+
 void append_rows(const std::vector<std::vector<std::string>>& rows, std::string& out) {
   std::vector<std::size_t> widths;
   for (const auto& row : rows) {
@@ -40,8 +42,6 @@ void append_rows(const std::vector<std::vector<std::string>>& rows, std::string&
   }
   out += '\n';
 }
-
-}  // namespace
 
 void append_table(const Doc& doc, std::string& out) {
   const bool deps = doc.has_annotation(Attr::HEAD);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/io.hpp"
 #include "weft/doc/doc_bin.hpp"
@@ -17,6 +18,9 @@ namespace weft::cli {
 // multi-word tokens as CoNLL-U range rows ("2-3  don't"), columns aligned by code points, and a blank
 // line after each sentence. A Doc without tokens gives nothing.
 void append_table(const Doc& doc, std::string& out);
+// Rows of cells as aligned columns (two spaces apart, widths in code points, no trailing spaces),
+// then a blank line: the layout of append_table, for other tables.
+void append_rows(const std::vector<std::vector<std::string>>& rows, std::string& out);
 
 class DocWriter {
  public:

@@ -206,6 +206,56 @@ std::vector<Span> Doc::noun_chunks() const {
   return out;
 }
 
+std::vector<Span> Doc::ents() const {
+  std::vector<Span> out;
+  bool open = false;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    const TokenData& t = tokens_[i];
+    if (t.ent_iob == EntIob::I && open && out.back().label() == t.ent_type) {
+      out.back() = Span(this, out.back().start(), i + 1, t.ent_type);
+    } else if (t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) {
+      out.emplace_back(this, i, i + 1, t.ent_type);
+      open = true;
+    } else {
+      open = false;
+    }
+  }
+  return out;
+}
+
+void Doc::set_ents(std::span<const Span> ents, std::string_view default_outside) {
+  if (default_outside != "outside" && default_outside != "missing" && default_outside != "unmodified")
+    throw ValueError("set_ents: default must be \"outside\", \"missing\" or \"unmodified\", not \"" +
+                     std::string(default_outside) + "\"");
+  std::vector<Span> sorted(ents.begin(), ents.end());
+  std::sort(sorted.begin(), sorted.end(), [](const Span& a, const Span& b) { return a.start() < b.start(); });
+  const auto describe = [this](const Span& e) {
+    return "entity [" + std::to_string(e.start()) + ", " + std::to_string(e.end()) + ")" +
+           (e.label() != 0 && e.end() <= tokens_.size() && &e.doc() == this ? " \"" + std::string(e.text()) + "\"" : "");
+  };
+  for (std::size_t k = 0; k < sorted.size(); ++k) {
+    const Span& e = sorted[k];
+    if (&e.doc() != this) throw ValueError("set_ents: " + describe(e) + " belongs to another Doc");
+    if (e.start() >= e.end() || e.end() > tokens_.size())
+      throw ValueError("set_ents: " + describe(e) + " is empty or outside the Doc's " + std::to_string(tokens_.size()) + " tokens");
+    if (e.label() == 0) throw ValueError("set_ents: " + describe(e) + " has no label");
+    if (k > 0 && sorted[k - 1].end() > e.start())
+      throw ValueError("set_ents: " + describe(sorted[k - 1]) + " and " + describe(e) + " overlap");
+  }
+  if (default_outside != "unmodified") {
+    const EntIob fill = default_outside == "outside" ? EntIob::O : EntIob::MISSING;
+    for (TokenData& t : tokens_) t.ent_iob = fill, t.ent_type = 0;
+  }
+  for (const Span& e : sorted) {
+    for (std::size_t i = e.start(); i < e.end(); ++i) {
+      tokens_[i].ent_iob = i == e.start() ? EntIob::B : EntIob::I;
+      tokens_[i].ent_type = e.label();
+    }
+    // An older entity continuing after the new one keeps its remaining tokens as an entity of its own.
+    if (e.end() < tokens_.size() && tokens_[e.end()].ent_iob == EntIob::I) tokens_[e.end()].ent_iob = EntIob::B;
+  }
+}
+
 bool Doc::has_annotation(Attr a) const noexcept {
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     const TokenData& t = tokens_[i];

@@ -12,31 +12,6 @@ namespace weft {
 
 namespace {
 
-struct EntSpan {
-  std::size_t start, end;  // tokens
-  hash_t label;
-};
-
-// Entities from IOB codes as spaCy reads them: B starts one, I continues the one before it when the
-// label matches (and otherwise starts one), O and missing end it.
-std::vector<EntSpan> entity_spans(const Doc& doc) {
-  std::vector<EntSpan> ents;
-  bool open = false;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    const TokenData& t = doc.data(i);
-    const bool continues = t.ent_iob == EntIob::I && open && ents.back().label == t.ent_type;
-    if (continues) {
-      ents.back().end = i + 1;
-    } else if (t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) {
-      ents.push_back({i, i + 1, t.ent_type});
-      open = true;
-    } else {
-      open = false;
-    }
-  }
-  return ents;
-}
-
 std::vector<std::size_t> sentence_starts(const Doc& doc) {
   std::vector<std::size_t> starts;
   for (std::size_t i = 0; i < doc.size(); ++i)
@@ -146,10 +121,10 @@ Json doc_to_json(const Doc& doc) {
   j["text"] = doc.text();
   if (doc.has_annotation(Attr::ENT_IOB)) {
     Json ents = Json::array();
-    for (const EntSpan& e : entity_spans(doc))
-      ents.push_back({{"start", start_char(doc, e.start)},
-                      {"end", end_char(doc, e.end - 1)},
-                      {"label", str_or_empty(doc, e.label)}});
+    for (const Span& e : doc.ents())
+      ents.push_back({{"start", start_char(doc, e.start())},
+                      {"end", end_char(doc, e.end() - 1)},
+                      {"label", str_or_empty(doc, e.label())}});
     j["ents"] = std::move(ents);
   }
   if (doc.has_annotation(Attr::SENT_START)) {
@@ -193,14 +168,14 @@ std::string doc_to_json_line(const Doc& doc) {
   if (doc.has_annotation(Attr::ENT_IOB)) {
     out += ",\"ents\":[";
     bool first = true;
-    for (const EntSpan& e : entity_spans(doc)) {
+    for (const Span& e : doc.ents()) {
       out += first ? "{\"start\":" : ",{\"start\":";
       first = false;
-      put_uint(out, start_char(doc, e.start));
+      put_uint(out, start_char(doc, e.start()));
       out += ",\"end\":";
-      put_uint(out, end_char(doc, e.end - 1));
+      put_uint(out, end_char(doc, e.end() - 1));
       out += ",\"label\":";
-      put_string(out, str_or_empty(doc, e.label));
+      put_string(out, str_or_empty(doc, e.label()));
       out += '}';
     }
     out += ']';

@@ -12,7 +12,10 @@ void register_tokenizers(Registry& r);   // src/tokenize/register.cpp: "tokenize
 void register_sentencizer(Registry& r);  // src/tokenize/sentencizer.cpp: "components"
 void register_tok2vec(Registry& r);      // src/components/tok2vec/tok2vec.cpp: "components"
 void register_taggers(Registry& r);      // src/components/tagger/tagger.cpp: "components"
-void register_lemmatizer(Registry& r);
-void register_parser(Registry& r);       // src/components/parser/parser.cpp: "components", "transition_systems", "architectures"   // src/components/lemmatizer/lemmatizer.cpp: "components"
+void register_lemmatizer(Registry& r);   // src/components/lemmatizer/lemmatizer.cpp: "components"
+// src/components/parser/parser.cpp: "components", "transition_systems", "architectures"
+void register_parser(Registry& r);
+void register_ner(Registry& r);          // src/components/ner/ner.cpp: "components"
+void register_entity_ruler(Registry& r);  // src/components/entity_ruler/entity_ruler.cpp: "components"
 
 }  // namespace weft

@@ -35,6 +35,15 @@ Pipeline Pipeline::blank(const std::string& lang) {
 
 void Pipeline::set_tokenizer(std::unique_ptr<TokenizerBase> tokenizer) {
   if (!tokenizer) throw ValueError("set_tokenizer: null tokenizer");
+  // Components that keep the tokenizer are told first; should one refuse it, those told already go
+  // back to the current one.
+  std::size_t told = 0;
+  try {
+    for (; told < slots_.size(); ++told) slots_[told].component->set_tokenizer(*tokenizer);
+  } catch (...) {
+    for (std::size_t i = 0; i < told; ++i) slots_[i].component->set_tokenizer(*tokenizer_);
+    throw;
+  }
   tokenizer_ = std::move(tokenizer);
 }
 
@@ -206,6 +215,7 @@ Component& Pipeline::add_pipe(const std::string& factory, std::string name, cons
   if (!before.empty() && !after.empty()) throw ValueError("add_pipe: give `before` or `after`, not both");
   const auto& make = Registry::global().get<ComponentFactory>("components", factory);
   std::unique_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  component->set_tokenizer(*tokenizer_);
   std::size_t pos = slots_.size();
   if (!before.empty()) pos = index_of(before);
   if (!after.empty()) pos = index_of(after) + 1;

@@ -23,6 +23,8 @@ void register_builtins(Registry& r) {
   register_taggers(r);
   register_lemmatizer(r);
   register_parser(r);
+  register_ner(r);
+  register_entity_ruler(r);
 }
 
 void Registry::add_entry(RegistryEntry e, bool replace) {

@@ -14,10 +14,16 @@ TrainablePipe::TrainablePipe(std::string name, const Json& tok2vec_config, std::
   if (tok2vec_config.is_null()) {
     upstream_ = "tok2vec";
   } else if (tok2vec_config.is_object() && tok2vec_config.contains("upstream")) {
-    if (tok2vec_config.size() != 1 || !tok2vec_config["upstream"].is_string())
-      throw ValueError("component \"" + this->name() + "\": a listener config is {\"upstream\": NAME}, got " +
-                       tok2vec_config.dump());
+    for (const auto& [key, value] : tok2vec_config.items())
+      if ((key != "upstream" && key != "grad_factor") || (key == "upstream" && !value.is_string()) ||
+          (key == "grad_factor" && !value.is_number()))
+        throw ValueError("component \"" + this->name() +
+                         "\": a listener config is {\"upstream\": NAME, \"grad_factor\": NUMBER (optional)}, got " +
+                         tok2vec_config.dump());
     upstream_ = tok2vec_config["upstream"].get<std::string>();
+    grad_factor_ = tok2vec_config.value("grad_factor", 1.f);
+    if (!(grad_factor_ >= 0.f))
+      throw ValueError("component \"" + this->name() + "\": grad_factor must be >= 0, got " + std::to_string(grad_factor_));
   } else {
     own_ = std::make_unique<Tok2Vec>(this->name() + ".tok2vec", Tok2VecConfig::from_json(tok2vec_config), vocab_);
   }
@@ -29,6 +35,7 @@ Json TrainablePipe::tok2vec_config() const {
   if (own_) return own_->config();
   Json j = Json::object();
   j["upstream"] = upstream_;
+  if (grad_factor_ != 1.f) j["grad_factor"] = grad_factor_;
   return j;
 }
 

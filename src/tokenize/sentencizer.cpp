@@ -36,9 +36,11 @@ SentencizerConfig SentencizerConfig::from_json(const Json& j, SentencizerConfig 
         utf8::check(p.get<std::string>(), "sentencizer punct_chars");
         c.punct_chars.push_back(p.get<std::string>());
       }
-    } else if (k == "split_on_newlines" || k == "ellipsis_lowercase_continues") {
+    } else if (k == "split_on_newlines" || k == "ellipsis_lowercase_continues" || k == "only_starts") {
       if (!v.is_boolean()) throw FormatError("sentencizer config: \"" + k + "\" must be true or false");
-      (k == "split_on_newlines" ? c.split_on_newlines : c.ellipsis_lowercase_continues) = v.get<bool>();
+      (k == "split_on_newlines" ? c.split_on_newlines
+       : k == "only_starts"     ? c.only_starts
+                                : c.ellipsis_lowercase_continues) = v.get<bool>();
     } else if (k.empty() || k[0] != '_') {  // "_doc" comments are ignored
       throw FormatError("sentencizer config: unknown key \"" + k + "\"");
     }
@@ -49,7 +51,8 @@ SentencizerConfig SentencizerConfig::from_json(const Json& j, SentencizerConfig 
 Json SentencizerConfig::to_json() const {
   return Json{{"punct_chars", punct_chars},
               {"split_on_newlines", split_on_newlines},
-              {"ellipsis_lowercase_continues", ellipsis_lowercase_continues}};
+              {"ellipsis_lowercase_continues", ellipsis_lowercase_continues},
+              {"only_starts", only_starts}};
 }
 
 Sentencizer::Sentencizer(std::string name, SentencizerConfig config)
@@ -130,7 +133,7 @@ void Sentencizer::operator()(Doc& doc) const {
       open = true;
       ellipsis = is_ellipsis(text);
     }
-    toks[i].sent_start = start ? 1 : -1;
+    toks[i].sent_start = start ? 1 : config_.only_starts ? 0 : -1;
   }
 }
 

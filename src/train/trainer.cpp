@@ -19,6 +19,7 @@
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/trainable.hpp"
 #include "weft/train/conll18.hpp"
+#include "weft/train/entity_scorer.hpp"
 
 namespace weft {
 
@@ -182,8 +183,9 @@ Json resolve_training_config(const Json& config, const std::map<std::string, std
   if (!sw.is_object()) throw ValueError("config key \"training.score_weights\" must be an object");
   const auto& known = conll18_metric_names();
   for (const auto& [m, w] : sw.items()) {
-    if (std::find(known.begin(), known.end(), m) == known.end())
-      throw ValueError("unknown metric \"" + m + "\" in training.score_weights");
+    if (std::find(known.begin(), known.end(), m) == known.end() && m != "ENTS_F" && m != "ENTS_P" && m != "ENTS_R")
+      throw ValueError("unknown metric \"" + m + "\" in training.score_weights (known: the CoNLL 2018 metrics and "
+                       "ENTS_F, ENTS_P, ENTS_R)");
     if (!w.is_number()) throw ValueError("training.score_weights." + m + " must be a number");
   }
   for (const auto& [name, c] : out["components"].items())
@@ -222,7 +224,8 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
   const Json& C = config["corpora"];
   auto train_docs = read_corpus(C["train"].get<std::string>(), nlp.vocab(), C["max_train_docs"].get<std::int64_t>());
   // Training Docs of several sentences (a parser learns sentence boundaries from them); the encoders
-  // read them without the boundaries inside, as they read raw text, so only the parser knows them.
+  // read them as they read raw text: without the gold boundaries inside, with those the pipeline's
+  // sentence-only components (a sentencizer before the parser) set, so only the parser knows the rest.
   const auto per_doc = C["sentences_per_doc"].get<std::int64_t>();
   if (per_doc < 1) throw ValueError("corpora.sentences_per_doc must be >= 1");
   std::vector<Doc> encoder_docs;
@@ -233,6 +236,8 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
       joined.push_back(join_docs(std::span<const Doc>(train_docs.data() + i, n), nlp.vocab()));
       Doc plain = joined.back();
       for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
+      for (const std::string& name : nlp.pipe_names())
+        if (Pipeline::is_sentence_only(nlp.get_pipe(name))) nlp.get_pipe(name)(plain);
       encoder_docs.push_back(std::move(plain));
     }
     train_docs = std::move(joined);
@@ -349,11 +354,17 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
     for (std::size_t i = 0; i < sys.size(); i += 64)
       nlp.annotate_sentences(std::span<Doc>(sys.data() + i, std::min<std::size_t>(64, sys.size() - i)));
     const Conll18Scores s = conll18_evaluate(dev_docs, sys);
+    const bool with_ents = std::any_of(metric_names.begin(), metric_names.end(), [](const std::string& m) { return m.rfind("ENTS_", 0) == 0; });
+    const EntityScores ents = with_ents ? score_entities(dev_docs, sys) : EntityScores{};
     Json scores = Json::object();
     double score = 0.0;
     for (const std::string& m : metric_names) {
       const auto it = s.find(m);
-      const double v = it == s.end() ? 0.0 : it->second.f1;
+      const double v = m == "ENTS_F"   ? ents.total.f1
+                       : m == "ENTS_P" ? ents.total.precision
+                       : m == "ENTS_R" ? ents.total.recall
+                       : it == s.end() ? 0.0
+                                       : it->second.f1;
       scores[m] = v * 100.0;
       if (weights.count(m)) score += weights[m] / wsum * v;
     }
@@ -407,8 +418,8 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
       backend::Tensor dX = f.backprop(loss.grad);
       if (h->own_tok2vec())
         own.backprop(dX);
-      else
-        backend::ops(dX.device()).axpy(1.f, dX, enc_grad.at(h->listens_to()));
+      else if (h->grad_factor() != 0.f)
+        backend::ops(dX.device()).axpy(h->grad_factor(), dX, enc_grad.at(h->listens_to()));
     }
     for (Tok2Vec* t : encoders) enc_fwd.at(t->name()).backprop(enc_grad.at(t->name()));
     adam.step(group);

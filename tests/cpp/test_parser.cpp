@@ -94,6 +94,20 @@ TEST_CASE("parser: training Docs of several sentences (corpora.sentences_per_doc
   REQUIRE(r.history.size() == 1);
   CHECK(r.history.front()["losses"]["parser"].get<double>() > 0.0);
   CHECK(r.best_scores.contains("LAS"));
+  // With a sentencizer marking only starts before it (the encoders then read the sentencizer's
+  // boundaries inside the joined Docs), the parser adds boundaries of its own at prediction.
+  c["nlp"]["pipeline"] = {"sentencizer", "tok2vec", "tagger", "parser"};
+  c["components"]["sentencizer"] = {{"factory", "sentencizer"}, {"only_starts", true}};
+  const fs::path root = temp_dir("parser_hybrid");
+  TrainOptions o;
+  o.output = root;
+  const TrainResult h = train(c, o);
+  CHECK(h.best_scores.contains("LAS"));
+  const Pipeline nlp = load(root / "model-last");
+  const Doc d = nlp("the cat sat on the mat. then it slept and the dog barked and the bird sang all day");
+  for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.data(i).sent_start != 0);
+  check_trees(d);
+  fs::remove_all(root);
 }
 
 TEST_CASE("parser: a CI-sized run lowers the loss and raises LAS") {

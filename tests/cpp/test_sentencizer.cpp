@@ -73,6 +73,19 @@ TEST_CASE("tokenize: sentencizer marks every token and handles empty docs") {
   CHECK(empty.size() == 0);
 }
 
+TEST_CASE("tokenize: sentencizer with only_starts leaves the other tokens undecided for a parser") {
+  Pipeline p = Pipeline::blank("en");
+  p.add_pipe("sentencizer", "", Json{{"only_starts", true}});
+  CHECK(p.get_pipe("sentencizer").config()["only_starts"] == true);
+  Doc d = p("One. Two");
+  REQUIRE(d.size() == 3);
+  CHECK(d.data(0).sent_start == 1);
+  CHECK(d.data(1).sent_start == 0);
+  CHECK(d.data(2).sent_start == 1);
+  CHECK(sents(d) == "One. | Two");
+  CHECK_THROWS_AS(p.add_pipe("sentencizer", "bad", Json{{"only_starts", "yes"}}), FormatError);
+}
+
 TEST_CASE("tokenize: sentencizer config") {
   const Component& c = nlp().get_pipe("sentencizer");
   CHECK(c.factory_name() == "weft.Sentencizer.v1");

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -110,6 +111,15 @@ class Doc {
   // Base noun phrases from the dependency parse, labelled "NP": spaCy's English noun_chunks on UD labels
   // (syntax.hpp). Throws ValueError when no token has a dependency label.
   std::vector<Span> noun_chunks() const;
+  // Named entities: spans labelled with their type, read from the tokens' IOB codes as spaCy reads them
+  // (B starts one; I continues the one before it when the label matches, else starts one; O and
+  // missing end it).
+  std::vector<Span> ents() const;
+  // Sets the entities, as spaCy's Doc.set_ents: every span must belong to this Doc, carry a label and not
+  // overlap another (ValueError naming it otherwise). Tokens outside the spans become "O" with
+  // default "outside" (spaCy's `doc.ents = ...`), lose their annotation with "missing", or keep it with
+  // "unmodified" (an entity cut by a new span keeps its other tokens as an entity of its own).
+  void set_ents(std::span<const Span> ents, std::string_view default_outside = "outside");
 
   // Whether any token carries the annotation (POS, TAG, LEMMA, MORPH, DEP, HEAD, ENT_IOB, SENT_START).
   bool has_annotation(Attr a) const noexcept;

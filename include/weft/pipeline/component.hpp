@@ -16,6 +16,8 @@
 
 namespace weft {
 
+class TokenizerBase;
+
 // What the components of one pipeline pass see of each other while annotating one batch: the output
 // of every tok2vec component that ran, by component name, which listening components read (spaCy's
 // listener pattern: one shared encoder, several heads).
@@ -50,6 +52,11 @@ class Component {
   // labels). Components without such state write nothing.
   virtual void to_disk(const std::filesystem::path& dir) const { (void)dir; }
   virtual void from_disk(const std::filesystem::path& dir) { (void)dir; }
+
+  // Components that tokenize text of their own (the entity ruler's phrase patterns) use the pipeline's
+  // tokenizer: the Pipeline gives it when the component is added and again whenever it is replaced.
+  // It owns both, so the reference stays valid while the component is in it.
+  virtual void set_tokenizer(const TokenizerBase& tokenizer) { (void)tokenizer; }
 
  private:
   std::string name_;

@@ -21,13 +21,17 @@ class Tok2Vec;
 
 class TrainablePipe : public Component {
  public:
-  // tok2vec_config: {"upstream": NAME} to listen to the pipeline's tok2vec component NAME, or a
+  // tok2vec_config: {"upstream": NAME} (optionally with "grad_factor") to listen to the pipeline's
+  // tok2vec component NAME, or a
   // Tok2Vec config ({"width": ..., "features": [...]}) for an encoder of its own.
   TrainablePipe(std::string name, const Json& tok2vec_config, std::shared_ptr<Vocab> vocab);
   ~TrainablePipe() override;
 
   // The upstream tok2vec's name; empty when the component has its own encoder.
   const std::string& listens_to() const noexcept { return upstream_; }
+  // How much of its gradient a listener sends back into the shared tok2vec in training ("grad_factor"
+  // in its listener config, default 1; 0 trains the head on the encoder as the other heads shape it).
+  float grad_factor() const noexcept { return grad_factor_; }
   // Its own encoder (null when it listens).
   Tok2Vec* own_tok2vec() const noexcept { return own_.get(); }
   // The tok2vec part of config().
@@ -71,6 +75,7 @@ class TrainablePipe : public Component {
 
  private:
   std::string upstream_;
+  float grad_factor_ = 1.f;
   std::unique_ptr<Tok2Vec> own_;
 };
 

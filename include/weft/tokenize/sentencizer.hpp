@@ -20,6 +20,10 @@ struct SentencizerConfig {
   bool split_on_newlines = true;
   // After an ellipsis ("...", "…"), a lowercase word continues the sentence.
   bool ellipsis_lowercase_continues = true;
+  // Mark only the sentence starts and leave every other token undecided (sent_start 0), so a parser
+  // after the sentencizer keeps these boundaries and may add its own between them. By default every
+  // other token is marked "not a start" (-1), which a parser respects (spaCy's behaviour).
+  bool only_starts = false;
 
   // spaCy's sentencizer punctuation plus the ellipsis.
   static std::vector<std::string> default_punct_chars();

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
-#include "weft/backend/scratch.hpp"
 #include "weft/components/parser/nonproj.hpp"
+#include "weft/components/parser/transition_loop.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -139,21 +139,6 @@ GoldTree gold_tree(const Doc& d) {
   return g;
 }
 
-// Softmax of the valid actions' scores into p (invalid actions get 0).
-void softmax_valid(const float* scores, const std::vector<std::uint8_t>& valid, std::vector<float>& p) {
-  const std::size_t A = valid.size();
-  float m = -INFINITY;
-  for (std::size_t a = 0; a < A; ++a)
-    if (valid[a]) m = std::max(m, scores[a]);
-  double sum = 0.0;
-  for (std::size_t a = 0; a < A; ++a) {
-    p[a] = valid[a] ? std::exp(scores[a] - m) : 0.f;
-    sum += p[a];
-  }
-  const auto inv = static_cast<float>(1.0 / sum);
-  for (std::size_t a = 0; a < A; ++a) p[a] *= inv;
-}
-
 }  // namespace
 
 DependencyParser::DependencyParser(std::string name, const Json& config, std::shared_ptr<Vocab> vocab)
@@ -165,16 +150,7 @@ DependencyParser::DependencyParser(std::string name, const Json& config, std::sh
       throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
   transitions_name_ = config.value("transitions", transitions_name_);
   system_ = Registry::global().get<TransitionSystemFactory>("transition_systems", transitions_name_)();
-  model_config_ = config.value("model", Json::object());
-  if (!model_config_.is_object()) throw ValueError("component \"" + this->name() + "\": \"model\" must be an object");
-  if (!model_config_.contains("@architectures")) model_config_["@architectures"] = "weft.TransitionParserModel.v1";
-  if (!model_config_.contains("hidden_width")) model_config_["hidden_width"] = 64;
-  if (!model_config_.contains("maxout_pieces")) model_config_["maxout_pieces"] = 2;
-  // Resolve now, so an unknown architecture or setting fails when the pipeline is built.
-  ParserModelShape probe;
-  probe.width = probe.token_slots = probe.n_labels = probe.n_actions = 1;
-  (void)Registry::global().get<ParserModelFactory>("architectures", model_config_["@architectures"].get<std::string>())(
-      model_config_, probe);
+  model_config_ = transition::model_config(config, this->name());
   n_features_ = config.value("features", n_features_);
   if (n_features_ != 8 && n_features_ != 13)
     throw ValueError("component \"" + this->name() + "\": features must be 8 or 13, not " + std::to_string(n_features_));
@@ -234,9 +210,7 @@ void DependencyParser::build(std::int64_t width) {
   shape.label_slots = static_cast<std::int64_t>(slots.labels.size());
   shape.n_labels = static_cast<std::int64_t>(labels_.size());
   shape.n_actions = static_cast<std::int64_t>(actions_.size());
-  const auto& make = Registry::global().get<ParserModelFactory>("architectures", model_config_["@architectures"].get<std::string>());
-  auto m = make(model_config_, shape);
-  m->set_label(name());
+  auto m = transition::make_model(model_config_, shape, name());
   model_ = std::move(m);
 }
 
@@ -316,15 +290,16 @@ struct Parse {
     model.score(view, rows.data(), labels.data(), scores.data(), scratch, dropout_mask);
   }
   // The feature rows and labels of `ps`.
-  void features(const ParseState& ps, const float* P) {
+  void features(const ParseState& ps, const float* P) { features(ps, P, rows.data(), labels.data()); }
+  void features(const ParseState& ps, const float* P, const float** rows_out, std::int32_t* labels_out) {
     const std::int64_t stride = model.shape().token_slots * model.row_width(), HP = model.row_width();
     for (std::size_t f = 0; f < slots.tokens.size(); ++f) {
       words[f] = ps.word(slots.tokens[f]);
-      rows[f] = words[f] < 0 ? nullptr : P + words[f] * stride + static_cast<std::int64_t>(f) * HP;
+      rows_out[f] = words[f] < 0 ? nullptr : P + words[f] * stride + static_cast<std::int64_t>(f) * HP;
     }
     for (std::size_t k = 0; k < slots.labels.size(); ++k) {
       const std::int32_t w = ps.word(slots.labels[k]);
-      labels[k] = w < 0 ? -1 : ps.st.labels[static_cast<std::size_t>(w)];
+      labels_out[k] = w < 0 ? -1 : ps.st.labels[static_cast<std::size_t>(w)];
     }
   }
   // Which moves are valid (by Move); sent_start[b] == -1 forbids a sentence start at b.
@@ -339,14 +314,10 @@ struct Parse {
     return by_move;
   }
   // Which actions are valid.
-  void validity(const ParseState& ps, const std::int8_t* sent_start) {
+  void validity(const ParseState& ps, const std::int8_t* sent_start) { validity(ps, sent_start, valid.data()); }
+  void validity(const ParseState& ps, const std::int8_t* sent_start, std::uint8_t* out) const {
     const std::array<bool, 5> by_move = valid_moves(ps, sent_start);
-    for (std::size_t a = 0; a < actions.size(); ++a) valid[a] = by_move[static_cast<std::size_t>(actions[a].move)];
-  }
-  // The hidden layer of `ps` into h (hidden width floats).
-  void hidden(const ParseState& ps, const float* P, float* h) {
-    features(ps, P);
-    model.hidden(view, rows.data(), labels.data(), h, scratch);
+    for (std::size_t a = 0; a < actions.size(); ++a) out[a] = by_move[static_cast<std::size_t>(actions[a].move)];
   }
   std::size_t best_valid() const {
     std::size_t best = actions.size();
@@ -376,7 +347,7 @@ ParseState beam_search(Parse& parse, const float* P, std::int32_t n, const std::
     for (std::size_t k = 0; k < beam.size(); ++k) {
       parse.validity(beam[k].ps, sent_start);
       parse.score(beam[k].ps, P);
-      softmax_valid(parse.scores.data(), parse.valid, p);
+      transition::softmax_valid(parse.scores.data(), parse.valid.data(), p.size(), p.data());
       for (std::size_t a = 0; a < p.size(); ++a)
         if (parse.valid[a]) steps.push_back({k, a, beam[k].score + std::log(std::max(1e-30f, p[a]))});
     }
@@ -421,37 +392,8 @@ void DependencyParser::single_root(std::vector<std::int32_t>& heads, std::vector
 
 void DependencyParser::pipe(std::span<Doc> docs, PipeContext& context) const {
   if (docs.empty()) return;
-  const nn::Ragged X = input(docs, context);
-  const ParserModel& m = pmodel();
-  const backend::Shape shape{X.data.dim(0), m.shape().token_slots * m.row_width()};
-  if (m.device().is_cpu()) {
-    // Docs of about kChunkWords words at a time, so the parse reads the precomputed rows while they are
-    // still in the cache (a word's rows take token_slots * HP floats, 6.5 KB by default; 512 words are
-    // 3.3 MB) and the matrix product stays large enough to run fast (measured: 32 words 139k words/s,
-    // 96 158k, 256 173k, 512 181k, 1024 167k).
-    constexpr std::int64_t kChunkWords = 512;
-    backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
-    std::size_t first = 0;
-    std::int64_t row = 0;
-    while (first < docs.size()) {
-      std::size_t last = first;
-      std::int64_t n = 0;
-      while (last < docs.size() && (last == first || n + static_cast<std::int64_t>(docs[last].size()) <= kChunkWords))
-        n += static_cast<std::int64_t>(docs[last++].size());
-      if (n > 0) {
-        backend::ScratchArena::Scope scope(arena);
-        backend::Tensor P = arena.take(backend::Shape{n, shape[1]});
-        m.precompute(X.data.rows(row, row + n), P);
-        set_annotations(docs.subspan(first, last - first), P);
-      }
-      row += n;
-      first = last;
-    }
-    return;
-  }
-  backend::Tensor P = backend::Tensor::empty(shape, backend::DType::F32, m.device());
-  m.precompute(X.data, P);
-  set_annotations(docs, P.to(backend::Device::cpu()));
+  transition::precompute_chunks(pmodel(), input(docs, context), docs,
+                                [this](std::span<Doc> part, const backend::Tensor& P) { set_annotations(part, P); });
 }
 
 void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tensor& P) const {
@@ -488,36 +430,20 @@ void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tenso
   } else {
     // Greedy, all segments in lockstep: each round scores every unfinished state with one matrix
     // product for the output layer.
-    const std::int64_t H = m.shape().hidden, A = m.shape().n_actions;
     std::vector<std::size_t> active;
     for (std::size_t k = 0; k < segments.size(); ++k)
       if (!system_->is_final(segments[k].ps.st)) active.push_back(k);
-    std::vector<float> hidden, scores;
-    std::vector<std::array<bool, 5>> ok;
-    while (!active.empty()) {
-      const auto S = static_cast<std::int64_t>(active.size());
-      hidden.resize(static_cast<std::size_t>(S * H));
-      scores.resize(static_cast<std::size_t>(S * A));
-      ok.resize(active.size());
-      for (std::size_t k = 0; k < active.size(); ++k) {
-        Segment& g = segments[active[k]];
-        ok[k] = parse.valid_moves(g.ps, starts[g.doc].data() + g.a);
-        parse.hidden(g.ps, g.rows, hidden.data() + static_cast<std::int64_t>(k) * H);
-      }
-      m.output(view, hidden.data(), S, scores.data());
-      std::size_t kept = 0;
-      for (std::size_t k = 0; k < active.size(); ++k) {
-        Segment& g = segments[active[k]];
-        const float* z = scores.data() + static_cast<std::int64_t>(k) * A;
-        std::size_t best = actions_.size();
-        for (std::size_t a = 0; a < actions_.size(); ++a)
-          if (ok[k][static_cast<std::size_t>(actions_[a].move)] && (best == actions_.size() || z[a] > z[best])) best = a;
-        if (best == actions_.size()) throw ModelError("component \"" + name() + "\": no valid move (a bug)");
-        g.ps.apply(*system_, actions_[best]);
-        if (!system_->is_final(g.ps.st)) active[kept++] = active[k];
-      }
-      active.resize(kept);
-    }
+    transition::greedy_decode(
+        m, view, std::move(active),
+        [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
+          const Segment& g = segments[k];
+          parse.validity(g.ps, starts[g.doc].data() + g.a, valid);
+          parse.features(g.ps, g.rows, rows_out, labels_out);
+        },
+        [&](std::size_t k, std::size_t action) {
+          segments[k].ps.apply(*system_, actions_[action]);
+          return system_->is_final(segments[k].ps.st);
+        });
   }
   for (Segment& g : segments) write_segment(docs[g.doc], g.a, g.ps.st);
 }
@@ -628,7 +554,6 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
         const Action probe{move, lab};
         if (system_->valid(st, probe)) by_move[mv] = system_->cost(st, probe, gp);
       }
-      std::int32_t min_cost = INT32_MAX;
       for (std::size_t a = 0; a < actions_.size(); ++a) {
         if (!parse.valid[a]) continue;
         const Action& x = actions_[a];
@@ -636,20 +561,10 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
         if (x.move == Move::Left && gold_left >= 0 && x.label != gold_left) ++c;
         if (x.move == Move::Right && gold_right >= 0 && x.label != gold_right) ++c;
         costs[a] = c;
-        min_cost = std::min(min_cost, c);
       }
-      softmax_valid(parse.scores.data(), parse.valid, p);
-      double gold_mass = 0.0;
-      for (std::size_t a = 0; a < actions_.size(); ++a)
-        if (parse.valid[a] && costs[a] == min_cost) gold_mass += p[a];
-      out.value -= std::log(std::max(1e-30, gold_mass));
-      const auto inv = static_cast<float>(1.0 / std::max(1e-30, gold_mass));
       std::size_t best_gold = actions_.size();
-      for (std::size_t a = 0; a < actions_.size(); ++a) {
-        const bool zero = parse.valid[a] && costs[a] == min_cost;
-        d[a] = parse.valid[a] ? (p[a] - (zero ? p[a] * inv : 0.f)) / norm : 0.f;
-        if (zero && (best_gold == actions_.size() || parse.scores[a] > parse.scores[best_gold])) best_gold = a;
-      }
+      out.value += transition::zero_cost_loss(parse.scores.data(), parse.valid.data(), costs.data(), actions_.size(), norm,
+                                             p.data(), d.data(), &best_gold);
       for (std::size_t f = 0; f < slots.tokens.size(); ++f)
         d_rows[f] = parse.words[f] < 0 ? nullptr : dP + parse.words[f] * stride + static_cast<std::int64_t>(f) * HP;
       m.backprop_score(view, d_rows.data(), parse.labels.data(), d.data(), parse.scratch);

@@ -1,0 +1,88 @@
+// What every transition-based component built on ParserModel (the dependency parser, the entity
+// recognizer) does the same way, whatever its transition system:
+//   - precompute_chunks: the per-token parts of the hidden layer for a batch, computed about 512 words
+//     at a time into scratch memory on the CPU (all at once on a device), handed to a callback that
+//     runs the transitions over those Docs;
+//   - greedy_decode: greedy decoding of many states in lockstep, one output-layer product per round;
+//   - softmax_valid / zero_cost_loss: the dynamic-oracle loss of one state, the negative log of the
+//     probability the model gives the valid moves of least cost, and its gradient.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <span>
+#include <vector>
+
+#include "weft/components/parser/parser_model.hpp"
+#include "weft/doc/doc.hpp"
+#include "weft/error.hpp"
+#include "weft/nn/ragged.hpp"
+
+namespace weft::transition {
+
+// The "model" section of a transition-based component's config with its defaults filled in
+// (weft.TransitionParserModel.v1, hidden_width 64, maxout_pieces 2), resolved once through the
+// registry so that an unknown architecture or setting fails when the pipeline is built. ValueError
+// names the component.
+Json model_config(const Json& component_config, const std::string& component);
+// The model of that section for the sizes the component knows.
+std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserModelShape& shape, const std::string& component);
+
+// Runs fn(docs', P) over consecutive groups docs' of `docs` (about 512 words each on the CPU), P being
+// the model's precomputed parts of those Docs' token vectors (X holds the vectors of all `docs`, in
+// order), on the host.
+void precompute_chunks(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
+                       const std::function<void(std::span<Doc>, const backend::Tensor&)>& fn);
+
+// Softmax of the valid actions' scores into p (invalid actions get 0).
+void softmax_valid(const float* scores, const std::uint8_t* valid, std::size_t n_actions, float* p);
+
+// The loss of one state: -log of the probability mass of the valid actions whose cost is least. Writes
+// the softmax into p and the gradient of the scores, divided by `norm`, into d (0 for invalid
+// actions); best_gold: the highest-scoring action of least cost.
+double zero_cost_loss(const float* scores, const std::uint8_t* valid, const std::int32_t* costs, std::size_t n_actions,
+                      float norm, float* p, float* d, std::size_t* best_gold);
+
+// Greedy decoding of the states `active` (indices into the caller's states) in lockstep. For every
+// unfinished state k, each round calls prepare(k, rows, labels, valid) to fill the state's feature rows
+// (token_slots pointers into P, nullptr for an empty slot), label ids (label_slots, -1 for none) and
+// valid actions (n_actions bytes), scores all states with one output-layer product, and calls
+// apply(k, action) with the best valid action; apply returns true when the state is final.
+template <class Prepare, class Apply>
+void greedy_decode(const ParserModel& m, const ParserModel::HostView& view, std::vector<std::size_t> active,
+                   Prepare&& prepare, Apply&& apply) {
+  const ParserModelShape& shape = m.shape();
+  const std::int64_t H = shape.hidden, A = shape.n_actions;
+  std::vector<const float*> rows(static_cast<std::size_t>(shape.token_slots));
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(std::max<std::int64_t>(1, shape.label_slots)));
+  std::vector<float> hidden, scores;
+  std::vector<std::uint8_t> valid;
+  ParserModel::Scratch scratch;
+  while (!active.empty()) {
+    const auto S = static_cast<std::int64_t>(active.size());
+    hidden.resize(static_cast<std::size_t>(S * H));
+    scores.resize(static_cast<std::size_t>(S * A));
+    valid.resize(static_cast<std::size_t>(S * A));
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      prepare(active[k], rows.data(), labels.data(), valid.data() + static_cast<std::int64_t>(k) * A);
+      m.hidden(view, rows.data(), labels.data(), hidden.data() + static_cast<std::int64_t>(k) * H, scratch);
+    }
+    m.output(view, hidden.data(), S, scores.data());
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const float* z = scores.data() + static_cast<std::int64_t>(k) * A;
+      const std::uint8_t* ok = valid.data() + static_cast<std::int64_t>(k) * A;
+      std::int64_t best = -1;
+      for (std::int64_t a = 0; a < A; ++a)
+        if (ok[a] && (best < 0 || z[a] > z[best])) best = a;
+      if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
+      if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
+    }
+    active.resize(kept);
+  }
+}
+
+}  // namespace weft::transition
