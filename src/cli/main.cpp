@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // app.exit prints the help, the version or the usage error; every usage error exits 2, as
+    // documented, instead of CLI11's own codes (106 for a missing required option, ...).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (CLI::App* sub : app.get_subcommands())

@@ -13,9 +13,18 @@ def run(weft_bin, *args, input=None, check=True):
 
 
 def test_help_on_each_command(weft_bin):
-    for cmd in ([], ["tokenize"], ["run"], ["convert"], ["evaluate"], ["info"]):
+    for cmd in ([], ["tokenize"], ["run"], ["match"], ["convert"], ["evaluate"], ["info"]):
         out = run(weft_bin, *cmd, "--help").stdout.decode()
         assert "Usage" in out or "usage" in out.lower()
+
+
+def test_usage_errors_exit_2_not_cli11_codes(weft_bin):
+    # Regression: CLI11's own exit codes (106 for a missing required option, 109 for an extra
+    # argument, ...) leaked out instead of the documented 2.
+    for args in (["match"], ["tokenize", "--no-such-option"], ["run", "--to", "xml"], []):
+        proc = run(weft_bin, *args, check=False)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr.decode())
+    assert run(weft_bin, "--version").returncode == 0
 
 
 def test_tokenize_tokens_from_stdin(weft_bin):
