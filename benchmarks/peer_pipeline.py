@@ -6,10 +6,10 @@
 Input: data/en_ewt/dev.txt (one document per paragraph), repeated until at least --words words.
 weft is timed by build/bin/bench_pipeline (C++, nlp.pipe over the same paragraphs, 1 and 2 threads).
 spaCy runs an initialized pipeline of its default CPU config with the same components (tok2vec,
-tagger, morphologizer, trainable_lemmatizer, and parser when the weft model has one and it is not
-disabled; `spacy init config`, then nlp.initialize() on an example sentence): speed does not depend
+tagger, morphologizer, trainable_lemmatizer, and parser and ner when the weft model has them and
+they are not disabled; `spacy init config`, then nlp.initialize() on an example sentence): speed does not depend
 on trained weights, so no model download is needed. --disable NAME leaves a weft component out (and
-spaCy's counterpart: parser). Words/s
+spaCy's counterpart: parser, ner). Words/s
 divides the words weft's tokenizer finds in the text by each system's time (the same numerator).
 """
 import argparse
@@ -20,14 +20,15 @@ import sys
 import time
 
 
-def spacy_pipeline(with_parser):
+def spacy_pipeline(with_parser, with_ner=False):
     import spacy
     from spacy.lang.en import English
     from spacy.training import Example
     from spacy.util import load_config_from_str
     from spacy.cli.init_config import init_config
 
-    components = ["tagger", "morphologizer", "trainable_lemmatizer"] + (["parser"] if with_parser else [])
+    components = (["tagger", "morphologizer", "trainable_lemmatizer"] + (["parser"] if with_parser else [])
+                  + (["ner"] if with_ner else []))
     config = init_config(lang="en", pipeline=components, optimize="efficiency")
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     words = ["The", "cats", "were", "sitting", "on", "the", "mats", "."]
@@ -35,7 +36,10 @@ def spacy_pipeline(with_parser):
                            tags=["DT", "NNS", "VBD", "VBG", "IN", "DT", "NNS", "."],
                            morphs=["", "Number=Plur", "Mood=Ind", "VerbForm=Part", "", "", "Number=Plur", ""],
                            lemmas=["the", "cat", "be", "sit", "on", "the", "mat", "."],
-                           heads=[1, 3, 3, 3, 6, 6, 3, 3], deps=["det", "nsubj", "aux", "ROOT", "case", "det", "obl", "punct"])
+                           heads=[1, 3, 3, 3, 6, 6, 3, 3], deps=["det", "nsubj", "aux", "ROOT", "case", "det", "obl", "punct"],
+                           ents=["O", "B-ORG", "O", "O", "O", "O", "B-LOC", "O"] if with_ner else None)
+    if with_ner:
+        nlp.get_pipe("ner").add_label("PER")  # weft's recognizer has PER, ORG and LOC: the same output size
     example = Example(nlp.make_doc(" ".join(words)), doc)
     nlp.initialize(lambda: [example])
     return nlp, spacy.__version__, " + ".join(["tok2vec"] + components)
@@ -62,7 +66,7 @@ def main():
     paragraphs = [line for line in open(args.text, encoding="utf-8").read().split("\n") if line]
     texts = paragraphs * copies
     weft_pipeline = re.search(r"pipeline:([^)]*)\)", out).group(1).split()
-    nlp, version, spacy_components = spacy_pipeline("parser" in weft_pipeline)
+    nlp, version, spacy_components = spacy_pipeline("parser" in weft_pipeline, "ner" in weft_pipeline)
     for _ in nlp.pipe(texts[:200]):  # warm-up
         pass
     best = 1e30

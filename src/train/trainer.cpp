@@ -44,8 +44,8 @@ class ModelGroup final : public nn::Layer {
 
 void merge_into(Json& base, const Json& over, const std::string& path, bool strict) {
   for (const auto& [k, v] : over.items()) {
-    if (path == "training." && k == "score_weights") {
-      base[k] = v;  // a metric -> weight map: replaced whole (the pipeline decides which metrics exist)
+    if (path == "training." && (k == "score_weights" || k == "score_minimums")) {
+      base[k] = v;  // a metric -> number map: replaced whole (the pipeline decides which metrics exist)
       continue;
     }
     if (strict && !base.contains(k)) throw ValueError("unknown config key \"" + path + k + "\"");
@@ -128,14 +128,15 @@ Json default_training_config() {
     "lemmatizer": {"factory": "lemmatizer", "tok2vec": {"upstream": "tok2vec"}}
   },
   "corpora": {"train": "data/en_ewt/train.conllu", "dev": "data/en_ewt/dev.conllu", "max_train_docs": 0,
-              "max_dev_docs": 0, "sentences_per_doc": 1},
+              "max_dev_docs": 0, "sentences_per_doc": 1, "join_fraction": 1.0},
   "training": {
     "seed": 0, "threads": 1,
     "batch_words": {"start": 500, "stop": 1000, "compound": 1.001},
     "max_steps": 20000, "max_epochs": 0, "max_time_s": 0, "eval_frequency": 200, "patience": 1600,
     "optimizer": {"learn_rate": 0.001, "warmup_steps": 0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
                   "weight_decay": 0.01, "grad_clip": 1.0, "use_averages": true},
-    "score_weights": {"UPOS": 0.25, "XPOS": 0.15, "UFeats": 0.25, "Lemmas": 0.35}
+    "score_weights": {"UPOS": 0.25, "XPOS": 0.15, "UFeats": 0.25, "Lemmas": 0.35},
+    "score_minimums": {}
   }
 })");
 }
@@ -223,22 +224,31 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
   // Corpora.
   const Json& C = config["corpora"];
   auto train_docs = read_corpus(C["train"].get<std::string>(), nlp.vocab(), C["max_train_docs"].get<std::int64_t>());
+  const std::size_t train_sentences = train_docs.size();
   // Training Docs of several sentences (a parser learns sentence boundaries from them); the encoders
   // read them as they read raw text: without the gold boundaries inside, with those the pipeline's
   // sentence-only components (a sentencizer before the parser) set, so only the parser knows the rest.
+  // join_fraction: the share of groups that are joined; the other sentences stay Docs of their own
+  // (a choice drawn per group from the seed).
   const auto per_doc = C["sentences_per_doc"].get<std::int64_t>();
   if (per_doc < 1) throw ValueError("corpora.sentences_per_doc must be >= 1");
+  const auto join_fraction = C["join_fraction"].get<double>();
+  if (!(join_fraction > 0.0 && join_fraction <= 1.0)) throw ValueError("corpora.join_fraction must be in (0, 1]");
   std::vector<Doc> encoder_docs;
   if (per_doc > 1) {
     std::vector<Doc> joined;
-    for (std::size_t i = 0; i < train_docs.size(); i += static_cast<std::size_t>(per_doc)) {
-      const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(per_doc), train_docs.size() - i);
+    std::mt19937_64 join_rng(seed + 7919);
+    std::uniform_real_distribution<double> coin(0.0, 1.0);
+    for (std::size_t i = 0; i < train_docs.size();) {
+      const std::size_t group = join_fraction >= 1.0 || coin(join_rng) < join_fraction ? static_cast<std::size_t>(per_doc) : 1;
+      const std::size_t n = std::min<std::size_t>(group, train_docs.size() - i);
       joined.push_back(join_docs(std::span<const Doc>(train_docs.data() + i, n), nlp.vocab()));
       Doc plain = joined.back();
       for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
       for (const std::string& name : nlp.pipe_names())
         if (Pipeline::is_sentence_only(nlp.get_pipe(name))) nlp.get_pipe(name)(plain);
       encoder_docs.push_back(std::move(plain));
+      i += n;
     }
     train_docs = std::move(joined);
   }
@@ -294,6 +304,24 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
     }
   if (wsum <= 0.0)
     for (const std::string& m : metric_names) weights[m] = 1.0, wsum += 1.0;
+  // Minimums (metric -> percent): a checkpoint that meets them all becomes model-best ahead of any
+  // that does not; among equals the weighted score decides.
+  std::map<std::string, double> minimums;
+  if (!T["score_minimums"].is_object()) throw ValueError("training.score_minimums must be an object (metric -> percent)");
+  for (const auto& [m, v] : T["score_minimums"].items()) {
+    if (std::find(metric_names.begin(), metric_names.end(), m) == metric_names.end()) {
+      std::string known;
+      for (const std::string& n : metric_names) known += (known.empty() ? "" : ", ") + n;
+      throw ValueError("training.score_minimums: this pipeline does not score \"" + m + "\" (it scores " + known + ")");
+    }
+    if (!v.is_number()) throw ValueError("training.score_minimums: \"" + m + "\" must be a number (percent)");
+    minimums[m] = v.get<double>();
+  }
+  const auto meets_minimums = [&](const Json& scores) {
+    for (const auto& [m, v] : minimums)
+      if (!(scores[m].get<double>() >= v)) return false;
+    return true;
+  };
 
   std::vector<Doc> dev_input;
   dev_input.reserve(dev_docs.size());
@@ -313,7 +341,8 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
   std::vector<std::size_t> widths;
   for (const std::string& c : cols) widths.push_back(std::max<std::size_t>(c.size(), 7));
   if (log) {
-    *log << "training " << train_docs.size() << " sentences, evaluating on " << dev_docs.size() << " sentences; pipeline:";
+    *log << "training on " << train_docs.size() << " Docs (" << train_sentences << " sentences), evaluating on " << dev_docs.size()
+         << " sentences; pipeline:";
     for (const auto& n : nlp.pipe_names()) *log << ' ' << n;
     *log << '\n';
     for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << pad(cols[i], widths[i]);
@@ -451,7 +480,10 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
         if (ac.use_averages) avg.emplace(adam, group);
         for_each_encoder([](Tok2Vec& t) { t.prepare_inference(); });
         std::tie(scores, score) = evaluate();
-        if (score > result.best_score || result.best_step == 0) {
+        const bool meets = meets_minimums(scores);
+        if (result.best_step == 0 || (meets && !result.best_meets_minimums) ||
+            (meets == result.best_meets_minimums && score > result.best_score)) {
+          result.best_meets_minimums = meets;
           result.best_score = score;
           result.best_scores = scores;
           result.best_step = step;
@@ -499,7 +531,9 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
   result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   result.words_per_second = static_cast<double>(total_words) / std::max(1e-9, train_seconds);
   if (log)
-    *log << "best score " << fmt(result.best_score, 4) << " at step " << result.best_step << "; " << step
+    *log << "best score " << fmt(result.best_score, 4) << " at step " << result.best_step
+         << (minimums.empty() ? "" : result.best_meets_minimums ? " (meets score_minimums)" : " (no evaluation met score_minimums)")
+         << "; " << step
          << " steps in " << fmt(result.seconds, 1) << " s (" << static_cast<std::int64_t>(result.words_per_second)
          << " words/s while updating)" << (best_dir.empty() ? "" : "; saved " + best_dir.string()) << std::endl;
   return result;

@@ -237,3 +237,18 @@ def test_shipped_model_parses_raw_text_into_sentences(weft_bin):
     tokens = doc["tokens"]
     assert all("head" in t and t["dep"] for t in tokens)
     assert sum(1 for i, t in enumerate(tokens) if t["head"] == i) == 2
+
+
+def test_shipped_model_finds_entities(weft_bin):
+    """The shipped model's entity recognizer: people and places in an easy sentence, as character
+    offsets in JSONL and as NER= in CoNLL-U's MISC."""
+    model = Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm"
+    meta = json.loads((model / "meta.json").read_text())
+    assert "ner" in meta["pipeline"] and meta["scores"]["ENTS_F"] > 60.0
+    text = "John Smith flew from London to Paris on Monday."
+    doc = json.loads(run(weft_bin, "run", "--model", model, "--to", "jsonl", input=(text + "\n").encode()).stdout.decode())
+    ents = [(text[e["start"]:e["end"]], e["label"]) for e in doc["ents"]]
+    assert ("John Smith", "PER") in ents
+    assert ("London", "LOC") in ents and ("Paris", "LOC") in ents
+    out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=(text + "\n").encode()).stdout.decode()
+    assert "NER=B-PER" in out and "NER=I-PER" in out

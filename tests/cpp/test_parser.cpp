@@ -3,11 +3,17 @@
 // preset sentence boundaries respected, save/load/threads agreement, registry entries and bad configs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <random>
 #include <sstream>
 
 #include "weft/components/parser/parser.hpp"
+#include "weft/backend/argmax.hpp"
+#include "weft/components/parser/transition_loop.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
@@ -108,6 +114,55 @@ TEST_CASE("parser: training Docs of several sentences (corpora.sentences_per_doc
   for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.data(i).sent_start != 0);
   check_trees(d);
   fs::remove_all(root);
+}
+
+TEST_CASE("parser: argmax and argmax_valid find the first best (valid) score, as the plain loops do") {
+  std::mt19937 rng(5);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int trial = 0; trial < 3000; ++trial) {
+    const auto n = static_cast<std::int64_t>(rng() % (trial % 10 == 0 ? 700 : 41));  // up to a morphologizer's labels
+    const double density = trial % 3 == 0 ? 0.05 : trial % 3 == 1 ? 0.5 : 1.0;
+    std::vector<float> z(static_cast<std::size_t>(n));
+    std::vector<std::uint8_t> ok(static_cast<std::size_t>(n));
+    for (std::int64_t a = 0; a < n; ++a) {
+      // Few distinct values, so ties are common; now and then -inf.
+      const auto r = rng() % 6;
+      z[static_cast<std::size_t>(a)] = r == 5 ? -inf : static_cast<float>(r) - 2.f;
+      ok[static_cast<std::size_t>(a)] = static_cast<std::uint8_t>(std::uniform_real_distribution<double>(0, 1)(rng) < density ? 1 + rng() % 255 : 0);
+    }
+    std::int64_t expected = -1;
+    for (std::int64_t a = 0; a < n; ++a)
+      if (ok[static_cast<std::size_t>(a)] && (expected < 0 || z[static_cast<std::size_t>(a)] > z[static_cast<std::size_t>(expected)])) expected = a;
+    CAPTURE(trial);
+    CHECK(backend::argmax_valid(z.data(), ok.data(), n) == expected);
+    const std::int64_t first_max = n == 0 ? -1 : static_cast<std::int64_t>(std::max_element(z.begin(), z.end()) - z.begin());
+    CHECK(backend::argmax(z.data(), n) == first_max);
+  }
+}
+
+TEST_CASE("parser: corpora.join_fraction joins only that share of the sentence groups") {
+  Json c = parser_config(1, 1);
+  c["corpora"]["sentences_per_doc"] = 4;
+  c["corpora"]["max_train_docs"] = 120;
+  const auto docs_trained = [&](double fraction) {
+    c["corpora"]["join_fraction"] = fraction;
+    std::ostringstream log;
+    TrainOptions o;
+    o.log = &log;
+    train(c, o);
+    const std::string head = log.str().substr(0, log.str().find('\n'));
+    CAPTURE(head);
+    REQUIRE(head.find("(120 sentences)") != std::string::npos);
+    return std::stoi(head.substr(std::string("training on ").size()));
+  };
+  CHECK(docs_trained(1.0) == 30);
+  const int mixed = docs_trained(0.5);
+  CHECK(mixed > 30);
+  CHECK(mixed < 120);
+  for (const double bad : {0.0, -0.5, 1.5}) {
+    c["corpora"]["join_fraction"] = bad;
+    CHECK_THROWS_WITH_AS(train(c), doctest::Contains("join_fraction"), ValueError);
+  }
 }
 
 TEST_CASE("parser: a CI-sized run lowers the loss and raises LAS") {

@@ -81,6 +81,40 @@ TEST_CASE("training: a CI-sized run lowers the loss and raises accuracy") {
   CHECK(r.best_step == 60);
 }
 
+TEST_CASE("training: runs are reproducible, and score_minimums choose model-best among the evaluations that meet them") {
+  // A second run of the same config (one thread, same seed) repeats the first evaluation by evaluation,
+  // so a run can be repeated with another selection rule.
+  const TrainResult a = train(tiny_config(60, 10));
+  const TrainResult b = train(tiny_config(60, 10));
+  REQUIRE(a.history.size() == 6);
+  REQUIRE(b.history.size() == 6);
+  for (std::size_t k = 0; k < a.history.size(); ++k) CHECK(a.history[k]["scores"] == b.history[k]["scores"]);
+  CHECK(a.best_meets_minimums);
+  // The minimum is the best UPOS of the run: only evaluations that reach it are eligible, whatever
+  // their weighted score.
+  double top = 0.0;
+  for (const Json& e : a.history) top = std::max(top, e["scores"]["UPOS"].get<double>());
+  std::int64_t expected = 0;
+  double expected_score = -1.0;
+  for (const Json& e : a.history)
+    if (e["scores"]["UPOS"].get<double>() >= top && e["score"].get<double>() > expected_score)
+      expected = e["step"].get<std::int64_t>(), expected_score = e["score"].get<double>();
+  Json c = tiny_config(60, 10);
+  c["training"]["score_minimums"] = {{"UPOS", top}};
+  const TrainResult m = train(c);
+  CHECK(m.best_meets_minimums);
+  CHECK(m.best_step == expected);
+  // Unreachable minimums: the weighted score decides, and the result says none met them.
+  c["training"]["score_minimums"] = {{"UPOS", 101.0}};
+  const TrainResult none = train(c);
+  CHECK_FALSE(none.best_meets_minimums);
+  CHECK(none.best_step == a.best_step);
+  c["training"]["score_minimums"] = {{"LAS", 80.0}};  // no parser here
+  CHECK_THROWS_WITH_AS(train(c), doctest::Contains("does not score \"LAS\""), ValueError);
+  c["training"]["score_minimums"] = {{"UPOS", "high"}};
+  CHECK_THROWS_WITH_AS(train(c), doctest::Contains("must be a number"), ValueError);
+}
+
 TEST_CASE("training: config resolution fills defaults and rejects unknown keys") {
   const Json c = resolve_training_config(Json::object(), {{"training.max_steps", "7"}, {"corpora.train", "x.conllu"}});
   CHECK(c["training"]["max_steps"] == 7);
@@ -130,6 +164,8 @@ TEST_CASE("training: a saved model loads and annotates identically; threads agre
 }
 
 TEST_CASE("training: the folded tok2vec inference path equals the layers as trained") {
+  // The inference path also runs the encoder a chunk of Docs at a time: Docs across chunk ends, a Doc
+  // longer than a chunk, an empty Doc and sentence starts inside a Doc (context stops there).
   for (const bool word_dropout : {false, true}) {
     CAPTURE(word_dropout);
     Pipeline nlp = load(word_dropout ? tiny_word_dropout_model() : tiny_model());
@@ -139,6 +175,12 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
     docs.push_back(nlp.make_doc("Unseenwordzz and the cat sat. It sat again!"));
     docs.push_back(nlp.make_doc("A second document"));
     docs[0].data(0).norm = docs[0].vocab().strings().add("override");  // a norm override takes the slow path
+    for (std::size_t i = 0; i < docs[0].size(); ++i) docs[0].data(i).sent_start = i == 0 || i == 6 ? 1 : -1;
+    docs.push_back(nlp.make_doc(""));
+    std::string long_text;
+    for (int k = 0; k < 60; ++k) long_text += "The cat sat on the mat today . ";
+    docs.push_back(nlp.make_doc(long_text));  // 480 words
+    for (int k = 0; k < 40; ++k) docs.push_back(nlp.make_doc("Short document number " + std::to_string(k) + " here ."));
     const nn::Ragged folded = t2v.predict(docs);
     t2v.discard_inference();
     const nn::Ragged plain = t2v.predict(docs);

@@ -10,6 +10,9 @@ class LayerNorm final : public Layer {
  public:
   explicit LayerNorm(std::int64_t nI = 0, float eps = 1e-5f);
   Forward forward(const Ragged& X, bool is_train) override;
+  const Tensor& gamma() const noexcept { return G_.value; }
+  const Tensor& beta() const noexcept { return b_.value; }
+  float eps() const noexcept { return eps_; }
 
  private:
   void initialize_self(const Ragged* X, const Tensor* Y, Rng& rng) override;

@@ -36,6 +36,7 @@ struct TrainResult {
   Json best_scores = Json::object();  // metric -> score (percent) at the best evaluation
   double best_score = 0.0;            // weighted, 0..1
   std::int64_t best_step = 0;
+  bool best_meets_minimums = false;   // the best evaluation met training.score_minimums (none: true)
   std::int64_t steps = 0;
   double seconds = 0.0;
   double words_per_second = 0.0;

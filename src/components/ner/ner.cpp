@@ -232,11 +232,8 @@ nn::Loss EntityRecognizer::get_loss(std::span<const Doc> gold, const backend::Te
       for (std::int64_t f = 0; f < kTokenSlots; ++f) d_rows[static_cast<std::size_t>(f)] = words[f] < 0 ? nullptr : dP + words[f] * stride + f * HP;
       m.backprop_score(view, d_rows.data(), labels, d.data(), scratch);
       std::size_t chosen = best_gold;
-      if (coin(rng_) < explore_) {
-        chosen = A;
-        for (std::size_t a = 0; a < A; ++a)
-          if (valid[a] && (chosen == A || z[a] > z[chosen])) chosen = a;
-      }
+      if (coin(rng_) < explore_)
+        chosen = static_cast<std::size_t>(backend::argmax_valid(z.data(), valid.data(), static_cast<std::int64_t>(A)));
       biluo::apply(st, actions_[chosen]);
     }
   }

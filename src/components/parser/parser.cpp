@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "weft/components/parser/nonproj.hpp"
@@ -277,6 +278,7 @@ struct Parse {
   std::vector<std::int32_t> words, labels;
   std::vector<float> scores;
   std::vector<std::uint8_t> valid;
+  std::vector<std::uint8_t> valid_rows;  // 32 x actions: the valid actions of each set of valid moves
 
   Parse(const TransitionSystem& s, const ParserModel& m, const ParserModel::HostView& v, const SlotSet& sl,
         const std::vector<Action>& a)
@@ -313,17 +315,23 @@ struct Parse {
     if (by_move[4] && sent_start != nullptr && sent_start[st.b0()] == -1) by_move[4] = false;
     return by_move;
   }
-  // Which actions are valid.
+  // Which actions are valid: validity depends on the move alone, so it is one of 32 rows made once.
   void validity(const ParseState& ps, const std::int8_t* sent_start) { validity(ps, sent_start, valid.data()); }
-  void validity(const ParseState& ps, const std::int8_t* sent_start, std::uint8_t* out) const {
+  void validity(const ParseState& ps, const std::int8_t* sent_start, std::uint8_t* out) {
     const std::array<bool, 5> by_move = valid_moves(ps, sent_start);
-    for (std::size_t a = 0; a < actions.size(); ++a) out[a] = by_move[static_cast<std::size_t>(actions[a].move)];
+    std::size_t row = 0;
+    for (std::size_t m = 0; m < 5; ++m) row |= static_cast<std::size_t>(by_move[m]) << m;
+    if (valid_rows.empty()) {
+      valid_rows.resize(32 * actions.size());
+      for (std::size_t r = 0; r < 32; ++r)
+        for (std::size_t a = 0; a < actions.size(); ++a)
+          valid_rows[r * actions.size() + a] = static_cast<std::uint8_t>((r >> static_cast<std::size_t>(actions[a].move)) & 1U);
+    }
+    std::memcpy(out, valid_rows.data() + row * actions.size(), actions.size());
   }
   std::size_t best_valid() const {
-    std::size_t best = actions.size();
-    for (std::size_t a = 0; a < actions.size(); ++a)
-      if (valid[a] && (best == actions.size() || scores[a] > scores[best])) best = a;
-    return best;
+    const std::int64_t best = backend::argmax_valid(scores.data(), valid.data(), static_cast<std::int64_t>(actions.size()));
+    return best < 0 ? actions.size() : static_cast<std::size_t>(best);
   }
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "weft/backend/scratch.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/pipeline/registry.hpp"
 
 namespace weft::transition {
@@ -45,22 +46,12 @@ void precompute_chunks(const ParserModel& m, const nn::Ragged& X, std::span<Doc>
   // 13-slot parser: 32 words 139k words/s, 96 158k, 256 173k, 512 181k, 1024 167k).
   constexpr std::int64_t kChunkWords = 512;
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
-  std::size_t first = 0;
-  std::int64_t row = 0;
-  while (first < docs.size()) {
-    std::size_t last = first;
-    std::int64_t n = 0;
-    while (last < docs.size() && (last == first || n + static_cast<std::int64_t>(docs[last].size()) <= kChunkWords))
-      n += static_cast<std::int64_t>(docs[last++].size());
-    if (n > 0) {
-      backend::ScratchArena::Scope scope(arena);
-      backend::Tensor P = arena.take(backend::Shape{n, shape[1]});
-      m.precompute(X.data.rows(row, row + n), P);
-      fn(docs.subspan(first, last - first), P);
-    }
-    row += n;
-    first = last;
-  }
+  for_each_doc_chunk(docs, kChunkWords, [&](std::span<Doc> chunk, std::int64_t row, std::int64_t n) {
+    backend::ScratchArena::Scope scope(arena);
+    backend::Tensor P = arena.take(backend::Shape{n, shape[1]});
+    m.precompute(X.data.rows(row, row + n), P);
+    fn(chunk, P);
+  });
 }
 
 void softmax_valid(const float* scores, const std::uint8_t* valid, std::size_t n_actions, float* p) {

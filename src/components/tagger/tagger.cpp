@@ -5,6 +5,7 @@
 #include <set>
 #include <cctype>
 
+#include "weft/backend/argmax.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
 #include "weft/pipeline/model_io.hpp"
@@ -265,7 +266,7 @@ void TokenClassifier::set_annotations(std::span<Doc> docs, const backend::Tensor
         const auto C = static_cast<std::int64_t>(h.labels.size());
         if (h.attr == Attr::DEP) break;  // auxiliary heads come last and annotate nothing
         const float* z = s + col;
-        const auto best = static_cast<std::size_t>(std::max_element(z, z + C) - z);
+        const auto best = static_cast<std::size_t>(backend::argmax(z, C));
         switch (h.attr) {
           case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
           case Attr::TAG: t.tag = h.hashes[best]; break;

@@ -1,10 +1,15 @@
 #include "weft/components/tok2vec/tok2vec.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/backend/scratch.hpp"
 #include "weft/nn/hash_embed.hpp"
+#include "weft/nn/expand_window.hpp"
+#include "weft/nn/layer_norm.hpp"
 #include "weft/nn/maxout.hpp"
 #include "weft/nn/tok2vec.hpp"
 #include "weft/nn/weights.hpp"
@@ -199,6 +204,26 @@ void Tok2Vec::prepare_inference() {
   }
   const float* b = p.mix->bias().data<float>();
   std::copy(b, b + Z, f.table.data<float>() + total * Z);
+  // The encoder's blocks (residual [expand_window, maxout, layernorm, dropout?]) with the maxout's
+  // rows reordered piece-major for encode_in_chunks.
+  for (const nn::Model& residual : p.encoder->children()) {
+    const auto& inner = residual->children().at(0)->children();
+    const auto* win = inner.size() >= 3 ? dynamic_cast<const nn::ExpandWindow*>(inner[0].get()) : nullptr;
+    const auto* mix = inner.size() >= 3 ? dynamic_cast<const nn::Maxout*>(inner[1].get()) : nullptr;
+    const auto* norm = inner.size() >= 3 ? dynamic_cast<const nn::LayerNorm*>(inner[2].get()) : nullptr;
+    if (!win || !mix || !norm) throw ModelError("tok2vec: unexpected encoder block");
+    const std::int64_t P = mix->pieces(), in = mix->weights().dim(1);
+    Folded::Block blk{win->n_window(), static_cast<int>(P), backend::Tensor::empty({P * width, in}, backend::DType::F32),
+                      backend::Tensor::empty({P * width}, backend::DType::F32), norm};
+    const float* wsrc = mix->weights().data<float>();
+    const float* bsrc = mix->bias().data<float>();
+    for (std::int64_t u = 0; u < width; ++u)
+      for (std::int64_t q = 0; q < P; ++q) {
+        std::copy(wsrc + (u * P + q) * in, wsrc + (u * P + q + 1) * in, blk.W.data<float>() + (q * width + u) * in);
+        blk.b.data<float>()[q * width + u] = bsrc[u * P + q];
+      }
+    f.blocks.push_back(std::move(blk));
+  }
   folded_ = std::move(f);
   // Every cached word's embedding, in cache order.
   const auto n_words = static_cast<std::int64_t>(features_.cached());
@@ -273,7 +298,71 @@ nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
     const float* v = vecs.data<float>();
     for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + unknown[static_cast<std::size_t>(k)] * W);
   }
-  return parts_of(*model_).encoder->predict({embedded, FeatureExtractor::lengths(docs)});
+  encode_in_chunks(docs, embedded);
+  return {embedded, FeatureExtractor::lengths(docs)};
+}
+
+namespace {
+
+// x += layer_norm(maxout(pre + bias)) row by row, in one pass: the bias, maxout, norm and residual
+// sum of an encoder block, which the layers do in four passes over the batch (and the bias in a fifth,
+// before the product). pre: [n, P * W], piece-major (piece p of unit o at p * W + o, so the maxout is
+// an elementwise max of P contiguous rows); x: [n, W]. The sums run in kLanes partial sums so that
+// they vectorize (a single float accumulator is a chain of dependent adds).
+void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n, std::int64_t W, const float* gamma,
+                     const float* beta, float eps, float* x) {
+  constexpr std::int64_t kLanes = 16;
+  std::vector<float> h(static_cast<std::size_t>(W));
+  float* hp = h.data();
+  const float inv_w = 1.f / static_cast<float>(W);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* z = pre + i * W * P;
+    for (std::int64_t o = 0; o < W; ++o) hp[o] = z[o] + bias[o];
+    for (int p = 1; p < P; ++p)
+      for (std::int64_t o = 0; o < W; ++o) hp[o] = std::max(hp[o], z[p * W + o] + bias[p * W + o]);
+    float lanes[kLanes] = {};
+    std::int64_t o = 0;
+    for (; o + kLanes <= W; o += kLanes)
+      for (std::int64_t l = 0; l < kLanes; ++l) lanes[l] += hp[o + l];
+    float sum = 0.f;
+    for (; o < W; ++o) sum += hp[o];
+    for (const float l : lanes) sum += l;
+    const float mean = sum * inv_w;
+    float sq[kLanes] = {};
+    for (o = 0; o + kLanes <= W; o += kLanes)
+      for (std::int64_t l = 0; l < kLanes; ++l) sq[l] += (hp[o + l] - mean) * (hp[o + l] - mean);
+    float var = 0.f;
+    for (; o < W; ++o) var += (hp[o] - mean) * (hp[o] - mean);
+    for (const float l : sq) var += l;
+    const float rstd = 1.f / std::sqrt(var * inv_w + eps);
+    float* row = x + i * W;
+    for (o = 0; o < W; ++o) row[o] += (hp[o] - mean) * rstd * gamma[o] + beta[o];
+  }
+}
+
+}  // namespace
+
+void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X) const {
+  // Docs of about kChunkWords words at a time (a longer Doc alone): 256 words keep the chunk's windows
+  // and pre-activations (width 64: 192 + 192 floats a word) in a 512 KB L2 cache.
+  constexpr std::int64_t kChunkWords = 256;
+  backend::Ops& o = backend::ops(backend::Device::cpu());
+  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+  const std::int64_t W = config_.width;
+  for_each_doc_chunk(docs, kChunkWords, [&](std::span<const Doc> chunk, std::int64_t row, std::int64_t n) {
+    backend::ScratchArena::Scope scope(arena);
+    backend::Tensor x = X.rows(row, row + n);
+    const backend::Tensor len = FeatureExtractor::lengths(chunk);  // sentences where the Docs have them
+    for (const Folded::Block& b : folded_->blocks) {
+      backend::ScratchArena::Scope inner(arena);
+      backend::Tensor win = arena.take({n, W * (2 * b.window + 1)});
+      backend::Tensor pre = arena.take({n, W * b.pieces});
+      o.seq2col(x, b.window, len, win);
+      o.gemm(win, false, b.W, true, pre);
+      maxout_norm_add(pre.data<float>(), b.b.data<float>(), b.pieces, n, W, b.norm->gamma().data<float>(),
+                      b.norm->beta().data<float>(), b.norm->eps(), x.data<float>());
+    }
+  });
 }
 
 void Tok2Vec::pipe(std::span<Doc> docs, PipeContext& context) const { context.tok2vec[name()] = predict(docs); }

@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "weft/backend/argmax.hpp"
 #include "weft/components/parser/parser_model.hpp"
 #include "weft/doc/doc.hpp"
 #include "weft/error.hpp"
@@ -73,11 +74,8 @@ void greedy_decode(const ParserModel& m, const ParserModel::HostView& view, std:
     m.output(view, hidden.data(), S, scores.data());
     std::size_t kept = 0;
     for (std::size_t k = 0; k < active.size(); ++k) {
-      const float* z = scores.data() + static_cast<std::int64_t>(k) * A;
-      const std::uint8_t* ok = valid.data() + static_cast<std::int64_t>(k) * A;
-      std::int64_t best = -1;
-      for (std::int64_t a = 0; a < A; ++a)
-        if (ok[a] && (best < 0 || z[a] > z[best])) best = a;
+      const std::int64_t best = backend::argmax_valid(scores.data() + static_cast<std::int64_t>(k) * A,
+                                             valid.data() + static_cast<std::int64_t>(k) * A, A);
       if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
       if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
     }

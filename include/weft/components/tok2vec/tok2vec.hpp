@@ -15,6 +15,10 @@
 #include "weft/nn/layer.hpp"
 #include "weft/pipeline/component.hpp"
 
+namespace weft::nn {
+class LayerNorm;
+}  // namespace weft::nn
+
 namespace weft {
 
 struct Tok2VecConfig {
@@ -91,9 +95,21 @@ class Tok2Vec final : public Component {
     // The embedding (after the mix's normalisation) of every cached word, row = its cache row: a
     // known word's embedding is context-free, so prediction copies it instead of computing it.
     backend::Tensor word_vectors;
+    // The encoder's blocks for encode_in_chunks: the maxout's weights [P * width, in] and bias with
+    // their rows piece-major (the layer has them unit-major, piece q of unit u at u * P + q).
+    struct Block {
+      int window = 1, pieces = 3;
+      backend::Tensor W, b;
+      const nn::LayerNorm* norm = nullptr;
+    };
+    std::vector<Block> blocks;
   };
   // Embeddings of tokens with these keys through the folded tables: [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
+  // The encoder over the embedded rows of `docs`, in place, a few hundred words at a time through all
+  // its blocks, so that the windows, pre-activations and norms stay in the cache (the same operations
+  // as the encoder's layers, which run each over the whole batch).
+  void encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X) const;
   std::optional<Folded> folded_;
 };
 
