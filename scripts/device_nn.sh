@@ -75,4 +75,10 @@ for b in $benches; do
   fi
   tail -40 "$out/$b.txt"
 done
+# The tok2vec on the GPU, at a batch large enough to fill it.
+if nvidia-smi >/dev/null 2>&1 && [[ -x build-gpu/bin/bench_tok2vec ]]; then
+  echo "-- bench_tok2vec --device cuda:0 --batch 100000"
+  build-gpu/bin/bench_tok2vec --device cuda:0 --batch 100000 >"$out/bench_tok2vec_cuda.txt" 2>&1 || status=1
+  cat "$out/bench_tok2vec_cuda.txt"
+fi
 exit $status

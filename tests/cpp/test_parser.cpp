@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "weft/components/parser/parser.hpp"
+#include "weft/components/parser/parser_model.hpp"
 #include "weft/backend/argmax.hpp"
 #include "weft/components/parser/transition_loop.hpp"
 #include "weft/doc/conllu.hpp"
@@ -137,6 +138,75 @@ TEST_CASE("parser: argmax and argmax_valid find the first best (valid) score, as
     CHECK(backend::argmax_valid(z.data(), ok.data(), n) == expected);
     const std::int64_t first_max = n == 0 ? -1 : static_cast<std::int64_t>(std::max_element(z.begin(), z.end()) - z.begin());
     CHECK(backend::argmax(z.data(), n) == first_max);
+  }
+}
+
+TEST_CASE("parser: the hidden layer of a state equals the plain sums and maxout, ties to the first piece") {
+  // Small integer values, so sums are exact and equal pieces (ties) are common. The shapes cover the
+  // AVX2 path (2 pieces, H a multiple of 16) and the general one.
+  std::mt19937 rng(11);
+  const auto draw = [&](std::vector<float>& v, std::size_t n) {
+    v.resize(n);
+    for (float& x : v) x = static_cast<float>(static_cast<int>(rng() % 5) - 2);
+  };
+  struct Case {
+    std::int64_t hidden;
+    int pieces;
+  };
+  for (const Case c : {Case{64, 2}, Case{16, 2}, Case{12, 2}, Case{64, 3}, Case{8, 1}}) {
+    CAPTURE(c.hidden);
+    CAPTURE(c.pieces);
+    ParserModelShape shape;
+    shape.width = 8;
+    shape.token_slots = 5;
+    shape.label_slots = 2;
+    shape.n_labels = 3;
+    shape.n_actions = 4;
+    shape.hidden = c.hidden;
+    shape.pieces = c.pieces;
+    const ParserModel m(shape);
+    const std::int64_t HP = m.row_width(), F = shape.token_slots, K = shape.label_slots;
+    std::vector<float> b, pad, lab, rows_buf;
+    draw(b, static_cast<std::size_t>(HP));
+    draw(pad, static_cast<std::size_t>(F * HP));
+    draw(lab, static_cast<std::size_t>(K * (shape.n_labels + 1) * HP));
+    draw(rows_buf, static_cast<std::size_t>(F * HP));
+    ParserModel::HostView v;
+    v.b = b.data();
+    v.pad = pad.data();
+    v.lab = lab.data();
+    ParserModel::Scratch s;
+    for (int trial = 0; trial < 50; ++trial) {
+      CAPTURE(trial);
+      draw(rows_buf, rows_buf.size());
+      std::vector<const float*> rows(static_cast<std::size_t>(F));
+      for (std::int64_t f = 0; f < F; ++f) rows[static_cast<std::size_t>(f)] = rng() % 4 == 0 ? nullptr : rows_buf.data() + f * HP;
+      std::vector<std::int32_t> labels(static_cast<std::size_t>(K));
+      for (std::int32_t& l : labels) l = static_cast<std::int32_t>(rng() % (shape.n_labels + 1)) - 1;  // -1: none
+      std::vector<float> h(static_cast<std::size_t>(c.hidden));
+      m.hidden(v, rows.data(), labels.data(), h.data(), s);
+      for (std::int64_t o = 0; o < c.hidden; ++o) {
+        std::int64_t best = -1;
+        float best_z = 0.f;
+        for (int p = 0; p < c.pieces; ++p) {
+          const std::int64_t j = o * c.pieces + p;
+          float z = b[static_cast<std::size_t>(j)];
+          for (std::int64_t f = 0; f < F; ++f)
+            z += rows[static_cast<std::size_t>(f)] ? rows[static_cast<std::size_t>(f)][j] : pad[static_cast<std::size_t>(f * HP + j)];
+          for (std::int64_t k = 0; k < K; ++k) {
+            const std::int64_t l = labels[static_cast<std::size_t>(k)] >= 0 ? labels[static_cast<std::size_t>(k)] : shape.n_labels;
+            z += lab[static_cast<std::size_t>((k * (shape.n_labels + 1) + l) * HP + j)];
+          }
+          if (best < 0 || z > best_z) {
+            best = p;
+            best_z = z;
+          }
+        }
+        CAPTURE(o);
+        CHECK(h[static_cast<std::size_t>(o)] == best_z);
+        CHECK(static_cast<std::int64_t>(s.which[static_cast<std::size_t>(o)]) == best);
+      }
+    }
   }
 }
 

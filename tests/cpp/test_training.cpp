@@ -165,7 +165,8 @@ TEST_CASE("training: a saved model loads and annotates identically; threads agre
 
 TEST_CASE("training: the folded tok2vec inference path equals the layers as trained") {
   // The inference path also runs the encoder a chunk of Docs at a time: Docs across chunk ends, a Doc
-  // longer than a chunk, an empty Doc and sentence starts inside a Doc (context stops there).
+  // longer than a chunk, an empty Doc, a one-word Doc and sentence starts inside a Doc (context stops
+  // there). Its first block sums folded parts of known and unknown words (Folded::word_window).
   for (const bool word_dropout : {false, true}) {
     CAPTURE(word_dropout);
     Pipeline nlp = load(word_dropout ? tiny_word_dropout_model() : tiny_model());
@@ -177,6 +178,7 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
     docs[0].data(0).norm = docs[0].vocab().strings().add("override");  // a norm override takes the slow path
     for (std::size_t i = 0; i < docs[0].size(); ++i) docs[0].data(i).sent_start = i == 0 || i == 6 ? 1 : -1;
     docs.push_back(nlp.make_doc(""));
+    docs.push_back(nlp.make_doc("Unseenwordyy"));
     std::string long_text;
     for (int k = 0; k < 60; ++k) long_text += "The cat sat on the mat today . ";
     docs.push_back(nlp.make_doc(long_text));  // 480 words

@@ -98,6 +98,8 @@ inline double element(const Tensor& t, std::int64_t i) {
 
 inline bool close(double a, double b, double rtol, double atol) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (a == b) return true;                          // equal infinities too (their difference is NaN)
+  if (std::isinf(a) || std::isinf(b)) return false;  // else inf would be within inf * rtol of anything
   return std::fabs(a - b) <= atol + rtol * std::fabs(b);
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -116,6 +117,18 @@ TEST_CASE("cuda: relu and its gradient") {
     ops.relu(a.out[2], a.out[2]);  // in place
     return 0.0;
   });
+}
+
+TEST_CASE("parity harness: equal infinities are close, so the f16 cast's overflows compare (regression)") {
+  // The first run on a GPU failed "cuda: cast f32 <-> f16" with "-inf vs -inf": the tolerance check
+  // computed inf - inf = NaN. Runs without a GPU.
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(detail::close(inf, inf, 1e-5, 1e-6));
+  CHECK(detail::close(-inf, -inf, 1e-5, 1e-6));
+  CHECK_FALSE(detail::close(inf, -inf, 1e-5, 1e-6));
+  CHECK_FALSE(detail::close(inf, 65504.0, 1e-5, 1e-6));
+  CHECK_FALSE(detail::close(1.0, std::nan(""), 1e-5, 1e-6));
+  CHECK(detail::close(1.0, 1.0 + 1e-7, 1e-5, 1e-6));
 }
 
 TEST_CASE("cuda: cast f32 <-> f16") {

@@ -1,6 +1,10 @@
 // The parser's scoring model. See include/weft/components/parser/parser_model.hpp.
 #include "weft/components/parser/parser_model.hpp"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include <Eigen/Core>
 #include <algorithm>
 
@@ -115,25 +119,83 @@ void ParserModel::hidden(const HostView& v, const float* const* rows, const std:
                          Scratch& s) const {
   const std::int64_t HP = row_width(), H = shape_.hidden, F = shape_.token_slots, K = shape_.label_slots;
   const int P = shape_.pieces;
-  s.pre.assign(v.b, v.b + HP);
+  s.pre.resize(static_cast<std::size_t>(HP));
+  s.which.resize(static_cast<std::size_t>(H));
   float* pre = s.pre.data();
-  for (std::int64_t f = 0; f < F; ++f) {
-    const float* r = rows[f] != nullptr ? rows[f] : v.pad + f * HP;
-    for (std::int64_t j = 0; j < HP; ++j) pre[j] += r[j];
-  }
+  std::uint8_t* which = s.which.data();
+  // The rows to sum: the bias, each token slot's row (or its pad) and each label slot's row.
+  const std::int64_t n_rows = 1 + F + K;
+  s.row_ptrs.resize(static_cast<std::size_t>(n_rows));
+  const float** r = s.row_ptrs.data();
+  r[0] = v.b;
+  for (std::int64_t f = 0; f < F; ++f) r[1 + f] = rows[f] != nullptr ? rows[f] : v.pad + f * HP;
   for (std::int64_t k = 0; k < K; ++k) {
     const std::int64_t l = labels[k] >= 0 ? labels[k] : shape_.n_labels;
-    const float* r = v.lab + (k * (shape_.n_labels + 1) + l) * HP;
-    for (std::int64_t j = 0; j < HP; ++j) pre[j] += r[j];
+    r[1 + F + k] = v.lab + (k * (shape_.n_labels + 1) + l) * HP;
   }
-  s.which.resize(static_cast<std::size_t>(H));
+  std::int64_t j = 0;
+#if defined(__AVX2__)
+  if (P == 2 && HP % 32 == 0) {
+    // The default shape: the sums and the maxout in registers, 16 units at a time.
+    for (; j < HP; j += 32) {
+      __m256 a[4];
+      for (int q = 0; q < 4; ++q) a[q] = _mm256_loadu_ps(r[0] + j + 8 * q);
+      for (std::int64_t q = 1; q < n_rows; ++q) {
+        const float* x = r[q] + j;
+        for (int c = 0; c < 4; ++c) a[c] = _mm256_add_ps(a[c], _mm256_loadu_ps(x + 8 * c));
+      }
+      for (int half = 0; half < 2; ++half) {
+        // Units interleaved (u0 piece 0, u0 piece 1, u1 piece 0, ...): the even floats are piece 0
+        // (in the lane order u0 u1 u4 u5 | u2 u3 u6 u7), the odd ones piece 1.
+        const __m256 p0 = _mm256_shuffle_ps(a[2 * half], a[2 * half + 1], 0x88);
+        const __m256 p1 = _mm256_shuffle_ps(a[2 * half], a[2 * half + 1], 0xDD);
+        const __m256 second = _mm256_cmp_ps(p1, p0, _CMP_GT_OQ);  // the first largest piece wins ties
+        const auto in_order = [](__m256 v) {
+          return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+        };
+        const std::int64_t o = j / 2 + 8 * half;
+        _mm256_storeu_ps(h + o, in_order(_mm256_blendv_ps(p0, p1, second)));
+        const int bits = _mm256_movemask_ps(in_order(second));
+        for (int u = 0; u < 8; ++u) which[o + u] = static_cast<std::uint8_t>((bits >> u) & 1);
+      }
+    }
+    return;
+  }
+  // 32 floats at a time in four registers, summed in the rows' order (as the scalar loop below).
+  for (; j + 32 <= HP; j += 32) {
+    __m256 a0 = _mm256_loadu_ps(r[0] + j), a1 = _mm256_loadu_ps(r[0] + j + 8), a2 = _mm256_loadu_ps(r[0] + j + 16),
+           a3 = _mm256_loadu_ps(r[0] + j + 24);
+    for (std::int64_t q = 1; q < n_rows; ++q) {
+      const float* x = r[q] + j;
+      a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x));
+      a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + 8));
+      a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x + 16));
+      a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x + 24));
+    }
+    _mm256_storeu_ps(pre + j, a0);
+    _mm256_storeu_ps(pre + j + 8, a1);
+    _mm256_storeu_ps(pre + j + 16, a2);
+    _mm256_storeu_ps(pre + j + 24, a3);
+  }
+#endif
+  for (; j < HP; ++j) {
+    float a = r[0][j];
+    for (std::int64_t q = 1; q < n_rows; ++q) a += r[q][j];
+    pre[j] = a;
+  }
+  // The maxout without branches (which piece wins is data, and mispredicted branches cost more than the
+  // sums above): the first largest piece, as the backend's maxout.
   for (std::int64_t o = 0; o < H; ++o) {
     const float* z = pre + o * P;
-    int best = 0;
-    for (int p = 1; p < P; ++p)
-      if (z[p] > z[best]) best = p;
-    h[o] = z[best];
-    s.which[static_cast<std::size_t>(o)] = static_cast<std::uint8_t>(best);
+    float best = z[0];
+    std::uint8_t w = 0;
+    for (int p = 1; p < P; ++p) {
+      const bool gt = z[p] > best;
+      best = gt ? z[p] : best;
+      w = gt ? static_cast<std::uint8_t>(p) : w;
+    }
+    h[o] = best;
+    which[o] = w;
   }
 }
 

@@ -53,6 +53,7 @@ class ParserModel : public nn::Layer {
   struct Scratch {
     std::vector<float> pre, hidden, d_hidden, d_pre;
     std::vector<std::uint8_t> which;
+    std::vector<const float*> row_ptrs;
     std::vector<float> mask;  // the dropout mask of the state last scored (empty: none)
   };
   // Host copies of the upper parameters (views of the parameters themselves on the CPU) and their

@@ -103,13 +103,30 @@ class Tok2Vec final : public Component {
       const nn::LayerNorm* norm = nullptr;
     };
     std::vector<Block> blocks;
+    // The first block's product, folded into the word cache: its window is 2 * window + 1 words and
+    // the product is linear, so its pre-activation at word i is the sum over offsets o of
+    // first_W[o] @ x[i + o] (words outside the sentence add nothing). first_W: [(2 * window + 1) *
+    // P * width, width], offset o's part of blocks[0].W (rows in that order); word_window: [cached
+    // words, (2 * window + 1) * P * width], every cached word's parts, so a known word's parts are a
+    // copy instead of a product.
+    backend::Tensor first_W, word_window;
+  };
+  // Where encode_in_chunks finds each row's first-block parts (one int per row of the batch): row r of
+  // Folded::word_window if >= 0, else row -1 - r of `unknown` (the parts of the uncached words).
+  struct FirstBlockParts {
+    const std::int32_t* source = nullptr;
+    const backend::Tensor* unknown = nullptr;
   };
   // Embeddings of tokens with these keys through the folded tables: [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
   // The encoder over the embedded rows of `docs`, in place, a few hundred words at a time through all
   // its blocks, so that the windows, pre-activations and norms stay in the cache (the same operations
   // as the encoder's layers, which run each over the whole batch).
-  void encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X) const;
+  // With `first`, the first block sums folded parts (Folded::word_window) instead of its product.
+  void encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, const FirstBlockParts* first = nullptr) const;
+  // The first block's pre-activations of rows [row0, row0 + pre's rows) (sequences `lengths`).
+  void sum_window_parts(const FirstBlockParts& first, std::int64_t row0, const backend::Tensor& lengths, int window,
+                        backend::Tensor& pre) const;
   std::optional<Folded> folded_;
 };
 
