@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
       {"width 96 linear (fwd)", 96, 96, false, true},
       {"embed concat 4x96 -> 96", 384, 96, false, true},
       {"tagger output 96 -> 50", 96, 50, false, true},
+      // The shipped en_ewt_sm (width 64): an encoder block (window 1, 3 pieces), the parser's and the
+      // recognizer's precompute (8 and 4 slots of 64 x 2 pieces), the morphologizer's output.
+      {"en_ewt_sm encoder block", 192, 192, false, true},
+      {"en_ewt_sm parser precompute", 64, 1024, false, true},
+      {"en_ewt_sm ner precompute", 64, 512, false, true},
+      {"en_ewt_sm morphologizer 64->231", 64, 231, false, true},
   };
   const std::vector<std::int64_t> rows{64, 128, 256, 512, 1024, 2048, 4096};
   // Small batches (one short document at inference) locate where Eigen's lower call overhead wins.
