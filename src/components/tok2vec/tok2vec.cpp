@@ -324,7 +324,7 @@ nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
       backend::ops(backend::Device::cpu()).gemm(vecs, false, folded_->first_W, true, unknown_parts);
     }
   }
-  const FirstBlockParts first{source.data(), &unknown_parts};
+  const FirstBlockParts first{source.data(), unknown.empty() ? nullptr : unknown_parts.data<float>()};
   encode_in_chunks(docs, embedded, &first);
   return {embedded, FeatureExtractor::lengths(docs)};
 }
@@ -409,7 +409,7 @@ void Tok2Vec::sum_window_parts(const FirstBlockParts& first, std::int64_t row0, 
                                backend::Tensor& pre) const {
   const std::int64_t PW = pre.dim(1), span = 2 * static_cast<std::int64_t>(window) + 1;
   const float* known = folded_->word_window.data<float>();
-  const float* unknown = first.unknown->numel() > 0 ? first.unknown->data<float>() : nullptr;
+  const float* unknown = first.unknown;
   const std::int32_t* src = first.source + row0;
   const auto parts = [&](std::int64_t i) {
     const std::int32_t s = src[i];

@@ -112,10 +112,11 @@ class Tok2Vec final : public Component {
     backend::Tensor first_W, word_window;
   };
   // Where encode_in_chunks finds each row's first-block parts (one int per row of the batch): row r of
-  // Folded::word_window if >= 0, else row -1 - r of `unknown` (the parts of the uncached words).
+  // Folded::word_window if >= 0, else row -1 - r of `unknown`, the parts of the uncached words (laid
+  // out as word_window; nullptr when every word is cached).
   struct FirstBlockParts {
     const std::int32_t* source = nullptr;
-    const backend::Tensor* unknown = nullptr;
+    const float* unknown = nullptr;
   };
   // Embeddings of tokens with these keys through the folded tables: [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
