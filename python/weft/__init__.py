@@ -30,7 +30,9 @@ from ._weft import (  # noqa: F401
     ValueError,
     Vocab,
     __version__,
+    cpu_int8,
     read_conllu,
+    set_cpu_int8,
 )
 from . import attrs, registry  # noqa: F401
 from .language import Language, blank, load  # noqa: F401
@@ -43,5 +45,5 @@ __all__ = [
     "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
-    "PhraseMatcher", "Matcher", "EntityRuler",
+    "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
 ]

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/backend/device_info.hpp"
 #include "weft/json.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -25,6 +26,7 @@ Run add_info(CLI::App& app) {
     info["version"] = WEFT_VERSION;
     info["cuda_compiled"] = backend::cuda_compiled();
     info["cuda_devices"] = backend::cuda_device_count();
+    info["cpu_int8"] = backend::int8_available();
     Json langs = Json::array();
     for (const auto& e : r.entries("languages")) langs.push_back(e.name);
     info["languages"] = langs;
@@ -46,6 +48,8 @@ Run add_info(CLI::App& app) {
     std::cout << "weft " << WEFT_VERSION << '\n'
               << "CUDA backend: " << (backend::cuda_compiled() ? "compiled" : "not compiled") << ", "
               << backend::cuda_device_count() << " device(s)\n"
+              << "CPU inference products: " << (backend::int8_available() ? "int8" : "f32")
+              << (backend::int8_compiled() ? "" : " (built without oneDNN)") << '\n'
               << "languages:";
     for (const auto& l : langs) std::cout << ' ' << l.get<std::string>();
     std::cout << '\n';

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/error.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,10 @@ int main(int argc, char** argv) {
   CLI::App app{"weft: fast natural-language processing (tokenize, annotate, convert, evaluate)", "weft"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("weft ") + WEFT_VERSION);
+  bool no_int8 = false;
+  app.add_flag("--no-int8", no_int8,
+               "Run inference's matrix products in f32, as trained, instead of int8 (the default where weft is built "
+               "with oneDNN; also WEFT_CPU_INT8=0). Before the command: weft --no-int8 run ...");
   std::map<CLI::App*, weft::cli::Run> runs;
   // Each add_* adds one subcommand (the newest in the app) and returns the function that runs it.
   for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_match, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_info}) {
@@ -25,6 +30,7 @@ int main(int argc, char** argv) {
     // documented, instead of CLI11's own codes (106 for a missing required option, ...).
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (no_int8) weft::backend::set_cpu_int8(false);
   try {
     for (CLI::App* sub : app.get_subcommands())
       if (auto it = runs.find(sub); it != runs.end()) return it->second();

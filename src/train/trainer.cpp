@@ -479,6 +479,7 @@ TrainResult train(const Json& raw_config, const TrainOptions& options) {
         std::optional<nn::Adam::AveragesInUse> avg;
         if (ac.use_averages) avg.emplace(adam, group);
         for_each_encoder([](Tok2Vec& t) { t.prepare_inference(); });
+        for (TrainablePipe* h : heads) h->prepare_inference();
         std::tie(scores, score) = evaluate();
         const bool meets = meets_minimums(scores);
         if (result.best_step == 0 || (meets && !result.best_meets_minimums) ||

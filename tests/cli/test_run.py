@@ -1,5 +1,6 @@
 """`weft run` (annotate with a model) and `weft evaluate MODEL`, on a tiny model trained once per session."""
 import json
+import os
 from pathlib import Path
 import shutil
 import subprocess
@@ -252,3 +253,29 @@ def test_shipped_model_finds_entities(weft_bin):
     assert ("London", "LOC") in ents and ("Paris", "LOC") in ents
     out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=(text + "\n").encode()).stdout.decode()
     assert "NER=B-PER" in out and "NER=I-PER" in out
+
+
+def test_shipped_model_scores_hold_with_int8_and_f32_products(weft_bin):
+    """Inference's int8 products (the default where weft is built with oneDNN) score the shipped model
+    on EWT dev within a few tenths of the f32 products it was trained with (`weft --no-int8`, or
+    WEFT_CPU_INT8=0), and both clear the training's score_minimums."""
+    root = Path(__file__).resolve().parents[2]
+    model, dev = root / "models" / "en_ewt_sm", root / "data" / "en_ewt" / "dev.conllu"
+
+    def scores(*flags, env=None):
+        out = subprocess.run([str(weft_bin), *flags, "evaluate", str(model), str(dev), "--json"], capture_output=True,
+                             check=True, env=env)
+        d = json.loads(out.stdout)
+        return {k: 100 * (d[k]["f1"] if isinstance(d[k], dict) else d[k])
+                for k in ("UPOS", "XPOS", "UFeats", "Lemmas", "UAS", "LAS", "ENTS_F")}
+
+    default, f32 = scores(), scores("--no-int8")
+    info = json.loads(run(weft_bin, "info", "--json").stdout)
+    assert json.loads(run(weft_bin, "--no-int8", "info", "--json").stdout)["cpu_int8"] is False
+    if info["cpu_int8"]:
+        assert default != f32  # the int8 path really ran
+    assert scores(env={**os.environ, "WEFT_CPU_INT8": "0"}) == f32
+    assert f32["LAS"] >= 84.0 and f32["UAS"] >= 87.0
+    assert default["LAS"] >= 84.0 and default["UAS"] >= 87.0
+    for metric in default:
+        assert abs(default[metric] - f32[metric]) < 0.5, metric

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/components/tok2vec/tok2vec.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
@@ -167,8 +168,13 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
   // The inference path also runs the encoder a chunk of Docs at a time: Docs across chunk ends, a Doc
   // longer than a chunk, an empty Doc, a one-word Doc and sentence starts inside a Doc (context stops
   // there). Its first block sums folded parts of known and unknown words (Folded::word_window).
+  // With int8 products off it is the same arithmetic up to rounding; with them on (the default where
+  // oneDNN is built in) the other blocks' products are quantized, and it stays within a few percent.
+  for (const bool int8 : {false, true})
   for (const bool word_dropout : {false, true}) {
+    CAPTURE(int8);
     CAPTURE(word_dropout);
+    const weft::backend::CpuInt8Scope scope(int8);
     Pipeline nlp = load(word_dropout ? tiny_word_dropout_model() : tiny_model());
     auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
     CHECK(t2v.settings().word_dropout == (word_dropout ? 0.5f : 0.f));
@@ -183,6 +189,7 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
     for (int k = 0; k < 60; ++k) long_text += "The cat sat on the mat today . ";
     docs.push_back(nlp.make_doc(long_text));  // 480 words
     for (int k = 0; k < 40; ++k) docs.push_back(nlp.make_doc("Short document number " + std::to_string(k) + " here ."));
+    // The largest difference, relative to the largest value of the plain path.
     const auto worst_difference = [&](const std::vector<Doc>& batch) {
       const nn::Ragged folded = t2v.predict(batch);
       t2v.discard_inference();
@@ -190,15 +197,20 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
       t2v.prepare_inference();
       REQUIRE(folded.data.shape() == plain.data.shape());
       const auto x = folded.data.to_vector<float>(), y = plain.data.to_vector<float>();
-      double worst = 0.0;
-      for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
-      return worst;
+      double worst = 0.0, largest = 0.0;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
+        largest = std::max(largest, std::abs(static_cast<double>(y[i])));
+      }
+      REQUIRE(largest > 0.1);
+      return worst / largest;
     };
-    CHECK(worst_difference(docs) < 1e-4);
+    const double bound = int8 && weft::backend::int8_available() ? 0.03 : 1e-5;
+    CHECK(worst_difference(docs) < bound);
     // A batch of cached words only (no unknown words' parts).
     std::vector<Doc> known;
     known.push_back(nlp.make_doc("the and of to the"));  // in any EWT training sample
-    CHECK(worst_difference(known) < 1e-4);
+    CHECK(worst_difference(known) < bound);
   }
 }
 

@@ -379,3 +379,24 @@ def test_load_missing_files(tiny_model, tmp_path):
         os.remove(dst / name)
         with pytest.raises(weft.ModelError, match=re.escape(name)):
             weft.load(dst)
+
+
+def test_cpu_int8_switch_keeps_the_parse_of_an_easy_sentence():
+    """weft.set_cpu_int8 switches CPU inference between int8 products (the default where weft is built
+    with oneDNN) and the f32 ones it was trained with, process-wide; the shipped model annotates an
+    easy sentence the same either way."""
+    model = pathlib.Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm"
+    nlp = weft.load(model)
+    before = weft.cpu_int8()
+    try:
+        got = {}
+        for on in (False, True):
+            weft.set_cpu_int8(on)
+            assert on or weft.cpu_int8() is False
+            doc = nlp("The cats were sitting on the mats in London.")
+            got[on] = [(t.pos_, t.tag_, str(t.morph), t.lemma_, t.head.i, t.dep_, t.ent_type_) for t in doc]
+        assert got[False] == got[True]
+        assert [p[0] for p in got[True]] == ["DET", "NOUN", "AUX", "VERB", "ADP", "DET", "NOUN", "ADP", "PROPN", "PUNCT"]
+    finally:
+        weft.set_cpu_int8(before)
+    assert weft.cpu_int8() is before

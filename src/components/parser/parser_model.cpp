@@ -72,7 +72,13 @@ nn::Forward ParserModel::forward(const nn::Ragged& X, bool is_train) {
 
 void ParserModel::precompute(const nn::Tensor& X, nn::Tensor& P) const {
   check_ready();
-  ops().gemm(X, false, W_.value, true, P);
+  if (!W8_.empty() && device().is_cpu() && backend::int8_available()) backend::int8_gemm(X, W8_, P);
+  else ops().gemm(X, false, W_.value, true, P);
+}
+
+void ParserModel::prepare_inference() {
+  check_ready();
+  W8_ = device().is_cpu() ? backend::quantize_weights(W_.value) : backend::Int8Weights{};
 }
 
 ParserModel::HostView ParserModel::host_view(bool with_grads) const {

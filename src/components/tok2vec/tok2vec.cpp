@@ -218,7 +218,7 @@ void Tok2Vec::prepare_inference() {
     if (!win || !mix || !norm) throw ModelError("tok2vec: unexpected encoder block");
     const std::int64_t P = mix->pieces(), in = mix->weights().dim(1);
     Folded::Block blk{win->n_window(), static_cast<int>(P), backend::Tensor::empty({P * width, in}, backend::DType::F32),
-                      backend::Tensor::empty({P * width}, backend::DType::F32), norm};
+                      backend::Tensor::empty({P * width}, backend::DType::F32), norm, {}};
     const float* wsrc = mix->weights().data<float>();
     const float* bsrc = mix->bias().data<float>();
     for (std::int64_t u = 0; u < width; ++u)
@@ -226,6 +226,7 @@ void Tok2Vec::prepare_inference() {
         std::copy(wsrc + (u * P + q) * in, wsrc + (u * P + q + 1) * in, blk.W.data<float>() + (q * width + u) * in);
         blk.b.data<float>()[q * width + u] = bsrc[u * P + q];
       }
+    blk.W8 = backend::quantize_weights(blk.W);
     f.blocks.push_back(std::move(blk));
   }
   if (!f.blocks.empty()) {
@@ -457,7 +458,8 @@ void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, co
       } else {
         backend::Tensor win = arena.take({n, W * (2 * b.window + 1)});
         o.seq2col(x, b.window, len, win);
-        o.gemm(win, false, b.W, true, pre);
+        if (!b.W8.empty() && backend::int8_available()) backend::int8_gemm(win, b.W8, pre);
+        else o.gemm(win, false, b.W, true, pre);
       }
       maxout_norm_add(pre.data<float>(), b.b.data<float>(), b.pieces, n, W, b.norm->gamma().data<float>(),
                       b.norm->beta().data<float>(), b.norm->eps(), x.data<float>());

@@ -21,6 +21,7 @@
 #include <span>
 #include <vector>
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/json.hpp"
 #include "weft/nn/layer.hpp"
 
@@ -48,6 +49,12 @@ class ParserModel : public nn::Layer {
   // The same product into P (preallocated [N, token_slots * HP] on the model's device): prediction
   // keeps P in scratch memory instead of a fresh allocation per batch.
   void precompute(const nn::Tensor& X, nn::Tensor& P) const;
+  // Quantizes W from the current weights for an int8 precompute (backend/cpu_int8.hpp) on the CPU; the
+  // components' from_disk does it, and the trainer before each evaluation. Until it runs, after
+  // discard_inference(), on a GPU or with int8 products off, precompute() runs the f32 product;
+  // forward() (training) always does. Not thread-safe with precompute().
+  void prepare_inference();
+  void discard_inference() noexcept { W8_ = {}; }
 
   // Per-thread work space of score()/backprop_score().
   struct Scratch {
@@ -85,6 +92,7 @@ class ParserModel : public nn::Layer {
   void initialize_self(const nn::Ragged* X, const nn::Tensor* Y, nn::Rng& rng) override;
   ParserModelShape shape_;
   nn::Param W_, b_, pad_, lab_, Wo_, bo_;
+  backend::Int8Weights W8_;  // W_ quantized by prepare_inference()
 };
 
 // Registry category "architectures": the parser's model from its config section and the sizes the

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/components/tok2vec/features.hpp"
 #include "weft/nn/layer.hpp"
 #include "weft/pipeline/component.hpp"
@@ -101,6 +102,7 @@ class Tok2Vec final : public Component {
       int window = 1, pieces = 3;
       backend::Tensor W, b;
       const nn::LayerNorm* norm = nullptr;
+      backend::Int8Weights W8;  // W for the int8 product (backend/cpu_int8.hpp), where that is on
     };
     std::vector<Block> blocks;
     // The first block's product, folded into the word cache: its window is 2 * window + 1 words and

@@ -1,0 +1,51 @@
+// Int8 products for CPU inference: y[m, n] ~= x[m, k] @ W[n, k]^T with x quantized per row to u8
+// (asymmetric: a scale and a zero point) and W per output row to 7-bit signed values (symmetric). The
+// int8 product (oneDNN's u8s8s32 gemm) runs about twice as fast as the f32 one on an AVX2 core
+// without VNNI (benchmarks/nn/bench_gemm --int8); 7-bit weights keep its vpmaddubsw pair sums
+// (2 * 255 * 63 < 32767) from saturating int16. Only built with oneDNN; elsewhere int8_available() is
+// false and callers keep the f32 product. Inference only: nothing here has a gradient.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "weft/backend/tensor.hpp"
+
+namespace weft::backend {
+
+struct Int8Weights {
+  std::int64_t n = 0, k = 0;
+  std::vector<std::int8_t> q;    // [n, k], |q| <= 63
+  std::vector<float> scale;      // [n]: W[j, :] ~= scale[j] * q[j, :]
+  std::vector<float> scaled_sum; // [n]: scale[j] * sum of q[j, :], for the activations' zero points
+  bool empty() const noexcept { return n == 0; }
+};
+
+// True when weft was built against oneDNN (WEFT_HAVE_ONEDNN), which runs the int8 products.
+bool int8_compiled() noexcept;
+// The process-wide switch: on by default; WEFT_CPU_INT8=0 in the environment, set_cpu_int8(false) or
+// a CpuInt8Scope turn it off, so that inference runs the f32 products as trained.
+void set_cpu_int8(bool on) noexcept;
+bool cpu_int8() noexcept;
+// int8_compiled() && cpu_int8(): whether the inference paths use int8 products now.
+bool int8_available() noexcept;
+
+// Sets the switch for a scope and restores it after (process-wide, so not for concurrent use).
+class CpuInt8Scope {
+ public:
+  explicit CpuInt8Scope(bool on) noexcept : was_(cpu_int8()) { set_cpu_int8(on); }
+  ~CpuInt8Scope() { set_cpu_int8(was_); }
+  CpuInt8Scope(const CpuInt8Scope&) = delete;
+  CpuInt8Scope& operator=(const CpuInt8Scope&) = delete;
+
+ private:
+  bool was_;
+};
+
+// W: [n, k] f32 on the CPU.
+Int8Weights quantize_weights(const Tensor& W);
+// y[m, n] = x[m, k] @ W^T through the int8 product (y is overwritten). Throws ValueError where
+// int8 products are not compiled in, or on mismatched shapes.
+void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y);
+
+}  // namespace weft::backend
