@@ -29,6 +29,10 @@ void Layer::to(Device device) {
   device_ = device;
 }
 
+void Layer::prepare_inference() {
+  for (const Model& c : children_) c->prepare_inference();
+}
+
 void Layer::zero_grads() {
   for (Param* p : params_)
     if (p->grad.numel() > 0) ops().fill(p->grad, 0.f);

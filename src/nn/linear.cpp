@@ -17,9 +17,19 @@ void Linear::initialize_self(const Ragged* X, const Tensor* Y, Rng& rng) {
   set_param(b_, Shape{nO_}, init::constant(nO_, 0.f));
 }
 
-Forward Linear::forward(const Ragged& X, bool) {
+void Linear::prepare_inference() {
+  W8_ = initialized() && device().is_cpu() ? backend::quantize_weights(W_.value) : backend::Int8Weights{};
+}
+
+Forward Linear::forward(const Ragged& X, bool is_train) {
   check_ready();
   Tensor Y = Tensor::empty(Shape{X.data.dim(0), nO_}, DType::F32, device());
+  if (is_train) {
+    W8_ = {};
+  } else if (!W8_.empty() && device().is_cpu() && backend::int8_available()) {
+    backend::int8_gemm(X.data, W8_, Y, &b_.value);
+    return {{Y, X.lengths}, no_backprop()};
+  }
   ops().gemm(X.data, false, W_.value, true, Y, 1.f, 0.f, &b_.value);
   Tensor x = X.data;
   Backprop back = [this, x](const Tensor& dY) {

@@ -87,6 +87,7 @@ void TrainablePipe::load_model(const std::filesystem::path& dir) {
   if (own_) own_->from_disk(dir / "tok2vec");
   model_->initialize(nullptr, nullptr, std::uint64_t{0});
   nn::load_weights(*model_, (dir / "weights.safetensors").string());
+  prepare_inference();
 }
 
 double softmax_xent(const float* logits, std::int64_t n, std::int64_t total, std::int64_t col, std::int64_t C,

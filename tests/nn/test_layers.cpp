@@ -8,6 +8,7 @@
 #include <numeric>
 #include <vector>
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/chain.hpp"
 #include "weft/nn/concat.hpp"
@@ -149,6 +150,34 @@ TEST_CASE("nn: Linear gradients") {
   perturb_params(*m, 2);
   grad_check(*m, dense(6, 7, 3));
   CHECK(m->type() == "Linear.v1");
+}
+
+TEST_CASE("nn: Linear's int8 inference path: close to f32 after prepare_inference, dropped by a training pass") {
+  Model m = chain({linear(40, 64), linear(9, 40)});
+  m->initialize(nullptr, nullptr, 1);
+  perturb_params(*m, 2);
+  const Ragged X = dense(30, 64, 3);
+  const auto run = [&](bool is_train) { return m->forward(X, is_train).Y.data.to_vector<float>(); };
+  const std::vector<float> f32 = run(false);
+  m->prepare_inference();  // both Linears, through the chain
+  const std::vector<float> prepared = run(false);
+  double worst = 0, largest = 0;
+  for (std::size_t i = 0; i < f32.size(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::abs(prepared[i] - f32[i])));
+    largest = std::max(largest, static_cast<double>(std::abs(f32[i])));
+  }
+  if (weft::backend::int8_available()) {
+    CHECK(worst > 0);                 // the int8 product ran
+    CHECK(worst < 0.02 * largest);    // and stays close
+  } else {
+    CHECK(worst == 0);
+  }
+  {
+    const weft::backend::CpuInt8Scope off(false);
+    CHECK(run(false) == f32);  // switched off: f32 again
+  }
+  CHECK(run(true) == f32);   // a training pass is f32 ...
+  CHECK(run(false) == f32);  // ... and drops the int8 weights, which the next step would make stale
 }
 
 TEST_CASE("nn: Maxout gradients") {

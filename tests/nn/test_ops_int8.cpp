@@ -137,6 +137,30 @@ TEST_CASE("backend: int8 product of zero rows and zero weights is exactly zero; 
   CHECK_THROWS_AS(weft::backend::quantize_weights(Tensor::zeros({4}, DType::F32)), weft::ValueError);
 }
 
+TEST_CASE("backend: quantizing a row's segments equals quantizing the row; a missing segment is zeros") {
+  const Tensor x = random_tensor({3, 64}, 21, -2.f, 3.f);
+  const float* rows[3] = {x.data<float>(), x.data<float>() + 64, x.data<float>() + 128};
+  for (const int missing : {-1, 0, 2}) {
+    CAPTURE(missing);
+    std::vector<float> whole(x.data<float>(), x.data<float>() + 192);
+    const float* segs[3] = {rows[0], rows[1], rows[2]};
+    if (missing >= 0) {
+      segs[missing] = nullptr;
+      std::fill(whole.begin() + missing * 64, whole.begin() + (missing + 1) * 64, 0.f);
+    }
+    std::vector<std::uint8_t> a(192), b(192);
+    float sa = 0, za = 0, sb = 0, zb = 0;
+    weft::backend::quantize_segments(segs, 3, 64, a.data(), sa, za);
+    const float* one = whole.data();
+    weft::backend::quantize_segments(&one, 1, 192, b.data(), sb, zb);
+    CHECK(a == b);
+    CHECK(sa == sb);
+    CHECK(za == zb);
+    for (int c = 0; c < 192; ++c) CHECK(std::abs(sa * (a[static_cast<std::size_t>(c)] - za) - whole[static_cast<std::size_t>(c)]) <= sa / 2 * 1.0001f);
+    if (missing >= 0) CHECK(a[static_cast<std::size_t>(missing * 64)] == za);  // zero is exact
+  }
+}
+
 TEST_CASE("backend: the int8 switch is process-wide and a scope restores it") {
   const bool before = weft::backend::cpu_int8();
   {

@@ -44,8 +44,18 @@ class CpuInt8Scope {
 
 // W: [n, k] f32 on the CPU.
 Int8Weights quantize_weights(const Tensor& W);
-// y[m, n] = x[m, k] @ W^T through the int8 product (y is overwritten). Throws ValueError where
-// int8 products are not compiled in, or on mismatched shapes.
-void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y);
+// y[m, n] = x[m, k] @ W^T (+ bias [n]) through the int8 product (y is overwritten). Throws
+// ValueError where int8 products are not compiled in, or on mismatched shapes.
+void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* bias = nullptr);
+
+// int8_gemm's passes, for callers that fuse the first and last into passes of their own (the encoder
+// quantizes its windows straight from the rows they are built of, and scales the sums in its
+// maxout): a row made of n_segments segments of `width` floats (nullptr: zeros) quantized as one,
+// row ~= s * (q[0 .. n_segments * width) - z) ...
+void quantize_segments(const float* const* segments, int n_segments, std::int64_t width, std::uint8_t* q, float& s,
+                       float& z);
+// ... and acc[m, w.n] = q[m, w.k] @ w.q^T in int32, so that row i of x @ W^T is about
+// s_i * (w.scale[j] * acc[i, j] - z_i * w.scaled_sum[j]). Throws ValueError where not compiled in.
+void int8_gemm_quantized(const std::uint8_t* q, std::int64_t m, const Int8Weights& w, std::int32_t* acc);
 
 }  // namespace weft::backend

@@ -68,6 +68,11 @@ class Layer {
   virtual void to(Device device);
   // Sets every gradient of this layer and its children to zero.
   void zero_grads();
+  // Derives inference-only forms of the current weights in this layer and its children: the int8
+  // weights of backend/cpu_int8.hpp, which inference's forward passes (is_train false) on the CPU then
+  // use while int8 products are on. A training forward pass drops them (the weights are about to
+  // change), so call it again after training. Default: the children's.
+  virtual void prepare_inference();
   // Combinators created without a label add no name segment (see named_params()).
   virtual bool transparent() const noexcept { return false; }
   // "Linear.v1 'label'": how errors name the layer.

@@ -2,6 +2,7 @@
 // Glorot-uniform and b at zero.
 #pragma once
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/nn/layer.hpp"
 
 namespace weft::nn {
@@ -10,10 +11,12 @@ class Linear final : public Layer {
  public:
   explicit Linear(std::int64_t nO = 0, std::int64_t nI = 0);
   Forward forward(const Ragged& X, bool is_train) override;
+  void prepare_inference() override;
 
  private:
   void initialize_self(const Ragged* X, const Tensor* Y, Rng& rng) override;
   Param W_, b_;
+  backend::Int8Weights W8_;  // W_ for inference's int8 product (prepare_inference)
 };
 
 Model linear(std::int64_t nO = 0, std::int64_t nI = 0);

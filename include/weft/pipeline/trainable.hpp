@@ -50,9 +50,11 @@ class TrainablePipe : public Component {
   virtual nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const = 0;
   // The CoNLL 2018 metrics that score what it predicts ("UPOS", "Lemmas", ...).
   virtual std::vector<std::string> metrics() const = 0;
-  // Derives the head's inference-only forms from its current weights (the transition models' int8
-  // precompute); from_disk does it, and the trainer before each evaluation. Default: nothing.
-  virtual void prepare_inference() {}
+  // Derives the head's inference-only forms from its current weights (nn::Layer::prepare_inference:
+  // int8 weights); load_model does it, and the trainer before each evaluation.
+  void prepare_inference() {
+    if (initialized()) model_->prepare_inference();
+  }
 
   // Inside a pipeline: reads the upstream tok2vec's output from `context` (or runs its own encoder).
   void pipe(std::span<Doc> docs, PipeContext& context) const override;

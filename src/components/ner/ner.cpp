@@ -269,7 +269,6 @@ void EntityRecognizer::from_disk(const std::filesystem::path& dir) {
   index_labels();
   build(width_);
   load_model(dir);
-  prepare_inference();
 }
 
 void register_ner(Registry& r) {

@@ -624,7 +624,6 @@ void DependencyParser::from_disk(const std::filesystem::path& dir) {
   }
   build(width_);
   load_model(dir);
-  prepare_inference();
 }
 
 void register_parser(Registry& r) {

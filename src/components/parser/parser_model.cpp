@@ -56,6 +56,7 @@ void ParserModel::initialize_self(const nn::Ragged* X, const nn::Tensor*, nn::Rn
 
 nn::Forward ParserModel::forward(const nn::Ragged& X, bool is_train) {
   check_ready();
+  if (is_train) W8_ = {};
   nn::Tensor P = nn::Tensor::empty(nn::Shape{X.data.dim(0), nO_}, nn::DType::F32, device());
   ops().gemm(X.data, false, W_.value, true, P);
   if (!is_train) return {{P, X.lengths}, no_backprop()};
@@ -77,8 +78,7 @@ void ParserModel::precompute(const nn::Tensor& X, nn::Tensor& P) const {
 }
 
 void ParserModel::prepare_inference() {
-  check_ready();
-  W8_ = device().is_cpu() ? backend::quantize_weights(W_.value) : backend::Int8Weights{};
+  W8_ = initialized() && device().is_cpu() ? backend::quantize_weights(W_.value) : backend::Int8Weights{};
 }
 
 ParserModel::HostView ParserModel::host_view(bool with_grads) const {

@@ -1,6 +1,7 @@
 #include "weft/components/tok2vec/tok2vec.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 
@@ -337,8 +338,15 @@ namespace {
 // before the product). pre: [n, P * W], piece-major (piece p of unit o at p * W + o, so the maxout is
 // an elementwise max of P contiguous rows); x: [n, W]. The sums run in kLanes partial sums so that
 // they vectorize (a single float accumulator is a chain of dependent adds).
+// With `int8`, pre holds the int8 product's int32 sums (backend/cpu_int8.hpp), scaled here on the way:
+// pre[i, c] = s_i * (scale_c * acc[i, c] - z_i * scaled_sum_c).
+struct Int8Sums {
+  const float *s, *z;               // per row
+  const float *scale, *scaled_sum;  // per column (Int8Weights)
+};
+
 void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n, std::int64_t W, const float* gamma,
-                     const float* beta, float eps, float* x) {
+                     const float* beta, float eps, float* x, const Int8Sums* int8 = nullptr) {
   constexpr std::int64_t kLanes = 16;
   std::vector<float> h(static_cast<std::size_t>(W));
   float* hp = h.data();
@@ -354,11 +362,22 @@ void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n,
     };
     for (std::int64_t i = 0; i < n; ++i) {
       const float* z = pre + i * W * P;
+      // pre[i, c] + bias[c] for 8 columns from c
+      __m256 vs = _mm256_setzero_ps(), vz = vs;
+      if (int8 != nullptr) {
+        vs = _mm256_set1_ps(int8->s[i]);
+        vz = _mm256_set1_ps(int8->z[i]);
+      }
+      const auto at = [&](std::int64_t c) {
+        if (int8 == nullptr) return _mm256_add_ps(_mm256_loadu_ps(z + c), _mm256_loadu_ps(bias + c));
+        const __m256 acc = _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(z + c)));
+        const __m256 v = _mm256_fmsub_ps(_mm256_loadu_ps(int8->scale + c), acc, _mm256_mul_ps(vz, _mm256_loadu_ps(int8->scaled_sum + c)));
+        return _mm256_fmadd_ps(vs, v, _mm256_loadu_ps(bias + c));
+      };
       __m256 sum = _mm256_setzero_ps();
       for (std::int64_t o = 0; o < W; o += 8) {
-        __m256 m = _mm256_add_ps(_mm256_loadu_ps(z + o), _mm256_loadu_ps(bias + o));
-        for (int p = 1; p < P; ++p)
-          m = _mm256_max_ps(m, _mm256_add_ps(_mm256_loadu_ps(z + p * W + o), _mm256_loadu_ps(bias + p * W + o)));
+        __m256 m = at(o);
+        for (int p = 1; p < P; ++p) m = _mm256_max_ps(m, at(p * W + o));
         _mm256_storeu_ps(hp + o, m);
         sum = _mm256_add_ps(sum, m);
       }
@@ -381,9 +400,15 @@ void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n,
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     const float* z = pre + i * W * P;
-    for (std::int64_t o = 0; o < W; ++o) hp[o] = z[o] + bias[o];
+    const auto at = [&](std::int64_t c) {
+      if (int8 == nullptr) return z[c] + bias[c];
+      std::int32_t acc;
+      std::memcpy(&acc, z + c, sizeof acc);
+      return int8->s[i] * (int8->scale[c] * static_cast<float>(acc) - int8->z[i] * int8->scaled_sum[c]) + bias[c];
+    };
+    for (std::int64_t o = 0; o < W; ++o) hp[o] = at(o);
     for (int p = 1; p < P; ++p)
-      for (std::int64_t o = 0; o < W; ++o) hp[o] = std::max(hp[o], z[p * W + o] + bias[p * W + o]);
+      for (std::int64_t o = 0; o < W; ++o) hp[o] = std::max(hp[o], at(p * W + o));
     float lanes[kLanes] = {};
     std::int64_t o = 0;
     for (; o + kLanes <= W; o += kLanes)
@@ -401,6 +426,28 @@ void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n,
     const float rstd = 1.f / std::sqrt(var * inv_w + eps);
     float* row = x + i * W;
     for (o = 0; o < W; ++o) row[o] += (hp[o] - mean) * rstd * gamma[o] + beta[o];
+  }
+}
+
+// The windows of rows [0, n) of x (sequences `lengths`, words outside a sequence are zeros), each
+// quantized as one row for the int8 product: seq2col and the product's quantization in one pass,
+// without the f32 windows.
+void quantize_windows(const float* x, std::int64_t W, const backend::Tensor& lengths, int window, std::uint8_t* q, float* s,
+                      float* z) {
+  const std::int64_t span = 2 * static_cast<std::int64_t>(window) + 1;
+  std::vector<const float*> segments(static_cast<std::size_t>(span));
+  const std::int32_t* len = lengths.data<std::int32_t>();
+  std::int64_t start = 0;
+  for (std::int64_t d = 0; d < lengths.numel(); ++d) {
+    const std::int64_t end = start + len[d];
+    for (std::int64_t i = start; i < end; ++i) {
+      for (std::int64_t o = -window; o <= window; ++o) {
+        const std::int64_t j = i + o;
+        segments[static_cast<std::size_t>(o + window)] = j < start || j >= end ? nullptr : x + j * W;
+      }
+      backend::quantize_segments(segments.data(), static_cast<int>(span), W, q + i * span * W, s[i], z[i]);
+    }
+    start = end;
   }
 }
 
@@ -453,16 +500,28 @@ void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, co
     for (const Folded::Block& b : folded_->blocks) {
       backend::ScratchArena::Scope inner(arena);
       backend::Tensor pre = arena.take({n, W * b.pieces});
+      const std::int64_t span = 2 * static_cast<std::int64_t>(b.window) + 1;
+      const Int8Sums* int8 = nullptr;
+      Int8Sums sums{};
       if (first != nullptr && &b == &folded_->blocks.front()) {
         sum_window_parts(*first, row, len, b.window, pre);
+      } else if (!b.W8.empty() && backend::int8_available()) {
+        // Int8: the windows quantized straight from x, the product's int32 sums in pre's memory, scaled
+        // in the maxout.
+        backend::Tensor q = arena.take({n, W * span}, backend::DType::U8);
+        backend::Tensor scales = arena.take({2, n});
+        float* s = scales.data<float>();
+        quantize_windows(x.data<float>(), W, len, b.window, q.data<std::uint8_t>(), s, s + n);
+        backend::int8_gemm_quantized(q.data<std::uint8_t>(), n, b.W8, reinterpret_cast<std::int32_t*>(pre.data<float>()));
+        sums = {s, s + n, b.W8.scale.data(), b.W8.scaled_sum.data()};
+        int8 = &sums;
       } else {
-        backend::Tensor win = arena.take({n, W * (2 * b.window + 1)});
+        backend::Tensor win = arena.take({n, W * span});
         o.seq2col(x, b.window, len, win);
-        if (!b.W8.empty() && backend::int8_available()) backend::int8_gemm(win, b.W8, pre);
-        else o.gemm(win, false, b.W, true, pre);
+        o.gemm(win, false, b.W, true, pre);
       }
       maxout_norm_add(pre.data<float>(), b.b.data<float>(), b.pieces, n, W, b.norm->gamma().data<float>(),
-                      b.norm->beta().data<float>(), b.norm->eps(), x.data<float>());
+                      b.norm->beta().data<float>(), b.norm->eps(), x.data<float>(), int8);
     }
   });
 }

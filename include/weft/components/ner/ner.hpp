@@ -41,7 +41,6 @@ class EntityRecognizer final : public TrainablePipe {
   using TrainablePipe::pipe;
   nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const override;
   std::vector<std::string> metrics() const override { return {"ENTS_F"}; }
-  void prepare_inference() override { pmodel().prepare_inference(); }
 
   // dir/labels.json (width, labels) and dir/weights.safetensors.
   void to_disk(const std::filesystem::path& dir) const override;

@@ -68,7 +68,6 @@ class DependencyParser final : public TrainablePipe {
   using TrainablePipe::pipe;
   nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const override;
   std::vector<std::string> metrics() const override { return {"UAS", "LAS"}; }
-  void prepare_inference() override { pmodel().prepare_inference(); }
 
   // dir/labels.json (width, labels, actions) and dir/weights.safetensors.
   void to_disk(const std::filesystem::path& dir) const override;

@@ -49,12 +49,11 @@ class ParserModel : public nn::Layer {
   // The same product into P (preallocated [N, token_slots * HP] on the model's device): prediction
   // keeps P in scratch memory instead of a fresh allocation per batch.
   void precompute(const nn::Tensor& X, nn::Tensor& P) const;
-  // Quantizes W from the current weights for an int8 precompute (backend/cpu_int8.hpp) on the CPU; the
-  // components' from_disk does it, and the trainer before each evaluation. Until it runs, after
-  // discard_inference(), on a GPU or with int8 products off, precompute() runs the f32 product;
-  // forward() (training) always does. Not thread-safe with precompute().
-  void prepare_inference();
-  void discard_inference() noexcept { W8_ = {}; }
+  // Quantizes W from the current weights for an int8 precompute (backend/cpu_int8.hpp) on the CPU
+  // (TrainablePipe::load_model does it, and the trainer before each evaluation). Until it runs, after a
+  // training forward pass, on a GPU or with int8 products off, precompute() runs the f32 product.
+  // Not thread-safe with precompute().
+  void prepare_inference() override;
 
   // Per-thread work space of score()/backprop_score().
   struct Scratch {
