@@ -150,7 +150,7 @@ Int8Weights quantize_weights(const Tensor& W) {
 }
 
 void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* bias) {
-#if defined(WEFT_HAVE_ONEDNN)
+  if (!int8_compiled()) throw ValueError("int8_gemm: weft was built without oneDNN, which runs the int8 products");
   if (!x.device().is_cpu() || !y.device().is_cpu()) throw ValueError("int8_gemm: expects CPU tensors");
   if (x.ndim() != 2 || y.ndim() != 2 || x.dtype() != DType::F32 || y.dtype() != DType::F32 || x.dim(1) != w.k ||
       y.dim(0) != x.dim(0) || y.dim(1) != w.n)
@@ -206,12 +206,6 @@ void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* b
       }
     }
   }
-#else
-  (void)x;
-  (void)w;
-  (void)y;
-  throw ValueError("int8_gemm: weft was built without oneDNN, which runs the int8 products");
-#endif
 }
 
 }  // namespace weft::backend
