@@ -2,6 +2,10 @@
 // scatter-add of their gradient. Ids are validated before any write so a bad id leaves outputs intact.
 #include <string>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "../op_checks.hpp"
 #include "cpu_ops.hpp"
 #include "weft/backend/mix64.hpp"
@@ -16,6 +20,23 @@ void check_ids(const char* op, const std::int32_t* ids, std::int64_t count, std:
     if (ids[i] < 0 || ids[i] >= n_rows)
       throw ValueError(std::string(op) + ": id " + std::to_string(ids[i]) + " outside a table of " + std::to_string(n_rows) + " rows");
 }
+
+#if defined(__AVX2__)
+// dst[c0, c0 + 8V) = the sum of the rows row_ids[0, per) over those columns, in V registers (a
+// compile-time count, so that they are not spilled), adding the rows in order.
+template <int V>
+inline void sum_rows_in_registers(const float* tp, const std::int32_t* row_ids, std::int64_t per, std::int64_t width,
+                                  std::int64_t c0, float* dst) {
+  __m256 acc[V];
+  const float* first = tp + static_cast<std::int64_t>(row_ids[0]) * width + c0;
+  for (int v = 0; v < V; ++v) acc[v] = _mm256_loadu_ps(first + 8 * v);
+  for (std::int64_t s = 1; s < per; ++s) {
+    const float* src = tp + static_cast<std::int64_t>(row_ids[s]) * width + c0;
+    for (int v = 0; v < V; ++v) acc[v] = _mm256_add_ps(acc[v], _mm256_loadu_ps(src + 8 * v));
+  }
+  for (int v = 0; v < V; ++v) _mm256_storeu_ps(dst + c0 + 8 * v, acc[v]);
+}
+#endif
 
 constexpr std::int64_t kPrefetchAhead = 4;
 constexpr std::int64_t kCacheLine = 64;
@@ -55,6 +76,17 @@ void CpuOps::gather_sum_rows(const Tensor& table, const Tensor& ids, Tensor& out
     float* dst = op + i * width;
     const std::int32_t* row_ids = ip + i * per;
     const float* first = tp + static_cast<std::int64_t>(row_ids[0]) * width;
+#if defined(__AVX2__)
+    if (width % 8 == 0) {
+      // Up to 64 columns at a time summed in registers over all the rows, stored once: adding each row
+      // into dst costs a store per 8 floats per row, and stores (one a cycle) were the bottleneck.
+      // The rows are added in the same order as below, so the sums are the same.
+      std::int64_t c0 = 0;
+      for (; c0 + 64 <= width; c0 += 64) sum_rows_in_registers<8>(tp, row_ids, per, width, c0, dst);
+      for (; c0 < width; c0 += 8) sum_rows_in_registers<1>(tp, row_ids, per, width, c0, dst);
+      continue;
+    }
+#endif
     if (per == 4) {  // HashEmbed's default: one pass instead of four
       const float* r1 = tp + static_cast<std::int64_t>(row_ids[1]) * width;
       const float* r2 = tp + static_cast<std::int64_t>(row_ids[2]) * width;
