@@ -54,6 +54,11 @@ void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* b
 // row ~= s * (q[0 .. n_segments * width) - z) ...
 void quantize_segments(const float* const* segments, int n_segments, std::int64_t width, std::uint8_t* q, float& s,
                        float& z);
+// The same with the segments' range given: [lo, hi] must hold every value (value_range widens a range
+// to hold a row's values), so that a row's range is found once for the several windows it is in.
+void quantize_segments_in_range(const float* const* segments, int n_segments, std::int64_t width, float lo, float hi,
+                                std::uint8_t* q, float& s, float& z);
+void value_range(const float* x, std::int64_t width, float& lo, float& hi) noexcept;
 // ... and acc[m, w.n] = q[m, w.k] @ w.q^T in int32, so that row i of x @ W^T is about
 // s_i * (w.scale[j] * acc[i, j] - z_i * w.scaled_sum[j]). Throws ValueError where not compiled in.
 void int8_gemm_quantized(const std::uint8_t* q, std::int64_t m, const Int8Weights& w, std::int32_t* acc);

@@ -51,34 +51,42 @@ bool cpu_int8() noexcept { return int8_switch().load(); }
 
 bool int8_available() noexcept { return int8_compiled() && cpu_int8(); }
 
+void value_range(const float* x, std::int64_t width, float& lo, float& hi) noexcept {
+  std::int64_t c = 0;
+#if defined(__AVX2__)
+  __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+  for (; c + 8 <= width; c += 8) {
+    const __m256 v = _mm256_loadu_ps(x + c);
+    vlo = _mm256_min_ps(vlo, v);
+    vhi = _mm256_max_ps(vhi, v);
+  }
+  alignas(32) float l[8], h[8];
+  _mm256_store_ps(l, vlo);
+  _mm256_store_ps(h, vhi);
+  for (int t = 0; t < 8; ++t) {
+    lo = std::min(lo, l[t]);
+    hi = std::max(hi, h[t]);
+  }
+#endif
+  for (; c < width; ++c) {
+    lo = std::min(lo, x[c]);
+    hi = std::max(hi, x[c]);
+  }
+}
+
 void quantize_segments(const float* const* segments, int n_segments, std::int64_t width, std::uint8_t* q, float& s,
                        float& z) {
-  // The range, widened to hold 0 (so that 0, and a missing segment, is exact).
   float lo = 0.f, hi = 0.f;
-  for (int g = 0; g < n_segments; ++g) {
-    const float* x = segments[g];
-    if (x == nullptr) continue;
-    std::int64_t c = 0;
-#if defined(__AVX2__)
-    __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
-    for (; c + 8 <= width; c += 8) {
-      const __m256 v = _mm256_loadu_ps(x + c);
-      vlo = _mm256_min_ps(vlo, v);
-      vhi = _mm256_max_ps(vhi, v);
-    }
-    alignas(32) float l[8], h[8];
-    _mm256_store_ps(l, vlo);
-    _mm256_store_ps(h, vhi);
-    for (int t = 0; t < 8; ++t) {
-      lo = std::min(lo, l[t]);
-      hi = std::max(hi, h[t]);
-    }
-#endif
-    for (; c < width; ++c) {
-      lo = std::min(lo, x[c]);
-      hi = std::max(hi, x[c]);
-    }
-  }
+  for (int g = 0; g < n_segments; ++g)
+    if (segments[g] != nullptr) value_range(segments[g], width, lo, hi);
+  quantize_segments_in_range(segments, n_segments, width, lo, hi, q, s, z);
+}
+
+void quantize_segments_in_range(const float* const* segments, int n_segments, std::int64_t width, float lo, float hi,
+                                std::uint8_t* q, float& s, float& z) {
+  // The range is widened to hold 0, so that 0 (and a missing segment) is exact.
+  lo = std::min(lo, 0.f);
+  hi = std::max(hi, 0.f);
   s = hi > lo ? (hi - lo) / 255.f : 1.f;
   const float inv = 1.f / s;
   z = std::nearbyint(-lo * inv);

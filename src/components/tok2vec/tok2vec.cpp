@@ -431,21 +431,29 @@ void maxout_norm_add(const float* pre, const float* bias, int P, std::int64_t n,
 
 // The windows of rows [0, n) of x (sequences `lengths`, words outside a sequence are zeros), each
 // quantized as one row for the int8 product: seq2col and the product's quantization in one pass,
-// without the f32 windows.
-void quantize_windows(const float* x, std::int64_t W, const backend::Tensor& lengths, int window, std::uint8_t* q, float* s,
-                      float* z) {
+// without the f32 windows; each row's range is found once for the windows it is in.
+void quantize_windows(const float* x, std::int64_t n, std::int64_t W, const backend::Tensor& lengths, int window,
+                      std::uint8_t* q, float* s, float* z) {
   const std::int64_t span = 2 * static_cast<std::int64_t>(window) + 1;
+  std::vector<float> lo(static_cast<std::size_t>(n), 0.f), hi(static_cast<std::size_t>(n), 0.f);
+  for (std::int64_t i = 0; i < n; ++i) backend::value_range(x + i * W, W, lo[static_cast<std::size_t>(i)], hi[static_cast<std::size_t>(i)]);
   std::vector<const float*> segments(static_cast<std::size_t>(span));
   const std::int32_t* len = lengths.data<std::int32_t>();
   std::int64_t start = 0;
   for (std::int64_t d = 0; d < lengths.numel(); ++d) {
     const std::int64_t end = start + len[d];
     for (std::int64_t i = start; i < end; ++i) {
+      float l = 0.f, h = 0.f;
       for (std::int64_t o = -window; o <= window; ++o) {
         const std::int64_t j = i + o;
-        segments[static_cast<std::size_t>(o + window)] = j < start || j >= end ? nullptr : x + j * W;
+        const bool inside = j >= start && j < end;
+        segments[static_cast<std::size_t>(o + window)] = inside ? x + j * W : nullptr;
+        if (inside) {
+          l = std::min(l, lo[static_cast<std::size_t>(j)]);
+          h = std::max(h, hi[static_cast<std::size_t>(j)]);
+        }
       }
-      backend::quantize_segments(segments.data(), static_cast<int>(span), W, q + i * span * W, s[i], z[i]);
+      backend::quantize_segments_in_range(segments.data(), static_cast<int>(span), W, l, h, q + i * span * W, s[i], z[i]);
     }
     start = end;
   }
@@ -466,20 +474,41 @@ void Tok2Vec::sum_window_parts(const FirstBlockParts& first, std::int64_t row0, 
   float* out = pre.data<float>();
   const std::int32_t* len = lengths.data<std::int32_t>();
   std::int64_t start = 0;
+  const float* rows[8];  // the parts a row sums, where the window spans at most 8 words
   for (std::int64_t d = 0; d < lengths.numel(); ++d) {
     const std::int64_t end = start + len[d];
     for (std::int64_t i = start; i < end; ++i) {
       float* dst = out + i * PW;
       // Offsets in the window's order (left to right), as the product sums the window's columns.
-      bool any = false;
+      int k = 0;
       for (std::int64_t o = -window; o <= window; ++o) {
         const std::int64_t j = i + o;
-        if (j < start || j >= end) continue;
-        const float* p = parts(j) + (o + window) * PW;
-        if (!any) std::copy(p, p + PW, dst);
-        else
-          for (std::int64_t c = 0; c < PW; ++c) dst[c] += p[c];
-        any = true;
+        if (span <= 8 && j >= start && j < end) rows[k++] = parts(j) + (o + window) * PW;
+      }
+      std::int64_t c = 0;
+#if defined(__AVX2__)
+      if (span <= 8) {
+        // 64 columns at a time summed in registers, stored once.
+        for (; c + 64 <= PW; c += 64) {
+          __m256 acc[8];
+          for (int v = 0; v < 8; ++v) acc[v] = _mm256_loadu_ps(rows[0] + c + 8 * v);
+          for (int r = 1; r < k; ++r)
+            for (int v = 0; v < 8; ++v) acc[v] = _mm256_add_ps(acc[v], _mm256_loadu_ps(rows[r] + c + 8 * v));
+          for (int v = 0; v < 8; ++v) _mm256_storeu_ps(dst + c + 8 * v, acc[v]);
+        }
+      }
+#endif
+      for (; c < PW; ++c) {
+        float a = 0.f;
+        bool any = false;
+        for (std::int64_t o = -window, r = 0; o <= window; ++o) {
+          const std::int64_t j = i + o;
+          if (j < start || j >= end) continue;
+          const float* p = span <= 8 ? rows[r++] : parts(j) + (o + window) * PW;
+          a = any ? a + p[c] : p[c];
+          any = true;
+        }
+        dst[c] = a;
       }
     }
     start = end;
@@ -511,7 +540,7 @@ void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, co
         backend::Tensor q = arena.take({n, W * span}, backend::DType::U8);
         backend::Tensor scales = arena.take({2, n});
         float* s = scales.data<float>();
-        quantize_windows(x.data<float>(), W, len, b.window, q.data<std::uint8_t>(), s, s + n);
+        quantize_windows(x.data<float>(), n, W, len, b.window, q.data<std::uint8_t>(), s, s + n);
         backend::int8_gemm_quantized(q.data<std::uint8_t>(), n, b.W8, reinterpret_cast<std::int32_t*>(pre.data<float>()));
         sums = {s, s + n, b.W8.scale.data(), b.W8.scaled_sum.data()};
         int8 = &sums;
