@@ -1,7 +1,9 @@
 // bench_gemm: single-thread CPU gemm throughput (GFLOP/s) at the shapes weft's models use, for Eigen,
 // oneDNN and the Auto dispatch (cpu_gemm_for). Its table is where the per-shape rule in cpu_gemm.cpp
-// comes from; rerun it after changing that rule or the target machine.
-//   usage: bench_gemm [min_seconds_per_measurement=0.05]
+// comes from; rerun it after changing that rule or the target machine. With --int8 it compares, at the
+// shipped model's shapes, the f32 product (Auto) with the int8 one inference uses (cpu_int8.hpp: the
+// quantization of the input and the scaling of the sums included).
+//   usage: bench_gemm [--int8] [min_seconds_per_measurement=0.05]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "weft/backend/cpu_gemm.hpp"
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/backend/ops.hpp"
 #include "weft/backend/threads.hpp"
 
@@ -32,21 +35,27 @@ Tensor random(const Shape& shape, unsigned seed) {
   return Tensor::from_vector(v, shape);
 }
 
-// Best-of-5 GFLOP/s of c[m, n] = op(a) op(b), each run repeated for at least min_seconds.
-double measure(CpuGemm impl, std::int64_t m, const GemmShape& s, double min_seconds) {
+// Best-of-5 GFLOP/s of c[m, n] = op(a) op(b), each run repeated for at least min_seconds; with int8,
+// through int8_gemm (a [m, k] @ b[n, k]^T only).
+double measure(CpuGemm impl, std::int64_t m, const GemmShape& s, double min_seconds, bool int8 = false) {
   set_cpu_gemm(impl);
   Ops& ops = weft::backend::ops(Device::cpu());
   const Tensor a = s.trans_a ? random({s.k, m}, 1) : random({m, s.k}, 1);
   const Tensor b = s.trans_b ? random({s.n, s.k}, 2) : random({s.k, s.n}, 2);
   Tensor c = Tensor::zeros({m, s.n}, DType::F32);
-  ops.gemm(a, s.trans_a, b, s.trans_b, c);  // warm-up (oneDNN's first call initialises its kernels)
+  const Int8Weights b8 = int8 ? quantize_weights(b) : Int8Weights{};
+  const auto once = [&] {
+    if (int8) int8_gemm(a, b8, c);
+    else ops.gemm(a, s.trans_a, b, s.trans_b, c);
+  };
+  once();  // warm-up (oneDNN's first call initialises its kernels)
   double best = 0;
   for (int round = 0; round < 5; ++round) {
     std::int64_t reps = 0;
     const auto start = std::chrono::steady_clock::now();
     double elapsed = 0;
     do {
-      ops.gemm(a, s.trans_a, b, s.trans_b, c);
+      once();
       ++reps;
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } while (elapsed < min_seconds / 5);
@@ -61,7 +70,9 @@ const char* name(CpuGemm c) { return c == CpuGemm::Eigen ? "eigen" : c == CpuGem
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.05;
+  const bool int8 = argc > 1 && std::string(argv[1]) == "--int8";
+  const int arg = int8 ? 2 : 1;
+  const double min_seconds = argc > arg ? std::atof(argv[arg]) : 0.05;
   set_cpu_threads(1);
   const std::vector<GemmShape> shapes{
       {"maxout 96x3, window 3 (fwd)", 288, 288, false, true},   // X[N,288] W[288,288]^T, as Linear stores W[out,in]
@@ -77,6 +88,23 @@ int main(int argc, char** argv) {
       {"en_ewt_sm morphologizer 64->231", 64, 231, false, true},
   };
   const std::vector<std::int64_t> rows{64, 128, 256, 512, 1024, 2048, 4096};
+  if (int8) {
+    if (!int8_compiled()) {
+      std::printf("int8 products need oneDNN, which this build lacks\n");
+      return 1;
+    }
+    std::printf("single thread, best of 5, %.3fs per measurement; int8 includes quantizing a and scaling c\n", min_seconds);
+    std::printf("%-34s %6s %5s %5s | %8s %8s | %6s\n", "shape (en_ewt_sm)", "N", "K", "out", "f32", "int8", "int8/f32");
+    for (const GemmShape& s : shapes) {
+      if (std::string(s.what).rfind("en_ewt_sm", 0) != 0) continue;
+      for (std::int64_t m : rows) {
+        const double f = measure(CpuGemm::Auto, m, s, min_seconds), q = measure(CpuGemm::Auto, m, s, min_seconds, true);
+        std::printf("%-34s %6lld %5lld %5lld | %8.1f %8.1f | %6.2fx\n", s.what, static_cast<long long>(m),
+                    static_cast<long long>(s.k), static_cast<long long>(s.n), f, q, q / f);
+      }
+    }
+    return 0;
+  }
   // Small batches (one short document at inference) locate where Eigen's lower call overhead wins.
   const std::vector<std::int64_t> small_rows{1, 2, 4, 8, 12, 16, 24, 32, 48};
   std::printf("single thread, best of 5, %.3fs per measurement; oneDNN compiled: %s\n", min_seconds,
