@@ -516,9 +516,12 @@ void Tok2Vec::sum_window_parts(const FirstBlockParts& first, std::int64_t row0, 
 }
 
 void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, const FirstBlockParts* first) const {
-  // Docs of about kChunkWords words at a time (a longer Doc alone): 256 words keep the chunk's windows
-  // and pre-activations (width 64: 192 + 192 floats a word) in a 512 KB L2 cache.
-  constexpr std::int64_t kChunkWords = 256;
+  // Docs of about kChunkWords words at a time (a longer Doc alone), so that a chunk's windows and
+  // pre-activations stay in the L2 or L3 cache through all the blocks. With int8 products (width 64:
+  // 192 bytes of window, 192 int32 sums and 64 floats a word, about 600 KB for 512 words) 512 words
+  // measured faster for the whole pipeline than 256 in paired runs on a 512 KB L2 Zen 3; the int8
+  // product runs faster with more rows (bench_gemm --int8).
+  constexpr std::int64_t kChunkWords = 512;
   backend::Ops& o = backend::ops(backend::Device::cpu());
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
   const std::int64_t W = config_.width;
