@@ -186,8 +186,8 @@ TEST_CASE("training: the folded tok2vec inference path equals the layers as trai
     docs.push_back(nlp.make_doc(""));
     docs.push_back(nlp.make_doc("Unseenwordyy"));
     std::string long_text;
-    for (int k = 0; k < 60; ++k) long_text += "The cat sat on the mat today . ";
-    docs.push_back(nlp.make_doc(long_text));  // 480 words
+    for (int k = 0; k < 80; ++k) long_text += "The cat sat on the mat today . ";
+    docs.push_back(nlp.make_doc(long_text));  // 640 words, more than a chunk (512)
     for (int k = 0; k < 40; ++k) docs.push_back(nlp.make_doc("Short document number " + std::to_string(k) + " here ."));
     // The largest difference, relative to the largest value of the plain path.
     const auto worst_difference = [&](const std::vector<Doc>& batch) {
