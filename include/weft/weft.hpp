@@ -2,6 +2,7 @@
 // read and write documents. Include the individual headers instead to keep compile times down.
 #pragma once
 
+#include "weft/backend/cpu_int8.hpp"
 #include "weft/backend/device_info.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/doc/doc.hpp"
