@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   bool no_int8 = false;
   app.add_flag("--no-int8", no_int8,
                "Run inference's matrix products in f32, as trained, instead of int8 (the default where weft is built "
-               "with oneDNN; also WEFT_CPU_INT8=0). Before the command: weft --no-int8 run ...");
+               "with oneDNN; also WEFT_CPU_INT8=0). Before or after the command");
+  app.fallthrough();  // --no-int8 also after the subcommand: weft run --no-int8 ...
   std::map<CLI::App*, weft::cli::Run> runs;
   // Each add_* adds one subcommand (the newest in the app) and returns the function that runs it.
   for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_match, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_info}) {

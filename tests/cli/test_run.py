@@ -272,6 +272,7 @@ def test_shipped_model_scores_hold_with_int8_and_f32_products(weft_bin):
     default, f32 = scores(), scores("--no-int8")
     info = json.loads(run(weft_bin, "info", "--json").stdout)
     assert json.loads(run(weft_bin, "--no-int8", "info", "--json").stdout)["cpu_int8"] is False
+    assert json.loads(run(weft_bin, "info", "--no-int8", "--json").stdout)["cpu_int8"] is False
     if info["cpu_int8"]:
         assert default != f32  # the int8 path really ran
     assert scores(env={**os.environ, "WEFT_CPU_INT8": "0"}) == f32
