@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   };
   const std::vector<std::int64_t> rows{64, 128, 256, 512, 1024, 2048, 4096};
   if (int8) {
-    if (!int8_compiled()) {
+    if (!onednn_compiled()) {
       std::printf("int8 products need oneDNN, which this build lacks\n");
       return 1;
     }

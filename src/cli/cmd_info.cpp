@@ -49,7 +49,7 @@ Run add_info(CLI::App& app) {
               << "CUDA backend: " << (backend::cuda_compiled() ? "compiled" : "not compiled") << ", "
               << backend::cuda_device_count() << " device(s)\n"
               << "CPU inference products: " << (backend::int8_available() ? "int8" : "f32")
-              << (backend::int8_compiled() ? "" : " (built without oneDNN)") << '\n'
+              << (backend::onednn_compiled() ? "" : " (built without oneDNN)") << '\n'
               << "languages:";
     for (const auto& l : langs) std::cout << ' ' << l.get<std::string>();
     std::cout << '\n';

@@ -55,7 +55,7 @@ Reference reference(const Tensor& x, const Tensor& W) {
 }  // namespace
 
 TEST_CASE("backend: int8 product agrees with the exact product within the quantization bound") {
-  if (!weft::backend::int8_compiled()) {
+  if (!weft::backend::onednn_compiled()) {
     MESSAGE("oneDNN not compiled in: no int8 products");
     return;
   }
@@ -88,7 +88,7 @@ TEST_CASE("backend: int8 product agrees with the exact product within the quanti
 }
 
 TEST_CASE("backend: int8 product at full-scale activations and weights does not saturate (7-bit weights)") {
-  if (!weft::backend::int8_compiled()) {
+  if (!weft::backend::onednn_compiled()) {
     MESSAGE("oneDNN not compiled in: no int8 products");
     return;
   }
@@ -113,7 +113,7 @@ TEST_CASE("backend: int8 product at full-scale activations and weights does not 
 }
 
 TEST_CASE("backend: int8 product of zero rows and zero weights is exactly zero; empty and mismatched inputs") {
-  if (!weft::backend::int8_compiled()) {
+  if (!weft::backend::onednn_compiled()) {
     CHECK_THROWS_AS(weft::backend::int8_gemm(Tensor::zeros({1, 4}, DType::F32), weft::backend::quantize_weights(Tensor::zeros({2, 4}, DType::F32)),
                                              *std::make_unique<Tensor>(Tensor::empty({1, 2}, DType::F32))),
                     weft::ValueError);
@@ -169,7 +169,7 @@ TEST_CASE("backend: the int8 switch is process-wide and a scope restores it") {
     CHECK_FALSE(weft::backend::int8_available());
     {
       const weft::backend::CpuInt8Scope on(true);
-      CHECK(weft::backend::int8_available() == weft::backend::int8_compiled());
+      CHECK(weft::backend::int8_available() == weft::backend::onednn_compiled());
     }
     CHECK_FALSE(weft::backend::cpu_int8());
   }

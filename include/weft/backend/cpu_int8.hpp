@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "weft/backend/cpu_gemm.hpp"
 #include "weft/backend/tensor.hpp"
 
 namespace weft::backend {
@@ -21,13 +22,12 @@ struct Int8Weights {
   bool empty() const noexcept { return n == 0; }
 };
 
-// True when weft was built against oneDNN (WEFT_HAVE_ONEDNN), which runs the int8 products.
-bool int8_compiled() noexcept;
 // The process-wide switch: on by default; WEFT_CPU_INT8=0 in the environment, set_cpu_int8(false) or
 // a CpuInt8Scope turn it off, so that inference runs the f32 products as trained.
 void set_cpu_int8(bool on) noexcept;
 bool cpu_int8() noexcept;
-// int8_compiled() && cpu_int8(): whether the inference paths use int8 products now.
+// onednn_compiled() (cpu_gemm.hpp: oneDNN runs the int8 products) && cpu_int8(): whether the
+// inference paths use int8 products now.
 bool int8_available() noexcept;
 
 // Sets the switch for a scope and restores it after (process-wide, so not for concurrent use).

@@ -13,6 +13,7 @@
 #endif
 
 #include "cpu_threads.hpp"
+#include "weft/backend/cpu_gemm.hpp"
 #include "weft/backend/scratch.hpp"
 #include "weft/error.hpp"
 
@@ -25,7 +26,6 @@ namespace weft::backend {
 namespace {
 
 constexpr int kWeightMax = 63;  // 7 bits: u8 * s7 pair sums stay inside int16
-constexpr std::int64_t kMaxBlock = 4096;  // the most rows int8_gemm quantizes and multiplies at once
 
 std::atomic<bool>& int8_switch() {
   static std::atomic<bool> on{[] {
@@ -37,19 +37,11 @@ std::atomic<bool>& int8_switch() {
 
 }  // namespace
 
-bool int8_compiled() noexcept {
-#if defined(WEFT_HAVE_ONEDNN)
-  return true;
-#else
-  return false;
-#endif
-}
-
 void set_cpu_int8(bool on) noexcept { int8_switch().store(on); }
 
 bool cpu_int8() noexcept { return int8_switch().load(); }
 
-bool int8_available() noexcept { return int8_compiled() && cpu_int8(); }
+bool int8_available() noexcept { return onednn_compiled() && cpu_int8(); }
 
 void value_range(const float* x, std::int64_t width, float& lo, float& hi) noexcept {
   std::int64_t c = 0;
@@ -158,7 +150,7 @@ Int8Weights quantize_weights(const Tensor& W) {
 }
 
 void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* bias) {
-  if (!int8_compiled()) throw ValueError("int8_gemm: weft was built without oneDNN, which runs the int8 products");
+  if (!onednn_compiled()) throw ValueError("int8_gemm: weft was built without oneDNN, which runs the int8 products");
   if (!x.device().is_cpu() || !y.device().is_cpu()) throw ValueError("int8_gemm: expects CPU tensors");
   if (x.ndim() != 2 || y.ndim() != 2 || x.dtype() != DType::F32 || y.dtype() != DType::F32 || x.dim(1) != w.k ||
       y.dim(0) != x.dim(0) || y.dim(1) != w.n)
@@ -170,48 +162,43 @@ void int8_gemm(const Tensor& x, const Int8Weights& w, Tensor& y, const Tensor* b
   if (m == 0) return;
   ScratchArena& arena = ScratchArena::local(Device::cpu());
   ScratchArena::Scope scope(arena);
+  Tensor xq = arena.take({m, k}, DType::U8);
+  Tensor scales = arena.take({2, m});
+  auto* q = xq.data<std::uint8_t>();
+  float* rs = scales.data<float>();
+  float* rz = rs + m;
+  for (std::int64_t i = 0; i < m; ++i) {
+    const float* row = x.data<float>() + i * k;
+    quantize_segments(&row, 1, k, q + i * k, rs[i], rz[i]);
+  }
   // The int32 sums go into y's own memory (the same size) and are scaled in place: no second buffer of
-  // the product's size to write and read back. Blocks of up to kMaxBlock rows (the callers' chunks
-  // are a few hundred words: smaller blocks, to keep the sums in L2 until they are scaled, measured
-  // slower, the gemm losing more at few rows than the scaling gains).
-  const std::int64_t block = kMaxBlock;
-  Tensor xq = arena.take({std::min(m, block), k}, DType::U8);
-  std::vector<float> zeros;
-  if (bias == nullptr) zeros.assign(static_cast<std::size_t>(n), 0.f);
-  const float* b = bias != nullptr ? bias->data<float>() : zeros.data();
+  // the product's size to write and read back. (Smaller row blocks, to keep the sums in L2 until they
+  // are scaled, measured slower: the gemm loses more at few rows than the scaling gains.)
+  float* out = y.data<float>();
+  auto* a = reinterpret_cast<std::int32_t*>(out);
+  int8_gemm_quantized(q, m, w, a);
+  // y[i, j] = s_i * scale_j * (acc[i, j] - z_i * sum_j) + b_j = s_i * (scale_j * acc[i, j] - z_i * scaled_sum_j) + b_j
   const float* ws = w.scale.data();
   const float* wz = w.scaled_sum.data();
-  auto* q = xq.data<std::uint8_t>();
-  for (std::int64_t r0 = 0; r0 < m; r0 += block) {
-    const std::int64_t rows = std::min(block, m - r0);
-    float rs[kMaxBlock], rz[kMaxBlock];
-    for (std::int64_t i = 0; i < rows; ++i) {
-      const float* row = x.data<float>() + (r0 + i) * k;
-      quantize_segments(&row, 1, k, q + i * k, rs[i], rz[i]);
-    }
-    float* out = y.data<float>() + r0 * n;
-    auto* a = reinterpret_cast<std::int32_t*>(out);
-    int8_gemm_quantized(q, rows, w, a);
-    // y[i, j] = s_i * scale_j * (acc[i, j] - z_i * sum_j) + b_j = s_i * (scale_j * acc[i, j] - z_i * scaled_sum_j) + b_j
-    for (std::int64_t i = 0; i < rows; ++i) {
-      const float s = rs[i], z = rz[i];
-      const std::int32_t* ar = a + i * n;  // the same memory as yr
-      float* yr = out + i * n;
-      std::int64_t j = 0;
+  const float* b = bias != nullptr ? bias->data<float>() : nullptr;
+  for (std::int64_t i = 0; i < m; ++i) {
+    const float s = rs[i], z = rz[i];
+    const std::int32_t* ar = a + i * n;  // the same memory as yr
+    float* yr = out + i * n;
+    std::int64_t j = 0;
 #if defined(__AVX2__)
-      const __m256 vs = _mm256_set1_ps(s), vz = _mm256_set1_ps(z);
-      for (; j + 8 <= n; j += 8) {
-        const __m256 acc = _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + j)));
-        const __m256 v = _mm256_fmsub_ps(_mm256_loadu_ps(ws + j), acc, _mm256_mul_ps(vz, _mm256_loadu_ps(wz + j)));
-        _mm256_storeu_ps(yr + j, _mm256_fmadd_ps(vs, v, _mm256_loadu_ps(b + j)));
-      }
+    const __m256 vs = _mm256_set1_ps(s), vz = _mm256_set1_ps(z);
+    for (; j + 8 <= n; j += 8) {
+      const __m256 acc = _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + j)));
+      const __m256 v = _mm256_fmsub_ps(_mm256_loadu_ps(ws + j), acc, _mm256_mul_ps(vz, _mm256_loadu_ps(wz + j)));
+      _mm256_storeu_ps(yr + j, _mm256_fmadd_ps(vs, v, b != nullptr ? _mm256_loadu_ps(b + j) : _mm256_setzero_ps()));
+    }
 #endif
-      for (; j < n; ++j) {
-        std::int32_t v;
-        std::memcpy(&v, ar + j, sizeof v);
-        const float f = s * (ws[j] * static_cast<float>(v) - z * wz[j]) + b[j];
-        std::memcpy(yr + j, &f, sizeof f);
-      }
+    for (; j < n; ++j) {
+      std::int32_t v;
+      std::memcpy(&v, ar + j, sizeof v);
+      const float f = s * (ws[j] * static_cast<float>(v) - z * wz[j]) + (b != nullptr ? b[j] : 0.f);
+      std::memcpy(yr + j, &f, sizeof f);
     }
   }
 }
