@@ -16,6 +16,7 @@
 
 namespace weft {
 class Pipeline;
+class Component;
 }
 
 namespace weft::py {
@@ -31,6 +32,8 @@ struct PySpan {
   std::shared_ptr<Doc> doc;
   std::size_t start, end;
   hash_t label = 0;
+  hash_t kb_id = 0;  // spaCy's Span.kb_id
+  hash_t id = 0;     // spaCy's Span.id (ent_id_ of an entity: the EntityRuler's pattern id)
 };
 
 void register_errors(pyb::module_& m);
@@ -46,11 +49,11 @@ void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
 
-// A pipeline component seen from Python: the pipeline that owns it and its name (pipeline.cpp binds
-// it as weft's Component).
+// A pipeline component seen from Python (pipeline.cpp binds it as weft's Component). It holds the
+// component itself, so an object returned by add_pipe or remove_pipe stays usable after the component
+// leaves its pipeline, as in spaCy.
 struct PyComponentView {
-  std::shared_ptr<Pipeline> nlp;
-  std::string name;
+  std::shared_ptr<Component> component;
 };
 // Components with Python methods of their own (the EntityRuler's add_patterns, ...) register a maker
 // that returns their view for a component of their type and None otherwise; add_pipe and get_pipe
@@ -72,6 +75,16 @@ std::vector<std::string> utf8_list_from_py(const pyb::list& texts);
 // json_from_py writes values json cannot (pathlib.Path, ...) as their str().
 pyb::object py_from_json(const Json& j);
 Json json_from_py(const pyb::handle& obj);
+
+// A Doc's user_data dict (spaCy's doc.user_data), kept in the Doc's binding_state so that every Python
+// object reaching the Doc sees the same one; made on first use (holding {"meta": ...} of a JSONL
+// record when the Doc has one). set_user_data replaces it (None clears it).
+pyb::dict user_data(Doc& doc);
+void set_user_data(Doc& doc, const pyb::object& data);
+bool has_user_data(const Doc& doc);
+
+// A label-like value from Python: None -> 0, an int as the hash, a str interned in the Doc.
+hash_t hash_from_py(Doc& doc, const pyb::handle& value);
 
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);

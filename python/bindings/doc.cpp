@@ -46,6 +46,49 @@ std::vector<Span> spans_from_py(const std::shared_ptr<Doc>& d, const pyb::iterab
 
 }  // namespace
 
+void set_user_data(Doc& doc, const pyb::object& data) {
+  if (data.is_none()) {
+    doc.binding_state().reset();
+    return;
+  }
+  if (!pyb::isinstance<pyb::dict>(data)) throw pyb::type_error("user_data must be a dict");
+  auto* held = new pyb::object(data);
+  // The Doc may die on a thread without the GIL (a pipeline worker), or after the interpreter.
+  doc.binding_state() = std::shared_ptr<void>(held, [](void* p) {
+    auto* o = static_cast<pyb::object*>(p);
+    if (Py_IsInitialized() == 0) {
+      o->release();
+    } else {
+      pyb::gil_scoped_acquire gil;
+      delete o;
+      return;
+    }
+    delete o;
+  });
+}
+
+bool has_user_data(const Doc& doc) { return doc.binding_state() != nullptr; }
+
+hash_t hash_from_py(Doc& doc, const pyb::handle& value) {
+  if (value.is_none()) return 0;
+  if (pyb::isinstance<pyb::str>(value)) {
+    const std::string s = utf8_from_py(value);
+    return s.empty() ? 0 : doc.intern(s);
+  }
+  if (pyb::isinstance<pyb::int_>(value)) return value.cast<hash_t>();
+  throw pyb::type_error("expected a str, an int (a hash) or None, got " +
+                        std::string(pyb::str(pyb::type::of(value).attr("__name__"))));
+}
+
+pyb::dict user_data(Doc& doc) {
+  if (!doc.binding_state()) {
+    pyb::dict fresh;
+    if (!doc.extras().meta_json.empty()) fresh["meta"] = pyb::module_::import("json").attr("loads")(doc.extras().meta_json);
+    set_user_data(doc, fresh);
+  }
+  return static_cast<pyb::object*>(doc.binding_state().get())->cast<pyb::dict>();
+}
+
 void register_doc(pyb::module_& m) {
   pyb::class_<Doc, std::shared_ptr<Doc>>(m, "Doc")
       .def(pyb::init([](std::shared_ptr<Vocab> vocab, std::optional<std::vector<std::string>> words,
@@ -157,10 +200,14 @@ void register_doc(pyb::module_& m) {
            })
       .def("from_bytes",
            [](const Doc& self, const pyb::bytes& data) { return doc_from_bytes(data, self.vocab_ptr()); })
-      .def_property_readonly("user_data", [](const Doc& d) {
-        pyb::dict out;
-        if (!d.extras().meta_json.empty())
-          out["meta"] = pyb::module_::import("json").attr("loads")(d.extras().meta_json);
+      .def_property_readonly("_has_user_data", [](const Doc& d) { return has_user_data(d); })
+      .def_property("user_data", [](Doc& d) { return user_data(d); },
+                    [](Doc& d, const pyb::object& data) { set_user_data(d, data); })
+      // A copy of the Doc's tokens, text, annotations and extras (user_data is not copied: copy.copy
+      // and copy.deepcopy in python/weft/_doc_api.py decide how it is carried).
+      .def("_copy", [](const Doc& d) {
+        auto out = std::make_shared<Doc>(d);
+        out->binding_state().reset();
         return out;
       });
 }

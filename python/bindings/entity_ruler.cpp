@@ -15,7 +15,7 @@ namespace {
 
 struct PyEntityRuler : PyComponentView {};
 
-EntityRuler& ruler_of(const PyEntityRuler& v) { return dynamic_cast<EntityRuler&>(v.nlp->get_pipe(v.name)); }
+EntityRuler& ruler_of(const PyEntityRuler& v) { return dynamic_cast<EntityRuler&>(*v.component); }
 
 pyb::tuple strings(const std::vector<std::string>& v) {
   pyb::tuple out(v.size());
@@ -105,7 +105,7 @@ void register_entity_ruler(pyb::module_& m) {
           pyb::arg("path"), "Replaces the patterns with those of PATH (.jsonl) or PATH/patterns.jsonl");
 
   add_component_view([](const PyComponentView& v) -> pyb::object {
-    if (dynamic_cast<EntityRuler*>(&v.nlp->get_pipe(v.name))) return pyb::cast(PyEntityRuler{v});
+    if (dynamic_cast<EntityRuler*>(v.component.get())) return pyb::cast(PyEntityRuler{v});
     return pyb::none();
   });
 }

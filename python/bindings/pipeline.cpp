@@ -59,19 +59,27 @@ void register_pipeline(pyb::module_& m) {
       });
 
   pyb::class_<PyComponentView>(m, "Component")
-      .def_property_readonly("name", [](const PyComponentView& c) { return c.name; })
-      .def_property_readonly("factory_name",
-                             [](const PyComponentView& c) { return c.nlp->get_pipe(c.name).factory_name(); })
+      .def_property_readonly("name", [](const PyComponentView& c) { return c.component->name(); })
+      .def_property_readonly("factory_name", [](const PyComponentView& c) { return c.component->factory_name(); })
       .def_property_readonly("config",
                              [](const PyComponentView& c) {
-                               return pyb::module_::import("json").attr("loads")(c.nlp->get_pipe(c.name).config().dump());
+                               return pyb::module_::import("json").attr("loads")(c.component->config().dump());
                              })
-      .def("__call__", [](const PyComponentView& c, std::shared_ptr<Doc> doc) {
-        {
-          pyb::gil_scoped_release release;
-          c.nlp->get_pipe(c.name)(*doc);
-        }
-        return doc;
+      .def("__call__",
+           [](const PyComponentView& c, std::shared_ptr<Doc> doc) {
+             {
+               pyb::gil_scoped_release release;
+               (*c.component)(*doc);
+             }
+             return doc;
+           })
+      .def("__eq__",
+           [](const PyComponentView& a, const pyb::object& b) {
+             return pyb::isinstance<PyComponentView>(b) && a.component == b.cast<const PyComponentView&>().component;
+           })
+      .def("__hash__", [](const PyComponentView& c) { return std::hash<const void*>()(c.component.get()); })
+      .def("__repr__", [](const PyComponentView& c) {
+        return "<weft Component " + c.component->name() + " (" + c.component->factory_name() + ")>";
       });
 
   auto pipeline = pyb::class_<Pipeline, std::shared_ptr<Pipeline>>(m, "Pipeline");
@@ -136,17 +144,31 @@ void register_pipeline(pyb::module_& m) {
             Json cfg = Json::object();
             if (config) cfg = Json::parse(pyb::module_::import("json").attr("dumps")(*config).cast<std::string>());
             Component& c = p->add_pipe(factory, opt(name), cfg, opt(before), opt(after));
-            return component_view(PyComponentView{p, c.name()});
+            return component_view(PyComponentView{p->get_pipe_ptr(c.name())});
           },
           pyb::arg("factory"), pyb::arg("name") = pyb::none(), pyb::arg("config") = pyb::none(),
           pyb::arg("before") = pyb::none(), pyb::arg("after") = pyb::none())
       .def("get_pipe",
            [](std::shared_ptr<Pipeline> p, const std::string& name) {
-             p->get_pipe(name);
-             return component_view(PyComponentView{p, name});
+             return component_view(PyComponentView{p->get_pipe_ptr(name)});
            })
       .def("has_pipe", &Pipeline::has_pipe)
-      .def("remove_pipe", &Pipeline::remove_pipe)
+      .def("remove_pipe",
+           [](std::shared_ptr<Pipeline> p, const std::string& name) {
+             return component_view(PyComponentView{p->remove_pipe(name)});
+           })
+      .def(
+          "replace_pipe",
+          [](std::shared_ptr<Pipeline> p, const std::string& name, const std::string& factory,
+             const std::optional<pyb::dict>& config) {
+            Json cfg = Json::object();
+            if (config) cfg = Json::parse(pyb::module_::import("json").attr("dumps")(*config).cast<std::string>());
+            p->replace_pipe(name, factory, cfg);
+            return component_view(PyComponentView{p->get_pipe_ptr(name)});
+          },
+          pyb::arg("name"), pyb::arg("factory"), pyb::arg("config") = pyb::none())
+      .def("rename_pipe", &Pipeline::rename_pipe, pyb::arg("old_name"), pyb::arg("new_name"))
+      .def("factory_of", &Pipeline::factory_of)
       .def("disable_pipe", &Pipeline::disable_pipe)
       .def("enable_pipe", &Pipeline::enable_pipe)
       .def_property_readonly("pipe_names", &Pipeline::pipe_names)

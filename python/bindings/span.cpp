@@ -2,6 +2,9 @@
 // root and sent included.
 #include <pybind11/stl.h>
 
+#include <functional>
+#include <tuple>
+
 #include "bindings.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/error.hpp"
@@ -10,21 +13,33 @@ namespace weft::py {
 
 namespace {
 Span view(const PySpan& s) { return Span(s.doc.get(), s.start, s.end, s.label); }
+using CmpKey = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;
+CmpKey cmp_key(const PySpan& s) {
+  const Span v = view(s);
+  return {v.start_char(), v.end_char(), s.start, s.end, s.label, s.kb_id, s.id};
+}
 }  // namespace
 
 void register_span(pyb::module_& m) {
-  pyb::class_<PySpan>(m, "Span")
-      // spaCy's Span(doc, start, end, label=...): the label as a string or a hash.
-      .def(pyb::init([](std::shared_ptr<Doc> doc, std::size_t start, std::size_t end, const pyb::object& label) {
+  auto cls = pyb::class_<PySpan>(m, "Span");
+  cls
+      // spaCy's Span(doc, start, end, label=, kb_id=, span_id=): each a string or a hash.
+      .def(pyb::init([](std::shared_ptr<Doc> doc, std::size_t start, std::size_t end, const pyb::object& label,
+                        const pyb::object& kb_id, const pyb::object& span_id) {
              if (start > end || end > doc->size())
                throw IndexError("Span(" + std::to_string(start) + ", " + std::to_string(end) + ") is outside the Doc's " +
                                 std::to_string(doc->size()) + " tokens");
-             hash_t h = 0;
-             if (pyb::isinstance<pyb::str>(label)) h = doc->intern(utf8_from_py(label));
-             else if (!label.is_none()) h = label.cast<hash_t>();
-             return PySpan{std::move(doc), start, end, h};
+             const hash_t l = hash_from_py(*doc, label), k = hash_from_py(*doc, kb_id), i = hash_from_py(*doc, span_id);
+             return PySpan{std::move(doc), start, end, l, k, i};
            }),
-           pyb::arg("doc"), pyb::arg("start"), pyb::arg("end"), pyb::arg("label") = pyb::none())
+           pyb::arg("doc"), pyb::arg("start"), pyb::arg("end"), pyb::arg("label") = pyb::none(),
+           pyb::kw_only(), pyb::arg("kb_id") = pyb::none(), pyb::arg("span_id") = pyb::none())
+      .def_property_readonly("kb_id", [](const PySpan& s) { return s.kb_id; })
+      .def_property_readonly("kb_id_", [](const PySpan& s) { return s.kb_id ? std::string(s.doc->str(s.kb_id)) : std::string(); })
+      .def_property_readonly("id", [](const PySpan& s) { return s.id; })
+      .def_property_readonly("id_", [](const PySpan& s) { return s.id ? std::string(s.doc->str(s.id)) : std::string(); })
+      .def_property_readonly("ent_id", [](const PySpan& s) { return s.id; })
+      .def_property_readonly("ent_id_", [](const PySpan& s) { return s.id ? std::string(s.doc->str(s.id)) : std::string(); })
       .def_property_readonly("doc", [](const PySpan& s) { return s.doc; })
       .def_property_readonly("start", [](const PySpan& s) { return s.start; })
       .def_property_readonly("end", [](const PySpan& s) { return s.end; })
@@ -62,9 +77,38 @@ void register_span(pyb::module_& m) {
            })
       .def("__str__", [](const PySpan& s) { return std::string(view(s).text()); })
       .def("__repr__", [](const PySpan& s) { return std::string(view(s).text()); })
-      .def("__eq__", [](const PySpan& a, const PySpan& b) {
-        return a.doc == b.doc && a.start == b.start && a.end == b.end && a.label == b.label;
+      // spaCy's Span.__richcmp__ and __hash__ over (start_char, end_char, start, end, label, kb_id, id):
+      // == also needs the same Doc; anything but a Span gives NotImplemented (span == token is False).
+      .def("__eq__",
+           [](const PySpan& a, const pyb::object& b) -> pyb::object {
+             if (!pyb::isinstance<PySpan>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+             const auto& o = b.cast<const PySpan&>();
+             return pyb::bool_(a.doc == o.doc && cmp_key(a) == cmp_key(o));
+           })
+      .def("__ne__",
+           [](const PySpan& a, const pyb::object& b) -> pyb::object {
+             if (!pyb::isinstance<PySpan>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+             const auto& o = b.cast<const PySpan&>();
+             return pyb::bool_(!(a.doc == o.doc && cmp_key(a) == cmp_key(o)));
+           })
+      .def("__hash__", [](const PySpan& s) {
+        std::size_t h = std::hash<const void*>()(s.doc.get());
+        const auto k = cmp_key(s);
+        for (const std::uint64_t v : {std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k),
+                                      std::get<5>(k), std::get<6>(k)})
+          h = (h ^ v) * 0x100000001B3ull;
+        return h;
       });
+  const auto order = [&cls](const char* name, auto cmp) {
+    cls.def(name, [cmp](const PySpan& a, const pyb::object& b) -> pyb::object {
+      if (!pyb::isinstance<PySpan>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+      return pyb::bool_(cmp(cmp_key(a), cmp_key(b.cast<const PySpan&>())));
+    });
+  };
+  order("__lt__", std::less<>());
+  order("__le__", std::less_equal<>());
+  order("__gt__", std::greater<>());
+  order("__ge__", std::greater_equal<>());
 }
 
 }  // namespace weft::py

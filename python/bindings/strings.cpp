@@ -6,6 +6,8 @@
 
 #include "bindings.hpp"
 #include "weft/error.hpp"
+#include "weft/pipeline/language.hpp"
+#include "weft/pipeline/registry.hpp"
 #include "weft/strings/vocab.hpp"
 
 namespace weft::py {
@@ -67,6 +69,7 @@ Attr attr_from_py(const pyb::handle& h) {
 
 void register_strings(pyb::module_& m) {
   pyb::class_<PyStrings>(m, "StringStore")
+      .def_property_readonly("_vocab", [](const PyStrings& s) { return s.vocab; })
       .def("add", [](PyStrings& s, const std::string& str) { return s.vocab->strings().add(str); })
       .def("__getitem__",
            [](PyStrings& s, const pyb::object& key) -> pyb::object {
@@ -102,10 +105,32 @@ void register_strings(pyb::module_& m) {
       .def("__len__", &Vocab::size)
       .def("add", [](Vocab& v, const std::string& s) { v.add(s); })
       .def_property_readonly("frozen", &Vocab::frozen)
-      .def("freeze", &Vocab::freeze);
+      .def("freeze", &Vocab::freeze)
+      // What pickling needs (python/weft/_pickle.py): (lang, strings, lexeme texts, frozen).
+      .def("_state", [](const Vocab& v) {
+        pyb::list strings, lexemes;
+        for (const std::string_view s : v.strings().strings()) strings.append(pyb::str(s.data(), s.size()));
+        for (const hash_t h : v.lexeme_orths()) {
+          const std::string_view s = v.strings().at(h);
+          lexemes.append(pyb::str(s.data(), s.size()));
+        }
+        return pyb::make_tuple(v.lang(), strings, lexemes, v.frozen());
+      });
+  // The inverse of Vocab._state: the language's own lexical data (when the language is registered),
+  // then the strings and lexemes.
+  m.def("_vocab_from_state", [](const std::string& lang, const std::vector<std::string>& strings,
+                                const std::vector<std::string>& lexemes, bool frozen) {
+    std::shared_ptr<Vocab> v = !lang.empty() && Registry::global().has("languages", lang) ? make_vocab(language_data(lang))
+                                                                                          : std::make_shared<Vocab>(lang);
+    for (const std::string& s : strings) v->strings().add(s);
+    for (const std::string& s : lexemes) v->add(s);
+    if (frozen) v->freeze();
+    return v;
+  });
 
   auto lexeme = pyb::class_<PyLexeme>(m, "Lexeme")
                     .def_property_readonly("text", [](const PyLexeme& l) { return l.text; })
+                    .def_property_readonly("vocab", [](const PyLexeme& l) { return l.vocab; })
                     .def_property_readonly("orth", [](const PyLexeme& l) { return l.lex.orth; })
                     .def_property_readonly("orth_", [](const PyLexeme& l) { return l.text; })
                     .def_property_readonly("lower", [](const PyLexeme& l) { return l.lex.lower; })

@@ -9,11 +9,19 @@
 #include "bindings.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/doc/token.hpp"
+#include "weft/error.hpp"
 
 namespace weft::py {
 
 namespace {
 Token tok(const PyToken& t) { return t.doc->token(t.i); }
+
+// spaCy's is_sent_start values: True, False or None (E044 otherwise).
+std::int8_t sent_start_from_py(const pyb::object& v) {
+  if (v.is_none()) return 0;
+  if (pyb::isinstance<pyb::bool_>(v)) return v.cast<bool>() ? 1 : -1;
+  throw ValueError("invalid value for token.is_sent_start: " + std::string(pyb::repr(v)) + "; must be True, False or None");
+}
 
 // A Python iterator over tokens of t's Doc.
 pyb::iterator token_iter(const PyToken& t, const std::vector<Token>& tokens) {
@@ -36,38 +44,83 @@ void register_token(pyb::module_& m) {
           .def_property_readonly("text_with_ws", [](const PyToken& t) { return tok(t).text_with_ws(); })
           .def_property_readonly("lower", [](const PyToken& t) { return tok(t).lower(); })
           .def_property_readonly("lower_", [](const PyToken& t) { return tok(t).lower_(); })
-          .def_property_readonly("norm", [](const PyToken& t) { return tok(t).norm(); })
-          .def_property_readonly("norm_", [](const PyToken& t) { return tok(t).norm_(); })
+          .def_property("norm", [](const PyToken& t) { return tok(t).norm(); },
+                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).norm = v; })
+          .def_property("norm_", [](const PyToken& t) { return tok(t).norm_(); },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).norm = hash_from_py(*t.doc, v); })
           .def_property_readonly("shape", [](const PyToken& t) { return tok(t).shape(); })
           .def_property_readonly("shape_", [](const PyToken& t) { return tok(t).shape_(); })
           .def_property_readonly("prefix", [](const PyToken& t) { return tok(t).prefix(); })
           .def_property_readonly("prefix_", [](const PyToken& t) { return tok(t).prefix_(); })
           .def_property_readonly("suffix", [](const PyToken& t) { return tok(t).suffix(); })
           .def_property_readonly("suffix_", [](const PyToken& t) { return tok(t).suffix_(); })
-          .def_property_readonly("lemma", [](const PyToken& t) { return tok(t).lemma(); })
-          .def_property_readonly("lemma_", [](const PyToken& t) { return std::string(tok(t).lemma_()); })
-          .def_property_readonly("pos", [](const PyToken& t) { return static_cast<int>(tok(t).pos()); })
-          .def_property_readonly("pos_", [](const PyToken& t) { return std::string(tok(t).pos_()); })
-          .def_property_readonly("tag", [](const PyToken& t) { return tok(t).tag(); })
-          .def_property_readonly("tag_", [](const PyToken& t) { return std::string(tok(t).tag_()); })
+          // Writable annotations, as spaCy's setters: a str (interned in the Doc) or a hash.
+          .def_property("lemma", [](const PyToken& t) { return tok(t).lemma(); },
+                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).lemma = v; })
+          .def_property("lemma_", [](const PyToken& t) { return std::string(tok(t).lemma_()); },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).lemma = hash_from_py(*t.doc, v); })
+          .def_property("pos", [](const PyToken& t) { return static_cast<int>(tok(t).pos()); },
+                        [](const PyToken& t, int v) {
+                          if (v < 0 || v >= static_cast<int>(UPOS::COUNT))
+                            throw ValueError("token.pos: " + std::to_string(v) + " is not a UPOS id");
+                          t.doc->data(t.i).pos = static_cast<UPOS>(v);
+                        })
+          .def_property("pos_", [](const PyToken& t) { return std::string(tok(t).pos_()); },
+                        [](const PyToken& t, const std::string& v) {
+                          const auto u = upos_from_name(v);
+                          // spaCy's E1021
+                          if (!u) throw ValueError("token.pos_: \"" + v + "\" is not a valid part-of-speech tag (the UD UPOS tags: NOUN, VERB, ...)");
+                          t.doc->data(t.i).pos = *u;
+                        })
+          .def_property("tag", [](const PyToken& t) { return tok(t).tag(); },
+                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).tag = v; })
+          .def_property("tag_", [](const PyToken& t) { return std::string(tok(t).tag_()); },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).tag = hash_from_py(*t.doc, v); })
           // The UD FEATS string ("" when unset); weft.Token.morph (python/weft/morphology.py) wraps it
           // in a MorphAnalysis as spaCy's token.morph.
           .def_property_readonly("morph_", [](const PyToken& t) { return std::string(tok(t).morph_()); })
           .def_property_readonly("morph_key", [](const PyToken& t) { return tok(t).morph(); })
-          .def_property_readonly("dep", [](const PyToken& t) { return tok(t).dep(); })
-          .def_property_readonly("dep_", [](const PyToken& t) { return std::string(tok(t).dep_()); })
-          .def_property_readonly("ent_type", [](const PyToken& t) { return tok(t).ent_type(); })
-          .def_property_readonly("ent_type_", [](const PyToken& t) { return std::string(tok(t).ent_type_()); })
+          .def_property("dep", [](const PyToken& t) { return tok(t).dep(); },
+                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).dep = v; })
+          .def_property("dep_", [](const PyToken& t) { return std::string(tok(t).dep_()); },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).dep = hash_from_py(*t.doc, v); })
+          // spaCy sets the type alone (the IOB code is the Doc's: doc.ents / doc.set_ents).
+          .def_property("ent_type", [](const PyToken& t) { return tok(t).ent_type(); },
+                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).ent_type = v; })
+          .def_property("ent_type_", [](const PyToken& t) { return std::string(tok(t).ent_type_()); },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).ent_type = hash_from_py(*t.doc, v); })
           .def_property_readonly("ent_iob", [](const PyToken& t) { return static_cast<int>(tok(t).data().ent_iob); })
           .def_property_readonly("ent_iob_", [](const PyToken& t) { return std::string(tok(t).ent_iob_()); })
-          .def_property_readonly("is_sent_start",
+          .def_property("is_sent_start",
+                        [](const PyToken& t) -> pyb::object {
+                          const auto s = tok(t).data().sent_start;
+                          if (t.i == 0) return pyb::bool_(true);
+                          if (s == 0) return pyb::none();
+                          return pyb::bool_(s == 1);
+                        },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->set_sent_start(t.i, sent_start_from_py(v)); })
+          .def_property("sent_start",
+                        [](const PyToken& t) -> pyb::object {
+                          if (t.i == 0) return pyb::bool_(true);
+                          const auto s = tok(t).data().sent_start;
+                          return s == 0 ? pyb::object(pyb::none()) : pyb::object(pyb::bool_(s == 1));
+                        },
+                        [](const PyToken& t, const pyb::object& v) { t.doc->set_sent_start(t.i, sent_start_from_py(v)); })
+          .def_property_readonly("is_sent_end",
                                  [](const PyToken& t) -> pyb::object {
-                                   const auto s = tok(t).data().sent_start;
-                                   if (t.i == 0) return pyb::bool_(true);
-                                   if (s == 0) return pyb::none();
-                                   return pyb::bool_(s == 1);
+                                   if (t.i + 1 == t.doc->size()) return pyb::bool_(true);
+                                   const auto s = t.doc->data(t.i + 1).sent_start;
+                                   return s == 0 ? pyb::object(pyb::none()) : pyb::object(pyb::bool_(s == 1));
                                  })
-          .def_property_readonly("head", [](const PyToken& t) { return PyToken{t.doc, tok(t).head().i()}; })
+          // spaCy's head setter: a Token of the same Doc (E191 otherwise); the sentences follow the trees.
+          .def_property(
+              "head", [](const PyToken& t) { return PyToken{t.doc, tok(t).head().i()}; },
+              [](const PyToken& t, const pyb::object& h) {
+                if (!pyb::isinstance<PyToken>(h)) throw pyb::type_error("token.head must be a Token");
+                const auto& head = h.cast<const PyToken&>();
+                if (head.doc != t.doc) throw ValueError("token.head: the new head belongs to another Doc (spaCy's E191)");
+                t.doc->set_head(t.i, head.i);
+              })
           .def_property_readonly("children", [](const PyToken& t) { return token_iter(t, tok(t).children()); })
           .def_property_readonly("lefts", [](const PyToken& t) { return token_iter(t, tok(t).lefts()); })
           .def_property_readonly("rights", [](const PyToken& t) { return token_iter(t, tok(t).rights()); })
@@ -104,8 +157,30 @@ void register_token(pyb::module_& m) {
           .def("__len__", [](const PyToken& t) { return tok(t).length(); })
           .def("__str__", [](const PyToken& t) { return std::string(tok(t).text()); })
           .def("__repr__", [](const PyToken& t) { return std::string(tok(t).text()); })
-          .def("__eq__", [](const PyToken& a, const PyToken& b) { return a.doc == b.doc && a.i == b.i; })
-          .def("__hash__", [](const PyToken& t) { return std::hash<const void*>()(t.doc.get()) ^ t.i; });
+          // spaCy's Token.__richcmp__: == within one Doc by position (Tokens of different Docs are never
+          // equal); <, <=, >, >= by character offset. Anything but a Token gives NotImplemented, so
+          // `token == None` is False and `token in [None, token]` works.
+          .def("__eq__", [](const PyToken& a, const pyb::object& b) -> pyb::object {
+            if (!pyb::isinstance<PyToken>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+            const auto& o = b.cast<const PyToken&>();
+            return pyb::bool_(a.doc == o.doc && a.i == o.i);
+          })
+          .def("__ne__", [](const PyToken& a, const pyb::object& b) -> pyb::object {
+            if (!pyb::isinstance<PyToken>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+            const auto& o = b.cast<const PyToken&>();
+            return pyb::bool_(!(a.doc == o.doc && a.i == o.i));
+          })
+          .def("__hash__", [](const PyToken& t) { return std::hash<const void*>()(t.doc.get()) ^ (t.i * 0x9E3779B97F4A7C15ull); });
+  const auto order = [&cls](const char* name, auto cmp) {
+    cls.def(name, [cmp](const PyToken& a, const pyb::object& b) -> pyb::object {
+      if (!pyb::isinstance<PyToken>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
+      return pyb::bool_(cmp(tok(a).idx(), tok(b.cast<const PyToken&>()).idx()));
+    });
+  };
+  order("__lt__", std::less<std::size_t>());
+  order("__le__", std::less_equal<std::size_t>());
+  order("__gt__", std::greater<std::size_t>());
+  order("__ge__", std::greater_equal<std::size_t>());
   for (const auto& [name, flag] : flag_properties())
     cls.def_property_readonly(name.c_str(), [f = flag](const PyToken& t) { return tok(t).check_flag(f); });
 }

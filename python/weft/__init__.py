@@ -34,12 +34,13 @@ from ._weft import (  # noqa: F401
     read_conllu,
     set_cpu_int8,
 )
-from . import attrs, registry  # noqa: F401
+from . import _doc_api, attrs, registry  # noqa: F401
 from .language import Language, blank, load  # noqa: F401
 from .morphology import MorphAnalysis, _token_morph
 from .training import default_config, train, training_config  # noqa: F401
 
 Token.morph = property(_token_morph, doc="The token's morphological features (a MorphAnalysis)")
+_doc_api.install()
 
 __all__ = [
     "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",

@@ -82,9 +82,18 @@ class Language:
         return self._pipeline.has_pipe(name)
 
     def remove_pipe(self, name):
-        component = self._pipeline.get_pipe(name)
-        self._pipeline.remove_pipe(name)
-        return name, component
+        """Takes the component out; returns (name, component) as spaCy. The component stays a working
+        object (it can still be called on Docs)."""
+        return name, self._pipeline.remove_pipe(name)
+
+    def replace_pipe(self, name, factory_name, config=None):
+        """Replaces the component `name` with a new one made by `factory_name` (spaCy's
+        replace_pipe); the name and position stay. Returns the new component."""
+        return self._pipeline.replace_pipe(name, factory_name, config)
+
+    def rename_pipe(self, old_name, new_name):
+        """Renames a component (spaCy's rename_pipe)."""
+        self._pipeline.rename_pipe(old_name, new_name)
 
     def disable_pipe(self, name):
         self._pipeline.disable_pipe(name)
@@ -183,6 +192,13 @@ class Language:
         if batch_size is None or batch_size < 1:
             raise ValueError("batch_size must be a positive integer")
         return self._pipeline.evaluate(docs, batch_size)
+
+    def __reduce__(self):
+        """Pickles by value: the files nlp.to_disk writes (spaCy pickles pipelines the same way, by
+        their bytes); unpickling loads them into a new pipeline. Components made by Python factories
+        need their factory registered (imported) where the pickle is loaded, as in spaCy."""
+        from ._doc_api import reduce_language
+        return reduce_language(self)
 
     def __repr__(self):
         return f"<weft.Language lang={self.lang!r} pipeline={self.pipe_names}>"

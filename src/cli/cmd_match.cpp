@@ -85,7 +85,7 @@ Run add_match(CLI::App& app) {
     config["overwrite_ents"] = true;
     if (!o->attr.empty()) config["phrase_matcher_attr"] = o->attr;
     EntityRuler ruler("entity_ruler", config, nlp.vocab());
-    ruler.set_tokenizer(nlp.tokenizer());
+    ruler.set_tokenizer(nlp.tokenizer_ptr());
     ruler.add_patterns_jsonl(o->patterns);
 
     InputFiles inputs(o->inputs, o->in, nlp.vocab());

@@ -9,7 +9,6 @@
 //   column is the model's. CoNLL-U comments (sent_id, text), other MISC items, range-line fields and
 //   JSONL meta are kept; enhanced dependencies (DEPS) and empty nodes are dropped, since they would
 //   contradict the predicted tree.
-#include <deque>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -32,12 +31,6 @@ Doc strip_input(const Doc& in) {
   out.mwt_fields = ex.mwt_fields;
   out.meta_json = ex.meta_json;
   return d;
-}
-
-std::vector<std::int8_t> sentence_starts(const Doc& d) {
-  std::vector<std::int8_t> s(d.size());
-  for (std::size_t i = 0; i < d.size(); ++i) s[i] = d.data(i).sent_start;
-  return s;
 }
 
 }  // namespace
@@ -82,7 +75,7 @@ Run add_run(CLI::App& app) {
     if (paths.empty()) paths.push_back("-");
     // Input already split into sentences everywhere (CoNLL-U, DocBin): sentence-only components would
     // overwrite the given boundaries, so they are switched off; otherwise (text, JSONL) a segmenter is
-    // made sure of, and the boundaries of tokenized JSONL documents are put back after the pipeline.
+    // made sure of.
     bool all_tokenized = true;
     for (const std::string& p : paths) {
       const std::string f = resolve_format(o->in.format, p, "text");
@@ -92,31 +85,16 @@ Run add_run(CLI::App& app) {
     else ensure_segmenter(nlp);
 
     InputFiles inputs(paths, o->in, nlp.vocab());
-    // Sentence starts to restore, one entry per document in flight (empty: keep the pipeline's).
-    std::deque<std::vector<std::int8_t>> keep_sents;
+    // Tokenized input keeps its sentence starts (strip_input keeps them): segmenters are off for
+    // CoNLL-U and DocBin, the sentencizer leaves decided tokens alone for JSONL, and the parser takes
+    // them as constraints, so trees and sentences agree.
     auto source = [&]() -> std::optional<PipeInput> {
       std::optional<PipeInput> in = inputs.next();
-      if (!in) return in;
-      if (in->doc) {
-        in->doc = strip_input(*in->doc);
-        keep_sents.push_back(!all_tokenized && in->doc->has_sents() ? sentence_starts(*in->doc)
-                                                                    : std::vector<std::int8_t>{});
-      } else {
-        keep_sents.emplace_back();
-      }
+      if (in && in->doc) in->doc = strip_input(*in->doc);
       return in;
     };
     DocWriter writer(o->to, o->output);
-    nlp.pipe(
-        source,
-        [&](Doc& d) {
-          const std::vector<std::int8_t> sents = std::move(keep_sents.front());
-          keep_sents.pop_front();
-          if (sents.size() == d.size())
-            for (std::size_t i = 0; i < sents.size(); ++i) d.data(i).sent_start = sents[i];
-          writer.write(d);
-        },
-        PipeOptions{o->batch_size, o->threads});
+    nlp.pipe(source, [&](Doc& d) { writer.write(d); }, PipeOptions{o->batch_size, o->threads});
     writer.finish();
     report_skipped(inputs.skipped());
     return 0;

@@ -199,6 +199,103 @@ std::vector<Span> Doc::sents() const {
   return out;
 }
 
+void Doc::set_head(std::size_t i, std::size_t h) {
+  const std::size_t n = tokens_.size();
+  if (i >= n || h >= n)
+    throw IndexError("set_head: token " + std::to_string(i) + " or head " + std::to_string(h) + " is outside the Doc's " +
+                     std::to_string(n) + " tokens");
+  // A cycle: i would be its own ancestor through h.
+  for (std::size_t k = h, steps = 0; k != i; ++steps) {
+    const std::size_t up = syntax::head_of(*this, k);
+    if (up == k) break;
+    if (steps > n) throw ValueError("set_head: the Doc's heads already form a cycle");
+    k = up;
+    if (k == i)
+      throw ValueError("set_head: token " + std::to_string(h) + " is a descendant of token " + std::to_string(i) +
+                       "; making it the head would close a cycle");
+  }
+  // The sentences that hold i and h now, and everything between them.
+  const auto [b1, e1] = syntax::sentence_range(*this, i, i + 1);
+  const auto [b2, e2] = syntax::sentence_range(*this, h, h + 1);
+  tokens_[i].head = static_cast<std::int32_t>(static_cast<std::int64_t>(h) - static_cast<std::int64_t>(i));
+  sentences_from_heads(std::min(b1, b2), std::max(e1, e2));
+}
+
+void Doc::sentences_from_heads(std::size_t begin, std::size_t end) {
+  end = std::min(end, tokens_.size());
+  if (begin >= end) return;
+  const std::size_t n = end - begin;
+  constexpr std::size_t NONE = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> root(n, NONE);
+  std::vector<std::uint8_t> has_kids(n, 0);
+  for (std::size_t k = begin; k < end; ++k) {
+    const std::int64_t h = static_cast<std::int64_t>(k) + tokens_[k].head;
+    if (h != static_cast<std::int64_t>(k) && h >= static_cast<std::int64_t>(begin) && h < static_cast<std::int64_t>(end))
+      has_kids[static_cast<std::size_t>(h) - begin] = 1;
+  }
+  // Each token's root, memoized along the path (bounded: a cycle leaves its tokens in no tree).
+  std::vector<std::size_t> path;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (root[k] != NONE) continue;
+    path.clear();
+    std::size_t w = k, r = NONE;
+    for (std::size_t steps = 0; steps <= n; ++steps) {
+      if (root[w] != NONE) {
+        r = root[w];
+        break;
+      }
+      path.push_back(w);
+      const std::int64_t h = static_cast<std::int64_t>(begin + w) + tokens_[begin + w].head;
+      if (h == static_cast<std::int64_t>(begin + w)) {
+        r = w;
+        break;
+      }
+      if (h < static_cast<std::int64_t>(begin) || h >= static_cast<std::int64_t>(end)) break;  // leaves the range
+      w = static_cast<std::size_t>(h) - begin;
+    }
+    const std::size_t mark = r == NONE ? n : r;  // n: no tree
+    for (const std::size_t p : path) root[p] = mark;
+  }
+  // Each tree's span; a root counts when it is labelled or has dependents.
+  std::vector<std::size_t> lo(n, NONE), hi(n, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t r = root[k];
+    if (r >= n || (tokens_[begin + r].dep == 0 && !has_kids[r])) continue;
+    lo[r] = std::min(lo[r], k);
+    hi[r] = std::max(hi[r], k);
+  }
+  for (std::size_t k = begin; k < end; ++k) tokens_[k].sent_start = 0;
+  std::size_t open_end = 0;  // one past the merged span being built
+  bool open = false;
+  // Spans by their first token (the furthest end of those starting there), then merged left to right.
+  std::vector<std::size_t> span_end(n, NONE);  // for each first token, the furthest end of a span starting there
+  for (std::size_t r = 0; r < n; ++r)
+    if (lo[r] != NONE) span_end[lo[r]] = span_end[lo[r]] == NONE ? hi[r] + 1 : std::max(span_end[lo[r]], hi[r] + 1);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (span_end[k] != NONE) {
+      if (!open || k >= open_end) {
+        tokens_[begin + k].sent_start = 1;
+        open = true;
+        open_end = span_end[k];
+        continue;
+      }
+      open_end = std::max(open_end, span_end[k]);
+    }
+    if (open && k < open_end) tokens_[begin + k].sent_start = -1;
+  }
+}
+
+void Doc::set_sent_start(std::size_t i, std::int8_t value) {
+  if (i >= tokens_.size())
+    throw IndexError("set_sent_start: token " + std::to_string(i) + " is outside the Doc's " + std::to_string(tokens_.size()) +
+                     " tokens");
+  if (value < -1 || value > 1) throw ValueError("set_sent_start: the value must be 1, -1 or 0 (unknown)");
+  if (has_annotation(Attr::DEP) && !tokens_.empty())
+    throw ValueError("refusing to write to token.is_sent_start of a parsed Doc: its sentences come from the trees "
+                     "(set heads instead), as spaCy (E043)");
+  tokens_[i].sent_start = value;
+}
+
 std::vector<Span> Doc::noun_chunks() const {
   static const hash_t np = hash_string("NP");
   std::vector<Span> out;
@@ -256,22 +353,37 @@ void Doc::set_ents(std::span<const Span> ents, std::string_view default_outside)
   }
 }
 
-bool Doc::has_annotation(Attr a) const noexcept {
-  for (std::size_t i = 0; i < tokens_.size(); ++i) {
-    const TokenData& t = tokens_[i];
+bool Doc::has_annotation(Attr a, bool require_complete) const noexcept {
+  // spaCy's rules: an empty Doc is annotated; HEAD has no unset state, so DEP tells; sentence starts
+  // count as set where the Doc has a parse, and the first token (always a start) is skipped.
+  if (tokens_.empty()) return true;
+  std::size_t first = 0;
+  if (a == Attr::HEAD) a = Attr::DEP;
+  if (a == Attr::SENT_START) {
+    if (has_annotation(Attr::DEP)) return true;
+    first = 1;
+  }
+  auto is_set = [a](const TokenData& t) {
     switch (a) {
-      case Attr::POS: if (t.pos != UPOS::NONE) return true; break;
-      case Attr::TAG: if (t.tag) return true; break;
-      case Attr::LEMMA: if (t.lemma) return true; break;
-      case Attr::MORPH: if (t.morph) return true; break;
-      case Attr::DEP: if (t.dep) return true; break;
-      case Attr::HEAD: if (t.dep || t.head) return true; break;
-      case Attr::ENT_IOB: case Attr::ENT_TYPE: if (t.ent_iob != EntIob::MISSING) return true; break;
-      case Attr::SENT_START: if (i > 0 && t.sent_start != 0) return true; break;
+      case Attr::POS: return t.pos != UPOS::NONE;
+      case Attr::TAG: return t.tag != 0;
+      case Attr::LEMMA: return t.lemma != 0;
+      case Attr::MORPH: return t.morph != 0;
+      case Attr::DEP: return t.dep != 0;
+      case Attr::ENT_IOB: case Attr::ENT_TYPE: return t.ent_iob != EntIob::MISSING;
+      case Attr::SENT_START: return t.sent_start != 0;
       default: return false;
     }
+  };
+  switch (a) {
+    case Attr::POS: case Attr::TAG: case Attr::LEMMA: case Attr::MORPH: case Attr::DEP: case Attr::ENT_IOB:
+    case Attr::ENT_TYPE: case Attr::SENT_START: break;
+    default: return false;
   }
-  return false;
+  if (first >= tokens_.size()) return !require_complete ? false : true;
+  if (require_complete)
+    return std::all_of(tokens_.begin() + static_cast<std::ptrdiff_t>(first), tokens_.end(), is_set);
+  return std::any_of(tokens_.begin() + static_cast<std::ptrdiff_t>(first), tokens_.end(), is_set);
 }
 
 namespace {

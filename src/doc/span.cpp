@@ -1,5 +1,7 @@
 #include "weft/doc/span.hpp"
 
+#include <algorithm>
+
 #include "weft/doc/syntax.hpp"
 #include "weft/error.hpp"
 
@@ -43,7 +45,8 @@ Span Span::sent() const {
   if (!doc_->has_sents() && !doc_->empty())
     throw ValueError(
         "sentence boundaries are unset: add a component that sets them (nlp.add_pipe(\"sentencizer\") or a parser)");
-  const auto [b, e] = syntax::sentence_range(*doc_, start_, end_);
+  // spaCy: a span that crosses sentence boundaries gives the sentence of its start.
+  const auto [b, e] = syntax::sentence_range(*doc_, start_, std::min(start_ + 1, doc_->size()));
   return Span(doc_, b, e);
 }
 

@@ -196,6 +196,7 @@ std::uint8_t classify(std::string_view label) {
 }  // namespace
 
 std::vector<std::pair<std::size_t, std::size_t>> noun_chunks(const Doc& doc) {
+  if (doc.empty()) return {};
   if (!doc.has_annotation(Attr::DEP)) throw ValueError("noun_chunks requires the dependency parse");
   const std::size_t n = doc.size();
   const Tree tree(doc, 0, n);

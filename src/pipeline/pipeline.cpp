@@ -33,15 +33,15 @@ Pipeline Pipeline::blank(const std::string& lang) {
   return Pipeline(vocab, std::move(tokenizer), lang);
 }
 
-void Pipeline::set_tokenizer(std::unique_ptr<TokenizerBase> tokenizer) {
+void Pipeline::set_tokenizer(std::shared_ptr<TokenizerBase> tokenizer) {
   if (!tokenizer) throw ValueError("set_tokenizer: null tokenizer");
   // Components that keep the tokenizer are told first; should one refuse it, those told already go
   // back to the current one.
   std::size_t told = 0;
   try {
-    for (; told < slots_.size(); ++told) slots_[told].component->set_tokenizer(*tokenizer);
+    for (; told < slots_.size(); ++told) slots_[told].component->set_tokenizer(tokenizer);
   } catch (...) {
-    for (std::size_t i = 0; i < told; ++i) slots_[i].component->set_tokenizer(*tokenizer_);
+    for (std::size_t i = 0; i < told; ++i) slots_[i].component->set_tokenizer(tokenizer_);
     throw;
   }
   tokenizer_ = std::move(tokenizer);
@@ -214,8 +214,8 @@ Component& Pipeline::add_pipe(const std::string& factory, std::string name, cons
   if (has_pipe(name)) throw ValueError("a component named \"" + name + "\" is already in the pipeline");
   if (!before.empty() && !after.empty()) throw ValueError("add_pipe: give `before` or `after`, not both");
   const auto& make = Registry::global().get<ComponentFactory>("components", factory);
-  std::unique_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
-  component->set_tokenizer(*tokenizer_);
+  std::shared_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  component->set_tokenizer(tokenizer_);
   std::size_t pos = slots_.size();
   if (!before.empty()) pos = index_of(before);
   if (!after.empty()) pos = index_of(after) + 1;
@@ -223,11 +223,36 @@ Component& Pipeline::add_pipe(const std::string& factory, std::string name, cons
   return *it->component;
 }
 
-void Pipeline::remove_pipe(const std::string& name) {
-  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index_of(name)));
+std::shared_ptr<Component> Pipeline::remove_pipe(const std::string& name) {
+  const auto it = slots_.begin() + static_cast<std::ptrdiff_t>(index_of(name));
+  std::shared_ptr<Component> out = std::move(it->component);
+  slots_.erase(it);
+  return out;
+}
+
+Component& Pipeline::replace_pipe(const std::string& name, const std::string& factory, const Json& config) {
+  Slot& slot = slots_[index_of(name)];
+  const auto& make = Registry::global().get<ComponentFactory>("components", factory);
+  std::shared_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  component->set_tokenizer(tokenizer_);
+  slot.component = std::move(component);
+  slot.factory = factory;
+  return *slot.component;
+}
+
+void Pipeline::rename_pipe(const std::string& old_name, const std::string& new_name) {
+  const std::size_t i = index_of(old_name);
+  if (new_name.empty()) throw ValueError("rename_pipe: the new name is empty");
+  if (new_name != old_name && has_pipe(new_name))
+    throw ValueError("rename_pipe: a component named \"" + new_name + "\" is already in the pipeline");
+  slots_[i].component->set_name(new_name);
 }
 
 Component& Pipeline::get_pipe(const std::string& name) const { return *slots_[index_of(name)].component; }
+
+std::shared_ptr<Component> Pipeline::get_pipe_ptr(const std::string& name) const { return slots_[index_of(name)].component; }
+
+const std::string& Pipeline::factory_of(const std::string& name) const { return slots_[index_of(name)].factory; }
 
 bool Pipeline::has_pipe(const std::string& name) const {
   return std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.component->name() == name; });

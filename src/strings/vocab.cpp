@@ -35,6 +35,13 @@ const Lexeme& Vocab::add(std::string_view orth) {
   return lexemes_.emplace(h, lex::make(orth, data_)).first->second;
 }
 
+std::vector<hash_t> Vocab::lexeme_orths() const {
+  std::vector<hash_t> out;
+  out.reserve(lexemes_.size());
+  for (const auto& [h, lex] : lexemes_) out.push_back(h);
+  return out;
+}
+
 void Vocab::freeze() {
   frozen_ = true;
   strings_.freeze();

@@ -36,10 +36,12 @@ SentencizerConfig SentencizerConfig::from_json(const Json& j, SentencizerConfig 
         utf8::check(p.get<std::string>(), "sentencizer punct_chars");
         c.punct_chars.push_back(p.get<std::string>());
       }
-    } else if (k == "split_on_newlines" || k == "ellipsis_lowercase_continues" || k == "only_starts") {
+    } else if (k == "split_on_newlines" || k == "ellipsis_lowercase_continues" || k == "only_starts" ||
+               k == "overwrite") {
       if (!v.is_boolean()) throw FormatError("sentencizer config: \"" + k + "\" must be true or false");
       (k == "split_on_newlines" ? c.split_on_newlines
        : k == "only_starts"     ? c.only_starts
+       : k == "overwrite"       ? c.overwrite
                                 : c.ellipsis_lowercase_continues) = v.get<bool>();
     } else if (k.empty() || k[0] != '_') {  // "_doc" comments are ignored
       throw FormatError("sentencizer config: unknown key \"" + k + "\"");
@@ -52,7 +54,8 @@ Json SentencizerConfig::to_json() const {
   return Json{{"punct_chars", punct_chars},
               {"split_on_newlines", split_on_newlines},
               {"ellipsis_lowercase_continues", ellipsis_lowercase_continues},
-              {"only_starts", only_starts}};
+              {"only_starts", only_starts},
+              {"overwrite", overwrite}};
 }
 
 Sentencizer::Sentencizer(std::string name, SentencizerConfig config)
@@ -133,7 +136,8 @@ void Sentencizer::operator()(Doc& doc) const {
       open = true;
       ellipsis = is_ellipsis(text);
     }
-    toks[i].sent_start = start ? 1 : config_.only_starts ? 0 : -1;
+    // spaCy: boundaries already decided (given with the input, set by hand) stay unless `overwrite`.
+    if (config_.overwrite || toks[i].sent_start == 0) toks[i].sent_start = start ? 1 : config_.only_starts ? 0 : -1;
   }
 }
 

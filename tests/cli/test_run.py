@@ -280,3 +280,55 @@ def test_shipped_model_scores_hold_with_int8_and_f32_products(weft_bin):
     assert default["LAS"] >= 84.0 and default["UAS"] >= 87.0
     for metric in default:
         assert abs(default[metric] - f32[metric]) < 0.5, metric
+
+
+def conllu_trees_are_sound(conllu):
+    """Checks every sentence of CoNLL-U text: exactly one root, every head inside, no cycle. Returns the
+    number of sentences."""
+    n_sents = 0
+    for block in conllu.strip("\n").split("\n\n"):
+        rows = [l.split("\t") for l in block.splitlines() if l and not l.startswith("#") and l.split("\t")[0].isdigit()]
+        if not rows:
+            continue
+        n_sents += 1
+        heads = {int(r[0]): int(r[6]) for r in rows}
+        assert sorted(heads) == list(range(1, len(rows) + 1)), block
+        assert sum(1 for h in heads.values() if h == 0) == 1, f"not one root:\n{block}"
+        for i, h in heads.items():
+            assert 0 <= h <= len(rows), f"head {h} of word {i} outside its sentence:\n{block}"
+            seen, k = set(), i
+            while heads[k] != 0:
+                assert k not in seen, f"cycle through word {i}:\n{block}"
+                seen.add(k)
+                k = heads[k]
+    return n_sents
+
+
+def test_shipped_model_heads_never_cross_sentences_on_all_of_dev_txt(weft_bin, data_dir):
+    # Regression: the main raw-text job stopped with "cannot write token 46 (:-)) as CoNLL-U: its head
+    # (token 47) is outside its sentence" (a LEFT arc into the word that then started a sentence).
+    model = Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm"
+    text = (data_dir / "en_ewt" / "dev.txt").read_bytes()
+    out = run(weft_bin, "run", "--model", model, "--to", "conllu", input=text).stdout.decode()
+    assert conllu_trees_are_sound(out) > 1500
+    # The table shows the same heads: none beyond its sentence.
+    table = run(weft_bin, "run", "--model", model, "--to", "table", input=text[:20000]).stdout.decode()
+    for block in table.split("\n\n"):
+        rows = [l.split() for l in block.strip("\n").splitlines()[1:]]
+        rows = [r for r in rows if r[0].isdigit()]  # not the range lines of multi-word tokens
+        assert all(0 <= int(r[-3]) <= len(rows) for r in rows), block  # HEAD DEPREL ENT close a row
+
+
+def test_jsonl_sentences_are_kept_and_trees_stay_inside_them(weft_bin):
+    # Tokenized JSONL keeps its sentence starts through the sentencizer and the parser (they were put
+    # back after the pipeline, over trees made without them).
+    model = Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm"
+    doc = {"text": "I saw it :-) Posted by me", "tokens": [
+        {"text": t, "start": s, "end": s + len(t)} for t, s in
+        [("I", 0), ("saw", 2), ("it", 6), (":-)", 9), ("Posted", 13), ("by", 20), ("me", 23)]],
+        "sents": [{"start": 0, "end": 12}, {"start": 13, "end": 25}]}
+    proc = run(weft_bin, "run", "--model", model, "--from", "jsonl", "--to", "conllu",
+               input=(json.dumps(doc) + "\n").encode(), check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert conllu_trees_are_sound(out) == 2

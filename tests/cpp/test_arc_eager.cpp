@@ -302,3 +302,31 @@ TEST_CASE("parser: the dynamic oracle rebuilds every EWT train document") {
   CHECK(failed == 0);
   CHECK(breaks == proj.size() - docs);
 }
+
+TEST_CASE("parser: no BREAK at a word that took a left dependent (heads across sentence boundaries)") {
+  // Regression: ":-) Posted" was parsed as LEFT(":-)" <- "Posted") then BREAK at "Posted", so ":-)" had
+  // its head in the next sentence and `weft run --to conllu` aborted.
+  const ae::GoldParse g = two_sentences();
+  ae::State st(6, ROOT);
+  ae::apply(st, ae::Action::shift());        // stack [0]
+  ae::apply(st, ae::Action::right(OBJ));     // stack [0, 1]
+  ae::apply(st, ae::Action::reduce());       // stack [0]; B0 = 2
+  CHECK(ae::valid(st, ae::Action::brk()));   // 2 has no left dependent yet
+  ae::apply(st, ae::Action::shift());        // stack [0, 2]; B0 = 3
+  ae::apply(st, ae::Action::left(NSUBJ));    // 2 <- 3; stack [0]
+  CHECK_FALSE(ae::valid(st, ae::Action::brk()));
+  CHECK_THROWS_AS(ae::apply(st, ae::Action::brk()), ValueError);
+  // A LEFT arc into a gold sentence start counts that start as lost.
+  ae::State s2(6, ROOT);
+  ae::apply(s2, ae::Action::shift());
+  ae::apply(s2, ae::Action::right(OBJ));
+  ae::apply(s2, ae::Action::reduce());
+  ae::apply(s2, ae::Action::shift());        // stack [0, 2]; B0 = 3 (a gold start)
+  REQUIRE(g.sent_start(3));
+  // 2's gold arc (to 1) is already out of reach, so only the start counts (it counted 0 before: BREAK
+  // at 3 looked reachable while the stack held two words).
+  CHECK(ae::cost(s2, ae::Action::left(NSUBJ), g) == 1);
+  // The next buffer word starts without left dependents.
+  ae::apply(st, ae::Action::shift());        // stack [0, 3]; B0 = 4
+  CHECK_FALSE(st.b0_has_left);
+}

@@ -174,3 +174,62 @@ TEST_CASE("doc: char_span aligns character ranges to tokens in three modes") {
   CHECK_THROWS_AS(d.char_span(5, 4), ValueError);
   CHECK(d.char_span(0, 4)->text() == "Café");
 }
+
+TEST_CASE("doc: has_annotation follows spaCy (empty Docs, HEAD reads DEP, require_complete)") {
+  Doc empty = Doc::from_words(vocab(), {});
+  CHECK(empty.has_annotation(Attr::DEP));
+  CHECK(empty.has_annotation(Attr::POS, true));
+  Doc d = Doc::from_words(vocab(), {"a", "b", "c"});
+  CHECK_FALSE(d.has_annotation(Attr::TAG));
+  d.data(0).tag = d.intern("DT");
+  CHECK(d.has_annotation(Attr::TAG));
+  CHECK_FALSE(d.has_annotation(Attr::TAG, true));
+  d.data(1).tag = d.data(2).tag = d.data(0).tag;
+  CHECK(d.has_annotation(Attr::TAG, true));
+  CHECK_FALSE(d.has_annotation(Attr::SENT_START));
+  d.data(2).sent_start = 1;
+  CHECK(d.has_annotation(Attr::SENT_START));
+  CHECK_FALSE(d.has_annotation(Attr::SENT_START, true));  // the first token is skipped, the second unset
+  d.data(1).dep = d.intern("dep");
+  CHECK(d.has_annotation(Attr::HEAD));
+  CHECK(d.has_annotation(Attr::SENT_START, true));  // a parse decides the sentences
+  CHECK_FALSE(d.has_annotation(Attr::ORTH));
+}
+
+TEST_CASE("doc: set_head keeps trees inside sentences, rejects cycles; set_sent_start as spaCy") {
+  // "a b . c d ." as two parsed sentences: b and d are roots.
+  Doc d = Doc::from_words(vocab(), {"a", "b", ".", "c", "d", "."});
+  const hash_t dep = d.intern("dep"), root = d.intern("ROOT");
+  const int heads[] = {1, 1, 1, 4, 4, 4};
+  for (std::size_t i = 0; i < 6; ++i) {
+    d.data(i).head = heads[i] - static_cast<int>(i);
+    d.data(i).dep = heads[i] == static_cast<int>(i) ? root : dep;
+  }
+  d.sentences_from_heads(0, d.size());
+  REQUIRE(d.sents().size() == 2);
+  CHECK(d.sents()[1].start() == 3);
+  // Attaching the second root under the first merges the sentences: no tree crosses a boundary.
+  d.set_head(4, 1);
+  CHECK(d.sents().size() == 1);
+  CHECK(d[4].head().i() == 1);
+  // And detaching "c d ." again (d becomes a root) splits them again.
+  d.set_head(4, 4);
+  REQUIRE(d.sents().size() == 2);
+  CHECK(d.sents()[1].start() == 3);
+  CHECK_THROWS_AS(d.set_head(1, 0), ValueError);   // 0's head is 1: a cycle
+  CHECK_THROWS_AS(d.set_head(0, 6), IndexError);
+  CHECK(d[0].head().i() == 1);                     // unchanged by the refused calls
+  // A parsed Doc refuses sentence starts by hand (spaCy's E043); an unparsed one takes them.
+  CHECK_THROWS_AS(d.set_sent_start(2, 1), ValueError);
+  Doc plain = Doc::from_words(vocab(), {"x", "y"});
+  plain.set_sent_start(1, 1);
+  CHECK(plain.sents().size() == 2);
+  CHECK_THROWS_AS(plain.set_sent_start(1, 2), ValueError);
+  // Heads set on an unparsed Doc make a sentence of the tree's span only.
+  Doc u = Doc::from_words(vocab(), {"p", "q", "r", "s"});
+  u.set_head(0, 2);
+  CHECK(u.data(0).sent_start == 1);
+  CHECK(u.data(1).sent_start == -1);
+  CHECK(u.data(2).sent_start == -1);
+  CHECK(u.data(3).sent_start == 0);
+}

@@ -114,3 +114,21 @@ TEST_CASE("tokenize: sentencizer Sentences F1 on EWT dev documents") {
   CHECK(sentences.gold_total == 2001);
   CHECK(sentences.f1 >= 0.83);
 }
+
+TEST_CASE("tokenize: sentencizer keeps the boundaries already decided unless overwrite (spaCy)") {
+  // Regression: the sentencizer replaced given starts, so `weft run` put JSONL sentences back after the
+  // parser, over trees made without them.
+  Doc d = nlp().make_doc("One two three. Four five");
+  d.data(1).sent_start = 1;   // given: "two" starts a sentence
+  d.data(4).sent_start = -1;  // given: "Four" does not
+  nlp().annotate(d);
+  CHECK(sents(d) == "One | two three. Four five");
+  Pipeline over = Pipeline::blank("en");
+  over.add_pipe("sentencizer", "", Json{{"overwrite", true}});
+  Doc e = over.make_doc("One two three. Four five");
+  e.data(1).sent_start = 1;
+  over.annotate(e);
+  CHECK(sents(e) == "One two three. | Four five");
+  CHECK(over.get_pipe("sentencizer").config()["overwrite"] == true);
+  CHECK_THROWS_AS(over.add_pipe("sentencizer", "s2", Json{{"overwrite", 1}}), FormatError);
+}

@@ -121,8 +121,25 @@ class Doc {
   // "unmodified" (an entity cut by a new span keeps its other tokens as an entity of its own).
   void set_ents(std::span<const Span> ents, std::string_view default_outside = "outside");
 
-  // Whether any token carries the annotation (POS, TAG, LEMMA, MORPH, DEP, HEAD, ENT_IOB, SENT_START).
-  bool has_annotation(Attr a) const noexcept;
+  // Sets token i's head to token h (h == i makes it a root), as spaCy's `token.head = ...`: ValueError
+  // for an index out of range or a head that would close a cycle. The sentence starts of the sentences
+  // holding i and h are then derived from their trees (sentences_from_heads), so no tree crosses a
+  // sentence boundary.
+  void set_head(std::size_t i, std::size_t h);
+  // Derives the sentence starts of tokens [begin, end) from the trees there, as spaCy's
+  // set_children_from_heads: each tree (a root with a label or with dependents, and everything below
+  // it) spans from its leftmost to its rightmost token; overlapping spans merge into one sentence,
+  // whose first token starts it (1) and whose other tokens do not (-1); tokens in no tree (no head,
+  // no label, no dependents) become unknown (0). Heads must stay inside [begin, end).
+  void sentences_from_heads(std::size_t begin, std::size_t end);
+  // spaCy's `token.is_sent_start = value` (1, -1 or 0 for None): ValueError when the Doc has a parse
+  // (DEP), since the trees decide its sentences then (spaCy's E043).
+  void set_sent_start(std::size_t i, std::int8_t value);
+
+  // Whether any token (every token with require_complete) carries the annotation (POS, TAG, LEMMA,
+  // MORPH, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START), by spaCy's Doc.has_annotation: an empty Doc is
+  // annotated; HEAD reads DEP; SENT_START is set where the Doc has a parse, the first token skipped.
+  bool has_annotation(Attr a, bool require_complete = false) const noexcept;
   // Columnar export: n_tokens x attrs.size(), row-major. String attributes give hashes, flags 0/1,
   // HEAD the relative offset (two's complement), IDX the code-point offset, LENGTH code points.
   std::vector<std::uint64_t> to_array(const std::vector<Attr>& attrs) const;
@@ -131,6 +148,13 @@ class Doc {
 
   DocExtras& extras() noexcept { return extras_; }
   const DocExtras& extras() const noexcept { return extras_; }
+
+  // Opaque state a language binding attaches to the Doc: the Python module keeps `user_data` (and so
+  // the extension attributes' values) here, so they live exactly as long as the Doc, whichever Python
+  // object reaches it. Copies of a Doc share it; the binding copies it where its semantics need
+  // (copy.deepcopy, pickling). The C++ library never reads it.
+  std::shared_ptr<void>& binding_state() noexcept { return binding_state_; }
+  const std::shared_ptr<void>& binding_state() const noexcept { return binding_state_; }
 
  private:
   void index_chars();
@@ -141,6 +165,7 @@ class Doc {
   // Code-point count at the start of each 64-byte block of the text; empty when the text is ASCII.
   std::vector<std::uint32_t> char_index_;
   DocExtras extras_;
+  std::shared_ptr<void> binding_state_;
 };
 
 }  // namespace weft

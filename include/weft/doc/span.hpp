@@ -33,9 +33,8 @@ class Span {
   // The token whose head lies outside the span (or which has none), nearest the sentence root, by
   // spaCy's rule (syntax::span_root). ValueError on a head cycle.
   Token root() const;
-  // The sentence holding the span: from the sentence start at or before start() to the next one after
-  // the span (so a span across a boundary gives both sentences, as spaCy). ValueError when the Doc has
-  // no sentence boundaries.
+  // The sentence holding the span's first token (a span across a boundary gives the sentence of its
+  // start, as spaCy's Span.sent). ValueError when the Doc has no sentence boundaries.
   Span sent() const;
   bool operator==(const Span& o) const noexcept {
     return doc_ == o.doc_ && start_ == o.start_ && end_ == o.end_ && label_hash_ == o.label_hash_;

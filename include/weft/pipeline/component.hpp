@@ -55,8 +55,11 @@ class Component {
 
   // Components that tokenize text of their own (the entity ruler's phrase patterns) use the pipeline's
   // tokenizer: the Pipeline gives it when the component is added and again whenever it is replaced.
-  // It owns both, so the reference stays valid while the component is in it.
-  virtual void set_tokenizer(const TokenizerBase& tokenizer) { (void)tokenizer; }
+  // The tokenizer is shared, so a component removed from its pipeline (or outliving it) keeps a valid one.
+  virtual void set_tokenizer(std::shared_ptr<const TokenizerBase> tokenizer) { (void)tokenizer; }
+
+  // The Pipeline renames a component (rename_pipe); the name is otherwise fixed.
+  void set_name(std::string name) { name_ = std::move(name); }
 
  private:
   std::string name_;

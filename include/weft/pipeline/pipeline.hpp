@@ -40,7 +40,8 @@ class Pipeline {
   const std::string& lang() const noexcept { return lang_; }
   const std::shared_ptr<Vocab>& vocab() const noexcept { return vocab_; }
   const TokenizerBase& tokenizer() const noexcept { return *tokenizer_; }
-  void set_tokenizer(std::unique_ptr<TokenizerBase> tokenizer);
+  const std::shared_ptr<TokenizerBase>& tokenizer_ptr() const noexcept { return tokenizer_; }
+  void set_tokenizer(std::shared_ptr<TokenizerBase> tokenizer);
 
   // Tokenizes only.
   Doc make_doc(std::string text) const { return (*tokenizer_)(std::move(text)); }
@@ -65,8 +66,17 @@ class Pipeline {
   // name an existing component, empty appends.
   Component& add_pipe(const std::string& factory, std::string name = "", const Json& config = Json::object(),
                       const std::string& before = "", const std::string& after = "");
-  void remove_pipe(const std::string& name);
+  // Takes the component out and returns it (spaCy's remove_pipe): it stays a working object.
+  std::shared_ptr<Component> remove_pipe(const std::string& name);
+  // Puts a new component made by `factory` in the place of `name` (spaCy's replace_pipe), same name.
+  Component& replace_pipe(const std::string& name, const std::string& factory, const Json& config = Json::object());
+  // Renames a component (spaCy's rename_pipe); ValueError when `new_name` is taken.
+  void rename_pipe(const std::string& old_name, const std::string& new_name);
   Component& get_pipe(const std::string& name) const;
+  // The component as a shared object (Python views hold it, so it outlives its removal).
+  std::shared_ptr<Component> get_pipe_ptr(const std::string& name) const;
+  // The registry factory name it was made with.
+  const std::string& factory_of(const std::string& name) const;
   bool has_pipe(const std::string& name) const;
   std::vector<std::string> component_names() const;  // all, in order
   std::vector<std::string> pipe_names() const;       // enabled ones, in order
@@ -84,13 +94,13 @@ class Pipeline {
 
  private:
   struct Slot {
-    std::unique_ptr<Component> component;
+    std::shared_ptr<Component> component;
     std::string factory;
     bool enabled = true;
   };
   std::size_t index_of(const std::string& name) const;
   std::shared_ptr<Vocab> vocab_;
-  std::unique_ptr<TokenizerBase> tokenizer_;
+  std::shared_ptr<TokenizerBase> tokenizer_;
   std::string lang_;
   std::vector<Slot> slots_;
   Json meta_ = Json::object();

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "weft/strings/lexeme.hpp"
 #include "weft/strings/string_store.hpp"
@@ -33,6 +34,8 @@ class Vocab {
   // Adds `orth` and its attribute strings to the table and StringStore (not thread-safe with readers).
   const Lexeme& add(std::string_view orth);
   std::size_t size() const { return lexemes_.size(); }
+  // The orth hashes of the stored lexemes (any order): with lang() and the strings, what rebuilds it.
+  std::vector<hash_t> lexeme_orths() const;
 
   // Forbids further additions (a loaded model's vocabulary).
   void freeze();

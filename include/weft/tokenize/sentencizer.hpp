@@ -24,6 +24,9 @@ struct SentencizerConfig {
   // after the sentencizer keeps these boundaries and may add its own between them. By default every
   // other token is marked "not a start" (-1), which a parser respects (spaCy's behaviour).
   bool only_starts = false;
+  // Replace boundaries already set on a token (spaCy's `overwrite`); by default a token whose sentence
+  // start is decided (given with the input, set by hand, or by an earlier pass) keeps it.
+  bool overwrite = false;
 
   // spaCy's sentencizer punctuation plus the ellipsis.
   static std::vector<std::string> default_punct_chars();

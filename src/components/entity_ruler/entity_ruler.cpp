@@ -125,23 +125,20 @@ const TokenizerBase& EntityRuler::tokenizer() {
     throw ValueError("entity_ruler: phrase patterns need a tokenizer, and the vocab's language \"" + lang +
                      "\" is not registered; add the ruler to a pipeline (nlp.add_pipe) or give it one "
                      "(set_tokenizer)");
-  own_tokenizer_ = make_tokenizer(language_data(lang).tokenizer, vocab_);
-  tokenizer_ = own_tokenizer_.get();
+  tokenizer_ = make_tokenizer(language_data(lang).tokenizer, vocab_);
   return *tokenizer_;
 }
 
-void EntityRuler::set_tokenizer(const TokenizerBase& tokenizer) {
-  if (tokenizer_ == &tokenizer) return;
-  const TokenizerBase* previous = tokenizer_;
-  std::unique_ptr<TokenizerBase> previous_own = std::move(own_tokenizer_);
-  tokenizer_ = &tokenizer;
+void EntityRuler::set_tokenizer(std::shared_ptr<const TokenizerBase> tokenizer) {
+  if (tokenizer_ == tokenizer) return;
+  std::shared_ptr<const TokenizerBase> previous = std::move(tokenizer_);
+  tokenizer_ = std::move(tokenizer);
   // spaCy's phrase patterns are Docs made by the pipeline; here they follow the pipeline's tokenizer.
   if (std::none_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.phrase; })) return;
   try {
     rebuild();
   } catch (...) {
-    tokenizer_ = previous;
-    own_tokenizer_ = std::move(previous_own);
+    tokenizer_ = std::move(previous);
     rebuild();
     throw;
   }

@@ -30,8 +30,9 @@ std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& 
   return n;
 }
 
-// Whether the gold start at B0 is lost by a move that takes B0 off the buffer or empties the stack
-// while B0 is unmarked (only BREAK can mark it, and it needs a word on the stack).
+// Whether the gold start at B0 is lost by a move that takes B0 off the buffer, gives it a left
+// dependent or empties the stack while B0 is unmarked (only BREAK can mark it, and it needs a word on
+// the stack and B0 without left dependents).
 bool loses_start(const State& st, const GoldParse& gold) noexcept {
   const std::int32_t b = st.b0();
   return b > 0 && gold.sent_start(b) && !st.sent_starts[b];
@@ -83,7 +84,7 @@ bool valid(const State& st, const Action& a) noexcept {
     case Action::Move::Right:
       return s >= 0 && b >= 0 && a.label >= 0;
     case Action::Move::Break:
-      return st.stack.size() == 1 && b >= 0 && !st.has_head(s) && !st.sent_starts[b];
+      return st.stack.size() == 1 && b >= 0 && !st.has_head(s) && !st.sent_starts[b] && !st.b0_has_left;
   }
   return false;
 }
@@ -97,6 +98,7 @@ void apply(State& st, const Action& a) {
     case Action::Move::Shift:
       st.stack.push_back(b);
       ++st.buffer;
+      st.b0_has_left = false;
       break;
     case Action::Move::Reduce:
       st.stack.pop_back();
@@ -106,12 +108,14 @@ void apply(State& st, const Action& a) {
       st.heads[s] = b;
       st.labels[s] = a.label;
       st.stack.pop_back();
+      st.b0_has_left = true;
       break;
     case Action::Move::Right:
       st.heads[b] = s;
       st.labels[b] = a.label;
       st.stack.push_back(b);
       ++st.buffer;
+      st.b0_has_left = false;
       break;
     case Action::Move::Break:
       st.sent_starts[b] = 1;
@@ -149,7 +153,7 @@ std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
       const bool reachable = h == s || h >= st.buffer;
       c += reachable && !(h == b && gold.label(s) == a.label);
       c += kids_in_buffer(st, s, gold);
-      c += st.stack.size() == 1 && loses_start(st, gold);
+      c += loses_start(st, gold);  // B0 with a left dependent can no longer start a sentence
       return c;
     }
     case Action::Move::Right: {

@@ -136,7 +136,8 @@ url_match = "|".join([
     # a domain with a known top-level domain, a port and a path
     r"(?i:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\."
     r"(?:com|org|net|edu|gov|mil|int|info|biz|co|uk|us|ca|de|fr|io|ly|tv|me|au|in))(?::[0-9]+)?(?:/[^\s<>\"]*)?",
-    r"[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+",  # e-mail (also "bmc...@patriot.net")
+    # e-mail (also "bmc...@patriot.net"), with its "mailto:" scheme as EWT keeps it
+    r"(?:(?i:mailto):)?[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+",
 ])
 
 # ---- special cases ---------------------------------------------------------------------------
@@ -174,6 +175,23 @@ for text, pieces in [
 ]:
     add_split(text, pieces)
 special_cases["I'ma"] = [{"orth": "I", "mwt": True}, "'m", "a"]
+# Words written with an apostrophe for a dropped sound are one token in EWT ("'em", "lovin'", "cookin'"),
+# not a quote beside a word; the apostrophe rules above would split them.
+ELIDED = ["'em", "'cause", "'cuz", "'coz", "'til", "'till", "'bout", "'round", "'n'", "'kay", "ol'", "o'",
+          "nothin'", "somethin'", "anythin'", "everythin'", "mornin'", "evenin'", "darlin'"]
+G_DROPPED = ["lovin", "cookin", "goin", "doin", "comin", "talkin", "lookin", "gettin", "makin", "takin", "runnin",
+             "sayin", "thinkin", "workin", "tryin", "playin", "rockin", "rollin", "livin", "feelin", "kiddin",
+             "jokin", "walkin", "waitin", "trippin", "chillin", "hangin", "fishin", "huntin", "singin", "dancin",
+             "drinkin", "smokin", "movin", "buyin", "sellin", "payin", "drivin", "flyin", "eatin", "sleepin",
+             "cryin", "lyin", "dyin", "messin", "missin", "killin", "fixin", "freakin", "friggin", "effin",
+             "stinkin", "bloomin", "blazin", "cruisin", "shakin", "tellin", "askin", "helpin", "keepin", "leavin",
+             "losin", "winnin", "watchin", "listenin", "readin", "writin", "wishin", "hopin", "ridin", "sittin",
+             "standin", "startin", "stoppin", "turnin", "wonderin", "knowin", "seein", "bein", "havin", "givin",
+             "puttin", "usin", "callin", "followin", "happenin", "travelin", "shoppin", "bakin", "grillin",
+             "pickin", "lickin", "finger-lickin", "huggin", "kissin", "partyin", "swingin", "jumpin", "pumpin"]
+for w in ELIDED + [g + a for g in G_DROPPED for a in ("'", "’")]:
+    for v in variants(w.replace("'", "’")) | variants(w):
+        special_cases.setdefault(v, [v])
 special_cases["Yahoo!"] = ["Yahoo!"]
 special_cases["I."] = ["I", "."]   # the pronoun ending a sentence, not an initial
 

@@ -100,7 +100,7 @@ class EntityRuler final : public Component {
   void operator()(Doc& doc) const override;
   // Tokenizes phrase patterns with `tokenizer` from now on, and re-tokenizes those already added. The
   // tokenizer must outlive the ruler (a Pipeline's does while the ruler is one of its components).
-  void set_tokenizer(const TokenizerBase& tokenizer) override;
+  void set_tokenizer(std::shared_ptr<const TokenizerBase> tokenizer) override;
 
   // dir/patterns.jsonl, one pattern per line (the settings are in the config).
   void to_disk(const std::filesystem::path& dir) const override;
@@ -177,8 +177,8 @@ class EntityRuler final : public Component {
   std::unordered_map<hash_t, Key> keys_;
   std::vector<Entry> entries_;
   std::uint64_t next_order_ = 0;
-  const TokenizerBase* tokenizer_ = nullptr;
-  std::unique_ptr<TokenizerBase> own_tokenizer_;  // the language's tokenizer, until a pipeline gives one
+  // The pipeline's tokenizer, or the language's own one until a pipeline gives one.
+  std::shared_ptr<const TokenizerBase> tokenizer_;
 };
 
 }  // namespace weft

@@ -8,14 +8,16 @@
 //   LEFT(l)   B0 becomes S0's head with label l, pop S0          valid: S0 has no head, B0 exists
 //   RIGHT(l)  S0 becomes B0's head with label l, push B0         valid: S0 and B0 exist
 //   BREAK     B0 starts a new sentence; S0, the one word on the  valid: the stack holds exactly one
-//             stack, is popped as the root of the sentence that  (headless) word and B0 exists
-//             ends before B0
+//             stack, is popped as the root of the sentence that  (headless) word, B0 exists and has
+//             ends before B0                                     no left dependent
 // Choices against spaCy v3: BREAK marks B0 and pops the finished sentence's root in one move (spaCy
 // marks and pops through push/pop of B0 and needs a separate REDUCE), and REDUCE of a headless word
 // is only allowed once the buffer is empty instead of spaCy's non-monotonic "unshift". Every state that
 // is not final has a valid move (SHIFT while the buffer lasts, REDUCE after), so no policy gets stuck;
 // a policy that leaves several headless words on the stack at the end gets several roots there. Arcs
-// never cross a BREAK, since the stack is empty after it. A word popped without a head becomes a root
+// never cross a BREAK: the stack is empty after it, and it is not valid once B0 has taken a left
+// dependent (a LEFT arc into B0 followed by a BREAK at B0 would put that dependent's head in the next
+// sentence). A word popped without a head becomes a root
 // (head = itself, label = the state's root label), so a final state has a head for every word.
 //
 // The dynamic oracle (Goldberg & Nivre 2012) counts what a move makes unreachable: gold arcs (head and
@@ -61,6 +63,7 @@ struct State {
   std::vector<std::int32_t> labels;       // label id; -1 = none yet
   std::vector<std::uint8_t> sent_starts;  // 1 = the word starts a sentence
   std::int32_t root_label = 0;
+  bool b0_has_left = false;               // B0 has taken a left dependent (LEFT), so it cannot start a sentence
 
   std::int32_t size() const noexcept { return static_cast<std::int32_t>(heads.size()); }
   std::int32_t buffer_length() const noexcept { return size() - buffer; }

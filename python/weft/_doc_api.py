@@ -1,0 +1,292 @@
+"""The parts of spaCy's Doc/Token/Span API that live on the Python side: extension attributes
+(`set_extension` and `._`), pickling at every protocol, copying, and `Doc.to_json`'s user-data
+round trip. They are attached to the native classes by `install()`, called once from weft/__init__.py.
+
+Extension values are kept where spaCy keeps them: in `doc.user_data`, keyed ("._.", name, start, end)
+with the character offsets of the Token or Span (None for the Doc), so they survive retokenizing and
+pickling as spaCy's do. `doc.user_data` itself is held by the native Doc (Doc::binding_state), so
+every Python object that reaches the Doc sees the same dict.
+"""
+import copy as _copy
+import functools
+import os
+import shutil
+import tempfile
+
+from . import _weft
+
+
+# --- extension attributes (spaCy's spacy/tokens/underscore.py semantics) ---------------------------
+class Underscore:
+    """The `._` namespace of a Doc, Token or Span."""
+
+    mutable_types = (dict, list, set)
+    doc_extensions = {}
+    span_extensions = {}
+    token_extensions = {}
+
+    def __init__(self, extensions, obj, start=None, end=None):
+        object.__setattr__(self, "_extensions", extensions)
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_doc", obj.doc)
+        object.__setattr__(self, "_start", start)
+        object.__setattr__(self, "_end", end)
+
+    def __dir__(self):
+        return ["set", "get", "has"] + list(self._extensions.keys())
+
+    def __getattr__(self, name):
+        if name not in self._extensions:
+            raise AttributeError(
+                f"Can't retrieve unregistered extension attribute '{name}'. Did you forget to call the "
+                "`set_extension` method?")
+        default, method, getter, setter = self._extensions[name]
+        if getter is not None:
+            return getter(self._obj)
+        if method is not None:
+            partial = functools.partial(method, self._obj)
+            partial.__doc__ = ("This method is a partial function and its first argument (the object it's "
+                               "called on) will be filled automatically. " + (method.__doc__ or ""))
+            return partial
+        key = self._get_key(name)
+        user_data = self._doc.user_data
+        if key in user_data:
+            return user_data[key]
+        if isinstance(default, self.mutable_types):
+            fresh = _copy.copy(default)  # each object gets its own mutable default (spaCy #2581)
+            self.__setattr__(name, fresh)
+            return fresh
+        return default
+
+    def __setattr__(self, name, value):
+        if name not in self._extensions:
+            raise AttributeError(
+                f"Can't assign a value to unregistered extension attribute '{name}'. Did you forget to call "
+                "the `set_extension` method?")
+        default, method, getter, setter = self._extensions[name]
+        if setter is not None:
+            return setter(self._obj, value)
+        self._doc.user_data[self._get_key(name)] = value
+
+    def set(self, name, value):
+        return self.__setattr__(name, value)
+
+    def get(self, name):
+        return self.__getattr__(name)
+
+    def has(self, name):
+        return name in self._extensions
+
+    def _get_key(self, name):
+        return ("._.", name, self._start, self._end)
+
+
+def _ext_args(**kwargs):
+    default = kwargs.get("default")
+    getter = kwargs.get("getter")
+    setter = kwargs.get("setter")
+    method = kwargs.get("method")
+    if getter is None and setter is not None:
+        raise ValueError("Extensions can't have a setter argument without a getter argument. Check the keyword "
+                         "arguments on `set_extension`.")
+    n_defined = sum(t is True for t in ("default" in kwargs, method is not None, getter is not None))
+    if n_defined != 1:
+        raise ValueError("Error setting extension: only one of `default`, `method`, or `getter` (plus optional "
+                         f"`setter`) is allowed. Got: {n_defined}")
+    for what, value in (("setter", setter), ("getter", getter), ("method", method)):
+        if value is not None and not callable(value):
+            raise ValueError(f"Invalid extension attribute {what}: expected callable or None, but got: {value!r}")
+    return (default, method, getter, setter)
+
+
+def _install_extensions(cls, table_name, obj_name):
+    def table():
+        return getattr(Underscore, table_name)
+
+    def set_extension(klass, name, **kwargs):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{obj_name}.set_extension: the name must be a non-empty str, got {name!r}")
+        force = kwargs.pop("force", False)
+        if name in table() and not force:
+            raise ValueError(f"Extension '{name}' already exists on {obj_name}. To overwrite the existing "
+                             f"extension, set `force=True` on `{obj_name}.set_extension`.")
+        table()[name] = _ext_args(**kwargs)
+
+    def get_extension(klass, name):
+        return table().get(name)
+
+    def has_extension(klass, name):
+        return name in table()
+
+    def remove_extension(klass, name):
+        if name not in table():
+            raise ValueError(f"Can't retrieve unregistered extension attribute '{name}'. Did you forget to call "
+                             "the `set_extension` method?")
+        return table().pop(name)
+
+    cls.set_extension = classmethod(set_extension)
+    cls.get_extension = classmethod(get_extension)
+    cls.has_extension = classmethod(has_extension)
+    cls.remove_extension = classmethod(remove_extension)
+
+
+def _doc_underscore(doc):
+    return Underscore(Underscore.doc_extensions, doc)
+
+
+def _token_underscore(token):
+    return Underscore(Underscore.token_extensions, token, start=token.idx, end=None)
+
+
+def _span_underscore(span):
+    return Underscore(Underscore.span_extensions, span, start=span.start_char, end=span.end_char)
+
+
+# --- pickling ----------------------------------------------------------------------------------------
+# Every native class either pickles (by value, at every protocol) or raises a clean TypeError; pybind11's
+# default reduction for protocols 0 and 1 aborts the interpreter ("instance allocation failed").
+def _unpickle_vocab(state):
+    return _weft._vocab_from_state(*state)
+
+
+def _reduce_vocab(vocab):
+    return (_unpickle_vocab, (vocab._state(),))
+
+
+def _unpickle_strings(vocab):
+    return vocab.strings
+
+
+def _reduce_strings(strings):
+    return (_unpickle_strings, (strings._vocab,))
+
+
+def _unpickle_lexeme(vocab, text):
+    return vocab[text]
+
+
+def _reduce_lexeme(lex):
+    return (_unpickle_lexeme, (lex.vocab, lex.text))
+
+
+def _unpickle_doc(vocab, data, user_data):
+    doc = _weft.Doc(vocab).from_bytes(data)
+    if user_data is not None:
+        doc.user_data = user_data
+    return doc
+
+
+def _reduce_doc(doc):
+    return (_unpickle_doc, (doc.vocab, doc.to_bytes(), doc.user_data if doc._has_user_data else None))
+
+
+def _unpickle_token(doc, i):
+    return doc[i]
+
+
+def _reduce_token(token):
+    return (_unpickle_token, (token.doc, token.i))
+
+
+def _unpickle_span(doc, start, end, label, kb_id, span_id):
+    return _weft.Span(doc, start, end, label=label, kb_id=kb_id, span_id=span_id)
+
+
+def _reduce_span(span):
+    return (_unpickle_span, (span.doc, span.start, span.end, span.label_, span.kb_id_, span.id_))
+
+
+def _unpickle_docbin(data):
+    return _weft.DocBin().from_bytes(data)
+
+
+def _reduce_docbin(docbin):
+    return (_unpickle_docbin, (docbin.to_bytes(),))
+
+
+def _unpickle_language(files):
+    from .language import load
+
+    tmp = tempfile.mkdtemp(prefix="weft-unpickle-")
+    try:
+        for rel, data in files.items():
+            path = os.path.join(tmp, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        nlp = load(tmp)
+        nlp.path = None
+        return nlp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def language_files(nlp):
+    """The files of nlp.to_disk as {relative path: bytes} (what pickling a Language carries)."""
+    tmp = tempfile.mkdtemp(prefix="weft-pickle-")
+    try:
+        nlp.to_disk(tmp)
+        files = {}
+        for root, _, names in os.walk(tmp):
+            for name in names:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(path, tmp)] = f.read()
+        return files
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def reduce_language(nlp):
+    return (_unpickle_language, (language_files(nlp),))
+
+
+def _not_picklable(self, *args):
+    raise TypeError(f"cannot pickle a weft.{type(self).__name__} object: pickle the Docs, the Vocab or the "
+                    "pipeline (nlp) it belongs to instead")
+
+
+# --- copying -----------------------------------------------------------------------------------------
+def _doc_copy(doc):
+    """A new Doc with the same text, tokens, annotations and a shallow copy of user_data (spaCy's
+    Doc.copy)."""
+    out = doc._copy()
+    if doc._has_user_data:
+        out.user_data = dict(doc.user_data)
+    return out
+
+
+def _doc_deepcopy(doc, memo):
+    out = doc._copy()
+    memo[id(doc)] = out
+    if doc._has_user_data:
+        out.user_data = _copy.deepcopy(doc.user_data, memo)
+    return out
+
+
+def install():
+    Doc, Token, Span = _weft.Doc, _weft.Token, _weft.Span
+    _install_extensions(Doc, "doc_extensions", "Doc")
+    _install_extensions(Token, "token_extensions", "Token")
+    _install_extensions(Span, "span_extensions", "Span")
+    Doc._ = property(_doc_underscore, doc="Custom extension attributes registered with Doc.set_extension")
+    Token._ = property(_token_underscore, doc="Custom extension attributes registered with Token.set_extension")
+    Span._ = property(_span_underscore, doc="Custom extension attributes registered with Span.set_extension")
+
+    Doc.__reduce__ = _reduce_doc
+    Token.__reduce__ = _reduce_token
+    Span.__reduce__ = _reduce_span
+    _weft.Vocab.__reduce__ = _reduce_vocab
+    _weft.StringStore.__reduce__ = _reduce_strings
+    _weft.Lexeme.__reduce__ = _reduce_lexeme
+    _weft.DocBin.__reduce__ = _reduce_docbin
+    Doc.copy = _doc_copy
+    Doc.__copy__ = _doc_copy
+    Doc.__deepcopy__ = _doc_deepcopy
+    # Every other native class: a clean TypeError at every protocol.
+    for name in dir(_weft):
+        cls = getattr(_weft, name)
+        if isinstance(cls, type) and cls.__module__.endswith("_weft") and not issubclass(cls, BaseException):
+            if "__reduce__" not in cls.__dict__:
+                cls.__reduce__ = _not_picklable
+                cls.__reduce_ex__ = _not_picklable
