@@ -45,6 +45,7 @@ void register_training(pyb::module_& m);
 void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
+void register_dependency_matcher(pyb::module_& m);
 
 // A pipeline component seen from Python: the pipeline that owns it and its name (pipeline.cpp binds
 // it as weft's Component).
@@ -72,6 +73,10 @@ std::vector<std::string> utf8_list_from_py(const pyb::list& texts);
 // json_from_py writes values json cannot (pathlib.Path, ...) as their str().
 pyb::object py_from_json(const Json& j);
 Json json_from_py(const pyb::handle& obj);
+
+// A Matcher pattern value (dict, list, str, int, float, bool, None) as JSON, strictly; integer
+// attribute ids as dict keys become their names (matcher.cpp).
+Json pattern_json(const pyb::handle& h);
 
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);
