@@ -48,6 +48,7 @@ void register_training(pyb::module_& m);
 void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
+void register_dependency_matcher(pyb::module_& m);
 
 // A pipeline component seen from Python (pipeline.cpp binds it as weft's Component). It holds the
 // component itself, so an object returned by add_pipe or remove_pipe stays usable after the component
@@ -85,6 +86,10 @@ bool has_user_data(const Doc& doc);
 
 // A label-like value from Python: None -> 0, an int as the hash, a str interned in the Doc.
 hash_t hash_from_py(Doc& doc, const pyb::handle& value);
+
+// A Matcher pattern value (dict, list, str, int, float, bool, None) as JSON, strictly; integer
+// attribute ids as dict keys become their names (matcher.cpp).
+Json pattern_json(const pyb::handle& h);
 
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);

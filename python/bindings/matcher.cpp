@@ -31,8 +31,10 @@ struct PyMatcher {
 
 std::string py_type(const pyb::handle& h) { return pyb::str(pyb::type::handle_of(h).attr("__name__")).cast<std::string>(); }
 
+}  // namespace
+
 // A pattern value as JSON: bool, int, float, str, list/tuple, dict and None only. Errors say what is wrong;
-// the caller adds where (key, pattern, token).
+// the caller adds where (key, pattern, token). Shared with the DependencyMatcher (bindings.hpp).
 Json pattern_json(const pyb::handle& h) {
   if (h.is_none()) return nullptr;
   if (pyb::isinstance<pyb::bool_>(h)) return h.cast<bool>();
@@ -69,6 +71,8 @@ Json pattern_json(const pyb::handle& h) {
   throw weft::ValueError("a pattern value cannot be " + py_type(h) + " " + pyb::repr(h).cast<std::string>() +
                          " (use str, int, float, bool, list or dict)");
 }
+
+namespace {
 
 // The key as spaCy normalizes it: a str (hashed) or an int (taken as the hash).
 hash_t key_id(const pyb::handle& key) {

@@ -11,6 +11,7 @@
     nlp.evaluate(weft.read_conllu("dev.conllu"))
 """
 from ._weft import (  # noqa: F401
+    DependencyMatcher,
     Doc,
     DocBin,
     EncodingError,
@@ -47,4 +48,5 @@ __all__ = [
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
+    "DependencyMatcher",
 ]
