@@ -45,6 +45,7 @@ void register_training(pyb::module_& m);
 void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
+void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
 
 // A pipeline component seen from Python: the pipeline that owns it and its name (pipeline.cpp binds
 // it as weft's Component).

@@ -9,11 +9,18 @@
 #include "bindings.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/doc/token.hpp"
+#include "weft/error.hpp"
 
 namespace weft::py {
 
 namespace {
-Token tok(const PyToken& t) { return t.doc->token(t.i); }
+// Checked: a retokenized Doc can be shorter than an old Token's index.
+Token tok(const PyToken& t) {
+  if (t.i >= t.doc->size())
+    throw IndexError("token " + std::to_string(t.i) + " is outside its Doc of " + std::to_string(t.doc->size()) +
+                     " tokens (retokenized?)");
+  return t.doc->token(t.i);
+}
 
 // A Python iterator over tokens of t's Doc.
 pyb::iterator token_iter(const PyToken& t, const std::vector<Token>& tokens) {
