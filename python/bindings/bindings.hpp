@@ -49,6 +49,7 @@ void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
 void register_dependency_matcher(pyb::module_& m);
+void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
 
 // A pipeline component seen from Python (pipeline.cpp binds it as weft's Component). It holds the
 // component itself, so an object returned by add_pipe or remove_pipe stays usable after the component

@@ -12,7 +12,13 @@
 namespace weft::py {
 
 namespace {
-Span view(const PySpan& s) { return Span(s.doc.get(), s.start, s.end, s.label); }
+// Checked: a retokenized Doc can be shorter than an old Span's end.
+Span view(const PySpan& s) {
+  if (s.end > s.doc->size())
+    throw IndexError("span [" + std::to_string(s.start) + ", " + std::to_string(s.end) + ") is outside its Doc of " +
+                     std::to_string(s.doc->size()) + " tokens (retokenized?)");
+  return Span(s.doc.get(), s.start, s.end, s.label);
+}
 using CmpKey = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;
 CmpKey cmp_key(const PySpan& s) {
   const Span v = view(s);

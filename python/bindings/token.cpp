@@ -14,13 +14,25 @@
 namespace weft::py {
 
 namespace {
-Token tok(const PyToken& t) { return t.doc->token(t.i); }
+// Checked: a retokenized Doc can be shorter than an old Token's index.
+Token tok(const PyToken& t) {
+  if (t.i >= t.doc->size())
+    throw IndexError("token " + std::to_string(t.i) + " is outside its Doc of " + std::to_string(t.doc->size()) +
+                     " tokens (retokenized?)");
+  return t.doc->token(t.i);
+}
 
 // spaCy's is_sent_start values: True, False or None (E044 otherwise).
 std::int8_t sent_start_from_py(const pyb::object& v) {
   if (v.is_none()) return 0;
   if (pyb::isinstance<pyb::bool_>(v)) return v.cast<bool>() ? 1 : -1;
   throw ValueError("invalid value for token.is_sent_start: " + std::string(pyb::repr(v)) + "; must be True, False or None");
+}
+
+// The token's record for a setter (checked as tok()).
+TokenData& mut(const PyToken& t) {
+  (void)tok(t);
+  return t.doc->data(t.i);
 }
 
 // A Python iterator over tokens of t's Doc.
@@ -45,9 +57,9 @@ void register_token(pyb::module_& m) {
           .def_property_readonly("lower", [](const PyToken& t) { return tok(t).lower(); })
           .def_property_readonly("lower_", [](const PyToken& t) { return tok(t).lower_(); })
           .def_property("norm", [](const PyToken& t) { return tok(t).norm(); },
-                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).norm = v; })
+                        [](const PyToken& t, hash_t v) { mut(t).norm = v; })
           .def_property("norm_", [](const PyToken& t) { return tok(t).norm_(); },
-                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).norm = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut(t).norm = hash_from_py(*t.doc, v); })
           .def_property_readonly("shape", [](const PyToken& t) { return tok(t).shape(); })
           .def_property_readonly("shape_", [](const PyToken& t) { return tok(t).shape_(); })
           .def_property_readonly("prefix", [](const PyToken& t) { return tok(t).prefix(); })
@@ -56,39 +68,39 @@ void register_token(pyb::module_& m) {
           .def_property_readonly("suffix_", [](const PyToken& t) { return tok(t).suffix_(); })
           // Writable annotations, as spaCy's setters: a str (interned in the Doc) or a hash.
           .def_property("lemma", [](const PyToken& t) { return tok(t).lemma(); },
-                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).lemma = v; })
+                        [](const PyToken& t, hash_t v) { mut(t).lemma = v; })
           .def_property("lemma_", [](const PyToken& t) { return std::string(tok(t).lemma_()); },
-                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).lemma = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut(t).lemma = hash_from_py(*t.doc, v); })
           .def_property("pos", [](const PyToken& t) { return static_cast<int>(tok(t).pos()); },
                         [](const PyToken& t, int v) {
                           if (v < 0 || v >= static_cast<int>(UPOS::COUNT))
                             throw ValueError("token.pos: " + std::to_string(v) + " is not a UPOS id");
-                          t.doc->data(t.i).pos = static_cast<UPOS>(v);
+                          mut(t).pos = static_cast<UPOS>(v);
                         })
           .def_property("pos_", [](const PyToken& t) { return std::string(tok(t).pos_()); },
                         [](const PyToken& t, const std::string& v) {
                           const auto u = upos_from_name(v);
                           // spaCy's E1021
                           if (!u) throw ValueError("token.pos_: \"" + v + "\" is not a valid part-of-speech tag (the UD UPOS tags: NOUN, VERB, ...)");
-                          t.doc->data(t.i).pos = *u;
+                          mut(t).pos = *u;
                         })
           .def_property("tag", [](const PyToken& t) { return tok(t).tag(); },
-                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).tag = v; })
+                        [](const PyToken& t, hash_t v) { mut(t).tag = v; })
           .def_property("tag_", [](const PyToken& t) { return std::string(tok(t).tag_()); },
-                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).tag = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut(t).tag = hash_from_py(*t.doc, v); })
           // The UD FEATS string ("" when unset); weft.Token.morph (python/weft/morphology.py) wraps it
           // in a MorphAnalysis as spaCy's token.morph.
           .def_property_readonly("morph_", [](const PyToken& t) { return std::string(tok(t).morph_()); })
           .def_property_readonly("morph_key", [](const PyToken& t) { return tok(t).morph(); })
           .def_property("dep", [](const PyToken& t) { return tok(t).dep(); },
-                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).dep = v; })
+                        [](const PyToken& t, hash_t v) { mut(t).dep = v; })
           .def_property("dep_", [](const PyToken& t) { return std::string(tok(t).dep_()); },
-                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).dep = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut(t).dep = hash_from_py(*t.doc, v); })
           // spaCy sets the type alone (the IOB code is the Doc's: doc.ents / doc.set_ents).
           .def_property("ent_type", [](const PyToken& t) { return tok(t).ent_type(); },
-                        [](const PyToken& t, hash_t v) { t.doc->data(t.i).ent_type = v; })
+                        [](const PyToken& t, hash_t v) { mut(t).ent_type = v; })
           .def_property("ent_type_", [](const PyToken& t) { return std::string(tok(t).ent_type_()); },
-                        [](const PyToken& t, const pyb::object& v) { t.doc->data(t.i).ent_type = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut(t).ent_type = hash_from_py(*t.doc, v); })
           .def_property_readonly("ent_iob", [](const PyToken& t) { return static_cast<int>(tok(t).data().ent_iob); })
           .def_property_readonly("ent_iob_", [](const PyToken& t) { return std::string(tok(t).ent_iob_()); })
           .def_property("is_sent_start",
