@@ -120,6 +120,7 @@ void register_token(pyb::module_& m) {
                         [](const PyToken& t, const pyb::object& v) { t.doc->set_sent_start(t.i, sent_start_from_py(v)); })
           .def_property_readonly("is_sent_end",
                                  [](const PyToken& t) -> pyb::object {
+                                   (void)tok(t);
                                    if (t.i + 1 == t.doc->size()) return pyb::bool_(true);
                                    const auto s = t.doc->data(t.i + 1).sent_start;
                                    return s == 0 ? pyb::object(pyb::none()) : pyb::object(pyb::bool_(s == 1));
