@@ -142,6 +142,76 @@ def _span_underscore(span):
     return Underscore(Underscore.span_extensions, span, start=span.start_char, end=span.end_char)
 
 
+# --- retokenizing with extension attributes -------------------------------------------------------
+class _Retokenizer:
+    """doc.retokenize(): the native retokenizer plus spaCy's `"_"` key in attrs, whose extension values
+    are set on the new tokens once the merges and splits are applied (found by their character offsets,
+    which retokenizing keeps)."""
+
+    def __init__(self, doc, native):
+        self._doc, self._native, self._ext = doc, native, []
+
+    def __enter__(self):
+        self._native.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        result = self._native.__exit__(exc_type, exc, tb)
+        if exc_type is None and self._ext:
+            at = {t.idx: t for t in self._doc}
+            for start_char, values in self._ext:
+                for name, value in values.items():
+                    at[start_char]._.set(name, value)
+        self._ext = []
+        return result
+
+    @staticmethod
+    def _take_ext(attrs):
+        if not attrs or "_" not in attrs:
+            return attrs, {}
+        attrs = dict(attrs)
+        ext = attrs.pop("_")
+        if not isinstance(ext, dict):
+            raise ValueError(f"retokenize: attrs['_'] must be a dict of extension values, got {type(ext).__name__}")
+        for name in ext:
+            if not Token.has_extension(name):
+                raise ValueError(f"Can't set custom extension attribute '{name}' during retokenization: it is not "
+                                 "registered (Token.set_extension)")
+        return attrs, ext
+
+    def merge(self, span, attrs=None):
+        attrs, ext = self._take_ext(attrs)
+        self._native.merge(span, attrs)
+        if ext:
+            self._ext.append((span.start_char, ext))
+
+    def split(self, token, orths, heads, attrs=None):
+        attrs, ext = self._take_ext(attrs)
+        self._native.split(token, orths, heads, attrs)
+        offset = token.idx
+        for k, orth in enumerate(orths):
+            values = {}
+            for name, per_token in ext.items():
+                if isinstance(per_token, (str, bytes)) or not hasattr(per_token, "__len__") or len(per_token) != len(orths):
+                    raise ValueError(f"retokenize: attrs['_']['{name}'] must list one value per new token "
+                                     f"({len(orths)})")
+                values[name] = per_token[k]
+            if values:
+                self._ext.append((offset, values))
+            offset += len(orth)
+
+
+Token = _weft.Token
+
+
+def _wrap_retokenize(native_retokenize):
+    def retokenize(doc):
+        """A context manager that merges and splits tokens, applied together at the end of the with
+        block (spaCy's Doc.retokenize); attrs may hold "_": {extension: value}."""
+        return _Retokenizer(doc, native_retokenize(doc))
+    return retokenize
+
+
 # --- pickling ----------------------------------------------------------------------------------------
 # Every native class either pickles (by value, at every protocol) or raises a clean TypeError; pybind11's
 # default reduction for protocols 0 and 1 aborts the interpreter ("instance allocation failed").
@@ -269,6 +339,7 @@ def install():
     _install_extensions(Doc, "doc_extensions", "Doc")
     _install_extensions(Token, "token_extensions", "Token")
     _install_extensions(Span, "span_extensions", "Span")
+    Doc.doc = property(lambda self: self, doc="The Doc itself (spaCy's Doc.doc, so Docs, Spans and Tokens share it)")
     Doc._ = property(_doc_underscore, doc="Custom extension attributes registered with Doc.set_extension")
     Token._ = property(_token_underscore, doc="Custom extension attributes registered with Token.set_extension")
     Span._ = property(_span_underscore, doc="Custom extension attributes registered with Span.set_extension")
@@ -280,6 +351,9 @@ def install():
     _weft.StringStore.__reduce__ = _reduce_strings
     _weft.Lexeme.__reduce__ = _reduce_lexeme
     _weft.DocBin.__reduce__ = _reduce_docbin
+    if not getattr(Doc.retokenize, "_weft_wrapped", False):
+        Doc.retokenize = _wrap_retokenize(Doc.retokenize)
+        Doc.retokenize._weft_wrapped = True
     Doc.copy = _doc_copy
     Doc.__copy__ = _doc_copy
     Doc.__deepcopy__ = _doc_deepcopy

@@ -249,3 +249,54 @@ def test_replace_and_rename_pipe():
 ])
 def test_tokenizer_keeps_ewt_apostrophe_words_and_mailto_whole(text, tokens):
     assert [t.text for t in weft.blank("en")(text)] == tokens
+
+
+# --- extension attributes ----------------------------------------------------------------------------
+def test_extension_attributes_follow_spacy():
+    nlp = weft.blank("en")
+    try:
+        weft.Token.set_extension("is_fruit", default=False)
+        weft.Token.set_extension("upper", getter=lambda t: t.text.upper())
+        weft.Doc.set_extension("tags", default=[])
+        weft.Span.set_extension("shout", method=lambda span, mark="!": span.text + mark)
+        with pytest.raises(ValueError):
+            weft.Token.set_extension("is_fruit", default=True)  # exists: force=True needed
+        weft.Token.set_extension("is_fruit", default=False, force=True)
+        with pytest.raises(ValueError):
+            weft.Token.set_extension("bad", default=1, getter=lambda t: 1)  # two kinds
+        with pytest.raises(ValueError):
+            weft.Token.set_extension("bad", setter=lambda t, v: None)  # a setter needs a getter
+        doc = nlp("I like apples")
+        assert doc[2]._.is_fruit is False and doc[2]._.upper == "APPLES"
+        doc[2]._.is_fruit = True
+        assert doc[2]._.is_fruit is True and doc[1]._.is_fruit is False
+        assert doc[2]._.get("is_fruit") and doc[2]._.has("is_fruit") and not doc[2]._.has("nope")
+        doc._.tags.append("x")  # a mutable default is copied per object
+        assert doc._.tags == ["x"] and nlp("other")._.tags == []
+        assert doc[0:2]._.shout() == "I like!" and doc[0:2]._.shout("?") == "I like?"
+        with pytest.raises(AttributeError):
+            doc[0]._.unknown
+        with pytest.raises(AttributeError):
+            doc[0]._.unknown = 1
+        # Values survive pickling (they live in user_data, keyed by character offsets).
+        doc2 = pickle.loads(pickle.dumps(doc))
+        assert doc2[2]._.is_fruit is True and doc2._.tags == ["x"]
+        # ... and retokenizing, with spaCy's "_" in attrs.
+        with doc.retokenize() as r:
+            r.merge(doc[0:2], attrs={"_": {"is_fruit": True}})
+        assert [t.text for t in doc] == ["I like", "apples"]
+        assert doc[0]._.is_fruit is True and doc[1]._.is_fruit is True
+        with doc.retokenize() as r:
+            r.split(doc[1], ["app", "les"], heads=[(doc[1], 1), doc[0]], attrs={"_": {"is_fruit": [False, True]}})
+        assert [(t.text, t._.is_fruit) for t in doc] == [("I like", True), ("app", False), ("les", True)]
+        with pytest.raises(ValueError):
+            with doc.retokenize() as r:
+                r.merge(doc[1:3], attrs={"_": {"not_registered": 1}})
+        assert weft.Token.remove_extension("upper")[2] is not None
+        assert not weft.Token.has_extension("upper")
+        with pytest.raises(ValueError):
+            weft.Token.remove_extension("upper")
+    finally:
+        for cls, name in [(weft.Token, "is_fruit"), (weft.Token, "upper"), (weft.Doc, "tags"), (weft.Span, "shout")]:
+            if cls.has_extension(name):
+                cls.remove_extension(name)
