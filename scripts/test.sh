@@ -14,4 +14,7 @@ echo "== C++ tests (doctest, through ctest)"
 (cd build && ctest --output-on-failure)
 
 echo "== Python and CLI tests (pytest)"
+# Tests that compare with spaCy run it from the peers' environment when one was made
+# (benchmarks/setup_peers.sh); elsewhere they are skipped.
+if [ -z "${SPACY_PYTHON:-}" ] && [ -x .venv-peers/bin/python ]; then export SPACY_PYTHON="$PWD/.venv-peers/bin/python"; fi
 WEFT_BIN="$PWD/build/bin/weft" PYTHONPATH="$PWD/build/python" .venv/bin/python -m pytest -q tests/python tests/cli

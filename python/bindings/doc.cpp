@@ -165,7 +165,18 @@ void register_doc(pyb::module_& m) {
           pyb::arg("start_idx"), pyb::arg("end_idx"), pyb::arg("label") = pyb::none(),
           pyb::arg("alignment_mode") = "strict",
           "The Span for character offsets [start_idx, end_idx), or None when they do not align (spaCy's char_span)")
-      .def("has_annotation", [](const Doc& d, const pyb::object& attr) { return d.has_annotation(attr_from_py(attr)); })
+      .def(
+          "has_annotation",
+          [](const Doc& d, const pyb::object& attr, bool require_complete) {
+            // spaCy's names for the sentence starts
+            if (pyb::isinstance<pyb::str>(attr)) {
+              const std::string name = attr.cast<std::string>();
+              if (name == "IS_SENT_START" || name == "IS_SENT_END" || name == "is_sent_start")
+                return d.has_annotation(Attr::SENT_START, require_complete);
+            }
+            return d.has_annotation(attr_from_py(attr), require_complete);
+          },
+          pyb::arg("attr"), pyb::kw_only(), pyb::arg("require_complete") = false)
       .def("to_json", [](const Doc& d) { return json_to_py(doc_to_json(d)); })
       .def(
           "to_array",

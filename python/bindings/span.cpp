@@ -19,10 +19,10 @@ Span view(const PySpan& s) {
                      std::to_string(s.doc->size()) + " tokens (retokenized?)");
   return Span(s.doc.get(), s.start, s.end, s.label);
 }
-using CmpKey = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;
+using CmpKey = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;
 CmpKey cmp_key(const PySpan& s) {
   const Span v = view(s);
-  return {v.start_char(), v.end_char(), s.start, s.end, s.label, s.kb_id, s.id};
+  return {v.start_char(), v.end_char(), s.label, s.kb_id, s.id};
 }
 }  // namespace
 
@@ -83,8 +83,9 @@ void register_span(pyb::module_& m) {
            })
       .def("__str__", [](const PySpan& s) { return std::string(view(s).text()); })
       .def("__repr__", [](const PySpan& s) { return std::string(view(s).text()); })
-      // spaCy's Span.__richcmp__ and __hash__ over (start_char, end_char, start, end, label, kb_id, id):
-      // == also needs the same Doc; anything but a Span gives NotImplemented (span == token is False).
+      // spaCy's Span.__richcmp__ and __hash__ over (start_char, end_char, label, kb_id, id): == also needs
+      // the same Doc; None compares as in spaCy (==, <, <= False; !=, >, >= True); anything else gives
+      // NotImplemented (span == token is False; spaCy answers False to every operator there).
       .def("__eq__",
            [](const PySpan& a, const pyb::object& b) -> pyb::object {
              if (!pyb::isinstance<PySpan>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
@@ -100,21 +101,21 @@ void register_span(pyb::module_& m) {
       .def("__hash__", [](const PySpan& s) {
         std::size_t h = std::hash<const void*>()(s.doc.get());
         const auto k = cmp_key(s);
-        for (const std::uint64_t v : {std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k),
-                                      std::get<5>(k), std::get<6>(k)})
+        for (const std::uint64_t v : {std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), std::get<4>(k)})
           h = (h ^ v) * 0x100000001B3ull;
         return h;
       });
-  const auto order = [&cls](const char* name, auto cmp) {
-    cls.def(name, [cmp](const PySpan& a, const pyb::object& b) -> pyb::object {
+  const auto order = [&cls](const char* name, auto cmp, bool vs_none) {
+    cls.def(name, [cmp, vs_none](const PySpan& a, const pyb::object& b) -> pyb::object {
+      if (b.is_none()) return pyb::bool_(vs_none);
       if (!pyb::isinstance<PySpan>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
       return pyb::bool_(cmp(cmp_key(a), cmp_key(b.cast<const PySpan&>())));
     });
   };
-  order("__lt__", std::less<>());
-  order("__le__", std::less_equal<>());
-  order("__gt__", std::greater<>());
-  order("__ge__", std::greater_equal<>());
+  order("__lt__", std::less<>(), false);
+  order("__le__", std::less_equal<>(), false);
+  order("__gt__", std::greater<>(), true);
+  order("__ge__", std::greater_equal<>(), true);
 }
 
 }  // namespace weft::py

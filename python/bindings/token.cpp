@@ -184,16 +184,17 @@ void register_token(pyb::module_& m) {
             return pyb::bool_(!(a.doc == o.doc && a.i == o.i));
           })
           .def("__hash__", [](const PyToken& t) { return std::hash<const void*>()(t.doc.get()) ^ (t.i * 0x9E3779B97F4A7C15ull); });
-  const auto order = [&cls](const char* name, auto cmp) {
-    cls.def(name, [cmp](const PyToken& a, const pyb::object& b) -> pyb::object {
+  const auto order = [&cls](const char* name, auto cmp, bool vs_none) {
+    cls.def(name, [cmp, vs_none](const PyToken& a, const pyb::object& b) -> pyb::object {
+      if (b.is_none()) return pyb::bool_(vs_none);  // spaCy: <, <= False; >, >= True
       if (!pyb::isinstance<PyToken>(b)) return pyb::reinterpret_borrow<pyb::object>(Py_NotImplemented);
       return pyb::bool_(cmp(tok(a).idx(), tok(b.cast<const PyToken&>()).idx()));
     });
   };
-  order("__lt__", std::less<std::size_t>());
-  order("__le__", std::less_equal<std::size_t>());
-  order("__gt__", std::greater<std::size_t>());
-  order("__ge__", std::greater_equal<std::size_t>());
+  order("__lt__", std::less<std::size_t>(), false);
+  order("__le__", std::less_equal<std::size_t>(), false);
+  order("__gt__", std::greater<std::size_t>(), true);
+  order("__ge__", std::greater_equal<std::size_t>(), true);
   for (const auto& [name, flag] : flag_properties())
     cls.def_property_readonly(name.c_str(), [f = flag](const PyToken& t) { return tok(t).check_flag(f); });
 }

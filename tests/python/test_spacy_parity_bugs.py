@@ -172,8 +172,9 @@ def test_token_and_span_compare_with_other_types():
     assert t in [None, t] and t not in [None, 1, "b"]
     assert s in [None, t, s]
     assert (s == "a b") is False
+    assert (t < None) is False and (t > None) is True and (s <= None) is False and (s >= None) is True  # spaCy
     with pytest.raises(TypeError):
-        t < None  # noqa: B015
+        t < "b"  # noqa: B015
     # spaCy's orderings and hashing
     assert doc[0] < doc[1] <= doc[1] and doc[3] > doc[2] >= doc[2]
     assert doc[0:2] < doc[0:3] < doc[1:2]
