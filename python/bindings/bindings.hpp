@@ -36,11 +36,23 @@ struct PySpan {
   hash_t id = 0;     // spaCy's Span.id (ent_id_ of an entity: the EntityRuler's pattern id)
 };
 
+// A handle on a span group (span_group.cpp): the Doc it belongs to and the group, which the Doc's
+// doc.spans may hold under one or more keys, or not at all (a group made but not yet stored).
+struct PySpanGroup {
+  std::shared_ptr<Doc> doc;
+  std::shared_ptr<SpanGroup> group;
+};
+// Writes the Python attrs dict of each of the Doc's span groups to its attrs_json, before the Doc is
+// saved (DocBin, to_bytes, pickling) or copied; reset drops the dicts (a copy then reads its own).
+void sync_span_group_attrs(Doc& doc);
+void reset_span_group_attrs(Doc& doc);
+
 void register_errors(pyb::module_& m);
 void register_strings(pyb::module_& m);
 void register_doc(pyb::module_& m);
 void register_token(pyb::module_& m);
 void register_span(pyb::module_& m);
+void register_span_group(pyb::module_& m);  // after register_doc: adds the Doc._span_group_* methods
 void register_doc_bin(pyb::module_& m);
 void register_pipeline(pyb::module_& m);
 void register_registry(pyb::module_& m);

@@ -20,22 +20,27 @@ std::shared_ptr<Doc> doc_from_bytes(const pyb::bytes& data, const std::shared_pt
   if (bin.size() != 1) throw weft::ValueError("Doc.from_bytes: expected one document, found " + std::to_string(bin.size()));
   return std::make_shared<Doc>(std::move(bin.get_docs(vocab).front()));
 }
-// Entities from Python: Spans of this Doc, or (label, start, end) tuples with the label a str or a hash.
+// Entities from Python: Spans of this Doc (with their kb_id and id), or (label, start, end),
+// (label, kb_id, start, end) or (id, kb_id, label, start, end) tuples (spaCy's get_entity_info), each
+// string a str or a hash.
 std::vector<Span> spans_from_py(const std::shared_ptr<Doc>& d, const pyb::iterable& ents) {
   std::vector<Span> out;
   for (const pyb::handle item : ents) {
     if (pyb::isinstance<PySpan>(item)) {
       const PySpan& s = item.cast<const PySpan&>();
       if (s.doc != d) throw ValueError("doc.ents: the Span [" + std::to_string(s.start) + ", " + std::to_string(s.end) + ") belongs to another Doc");
-      out.emplace_back(d.get(), s.start, s.end, s.label);
-    } else if (pyb::isinstance<pyb::tuple>(item) && pyb::len(item) == 3) {
+      out.emplace_back(d.get(), s.start, s.end, s.label, s.kb_id, s.id);
+    } else if (pyb::isinstance<pyb::tuple>(item) && pyb::len(item) >= 3 && pyb::len(item) <= 5) {
       const pyb::tuple t = item.cast<pyb::tuple>();
-      const hash_t label = pyb::isinstance<pyb::str>(t[0]) ? d->intern(utf8_from_py(t[0])) : t[0].cast<hash_t>();
-      const auto start = t[1].cast<std::size_t>(), end = t[2].cast<std::size_t>();
+      const std::size_t n = t.size();
+      const hash_t label = hash_from_py(*d, t[n == 5 ? 2 : 0]);
+      const hash_t kb_id = n == 3 ? 0 : hash_from_py(*d, t[1]);
+      const hash_t id = n == 5 ? hash_from_py(*d, t[0]) : 0;
+      const auto start = t[n - 2].cast<std::size_t>(), end = t[n - 1].cast<std::size_t>();
       if (start > end || end > d->size())
         throw ValueError("doc.ents: (" + std::to_string(start) + ", " + std::to_string(end) + ") is outside the Doc's " +
                          std::to_string(d->size()) + " tokens");
-      out.emplace_back(d.get(), start, end, label);
+      out.emplace_back(d.get(), start, end, label, kb_id, id);
     } else {
       throw ValueError("doc.ents: expected Spans or (label, start, end) tuples, got " +
                        std::string(pyb::str(pyb::type::of(item).attr("__name__"))));
@@ -134,7 +139,7 @@ void register_doc(pyb::module_& m) {
           "ents",
           [](std::shared_ptr<Doc> d) {
             pyb::list out;
-            for (const Span& s : d->ents()) out.append(PySpan{d, s.start(), s.end(), s.label()});
+            for (const Span& s : d->ents()) out.append(PySpan{d, s.start(), s.end(), s.label(), s.kb_id(), s.id()});
             return pyb::tuple(out);
           },
           [](std::shared_ptr<Doc> d, const pyb::iterable& ents) { d->set_ents(spans_from_py(d, ents)); })
@@ -154,16 +159,16 @@ void register_doc(pyb::module_& m) {
       .def(
           "char_span",
           [](std::shared_ptr<Doc> d, std::size_t start, std::size_t end, const pyb::object& label,
-             const std::string& alignment_mode) -> pyb::object {
-            hash_t h = 0;
-            if (pyb::isinstance<pyb::str>(label)) h = d->intern(label.cast<std::string>());
-            else if (!label.is_none()) h = label.cast<hash_t>();
+             const pyb::object& kb_id, const pyb::object& vector, const std::string& alignment_mode,
+             const pyb::object& span_id) -> pyb::object {
+            if (!vector.is_none()) throw weft::ValueError("char_span: weft Spans carry no vectors (vector must be None)");
+            const hash_t h = hash_from_py(*d, label), k = hash_from_py(*d, kb_id), i = hash_from_py(*d, span_id);
             auto s = d->char_span(start, end, h, alignment_mode);
             if (!s) return pyb::none();
-            return pyb::cast(PySpan{d, s->start(), s->end(), h});
+            return pyb::cast(PySpan{d, s->start(), s->end(), h, k, i});
           },
-          pyb::arg("start_idx"), pyb::arg("end_idx"), pyb::arg("label") = pyb::none(),
-          pyb::arg("alignment_mode") = "strict",
+          pyb::arg("start_idx"), pyb::arg("end_idx"), pyb::arg("label") = pyb::none(), pyb::arg("kb_id") = pyb::none(),
+          pyb::arg("vector") = pyb::none(), pyb::arg("alignment_mode") = "strict", pyb::arg("span_id") = pyb::none(),
           "The Span for character offsets [start_idx, end_idx), or None when they do not align (spaCy's char_span)")
       .def(
           "has_annotation",
@@ -204,7 +209,8 @@ void register_doc(pyb::module_& m) {
           },
           pyb::arg("attrs"))
       .def("to_bytes",
-           [](const Doc& d) {
+           [](Doc& d) {
+             sync_span_group_attrs(d);
              DocBin bin;
              bin.add(d);
              return pyb::bytes(bin.to_bytes());
@@ -216,9 +222,11 @@ void register_doc(pyb::module_& m) {
                     [](Doc& d, const pyb::object& data) { set_user_data(d, data); })
       // A copy of the Doc's tokens, text, annotations and extras (user_data is not copied: copy.copy
       // and copy.deepcopy in python/weft/_doc_api.py decide how it is carried).
-      .def("_copy", [](const Doc& d) {
+      .def("_copy", [](Doc& d) {
+        sync_span_group_attrs(d);
         auto out = std::make_shared<Doc>(d);
         out->binding_state().reset();
+        reset_span_group_attrs(*out);  // the copy's groups read their own attrs from the saved JSON
         return out;
       });
 }

@@ -12,11 +12,18 @@ void register_doc_bin(pyb::module_& m) {
       .def(pyb::init([](const std::optional<pyb::iterable>& docs) {
              DocBin bin;
              if (docs)
-               for (auto d : *docs) bin.add(*d.cast<std::shared_ptr<Doc>>());
+               for (auto d : *docs) {
+                 const auto doc = d.cast<std::shared_ptr<Doc>>();
+                 sync_span_group_attrs(*doc);
+                 bin.add(*doc);
+               }
              return bin;
            }),
            pyb::arg("docs") = pyb::none())
-      .def("add", [](DocBin& b, const std::shared_ptr<Doc>& d) { b.add(*d); })
+      .def("add", [](DocBin& b, const std::shared_ptr<Doc>& d) {
+        sync_span_group_attrs(*d);
+        b.add(*d);
+      })
       .def("__len__", &DocBin::size)
       .def("get_docs",
            [](const DocBin& b, std::shared_ptr<Vocab> vocab) {

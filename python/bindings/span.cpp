@@ -1,5 +1,6 @@
 // Span in Python: a slice of a Doc (doc[2:5], doc.sents, doc.noun_chunks), with spaCy's attribute names,
-// root and sent included.
+// root, sent, sents, ents, char_span and as_doc included; label, kb_id and id (and their string forms)
+// are writable on the Span object, as in spaCy.
 #include <pybind11/stl.h>
 
 #include <functional>
@@ -17,7 +18,41 @@ Span view(const PySpan& s) {
   if (s.end > s.doc->size())
     throw IndexError("span [" + std::to_string(s.start) + ", " + std::to_string(s.end) + ") is outside its Doc of " +
                      std::to_string(s.doc->size()) + " tokens (retokenized?)");
-  return Span(s.doc.get(), s.start, s.end, s.label);
+  return Span(s.doc.get(), s.start, s.end, s.label, s.kb_id, s.id);
+}
+PySpan py_span(const std::shared_ptr<Doc>& doc, const Span& s) {
+  return PySpan{doc, s.start(), s.end(), s.label(), s.kb_id(), s.id()};
+}
+std::string str_of(const PySpan& s, hash_t h) { return h ? std::string(s.doc->str(h)) : std::string(); }
+[[noreturn]] void not_implemented(const char* what) {
+  PyErr_SetString(PyExc_NotImplementedError, what);
+  throw pyb::error_already_set();
+}
+
+// spaCy's Span.as_doc(copy_user_data=...): the user_data entries carried over, extension values keyed by
+// character offsets shifted to the new Doc (all entries are copied, as spaCy).
+void copy_user_data(const PySpan& s, Doc& out) {
+  if (!has_user_data(*s.doc)) return;
+  const pyb::dict src = user_data(*s.doc);
+  const pyb::object copy = pyb::module_::import("copy").attr("copy");
+  const pyb::object sub = pyb::module_::import("operator").attr("sub");
+  const pyb::int_ offset(view(s).start_char());
+  const pyb::str marker("._.");
+  pyb::dict dst;
+  for (const auto& [key, value] : src) {
+    pyb::object k = pyb::reinterpret_borrow<pyb::object>(key);
+    if (pyb::isinstance<pyb::tuple>(k) && pyb::len(k) == 4) {
+      const pyb::tuple t = pyb::reinterpret_borrow<pyb::tuple>(k);
+      pyb::object start = t[2], end = t[3];
+      if (marker.equal(t[0]) && (!start.is_none() || !end.is_none())) {
+        start = sub(start, offset);
+        if (!end.is_none()) end = sub(end, offset);
+        k = pyb::make_tuple(t[0], t[1], start, end);
+      }
+    }
+    dst[k] = copy(value);
+  }
+  set_user_data(out, dst);
 }
 using CmpKey = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;
 CmpKey cmp_key(const PySpan& s) {
@@ -40,12 +75,20 @@ void register_span(pyb::module_& m) {
            }),
            pyb::arg("doc"), pyb::arg("start"), pyb::arg("end"), pyb::arg("label") = pyb::none(),
            pyb::kw_only(), pyb::arg("kb_id") = pyb::none(), pyb::arg("span_id") = pyb::none())
-      .def_property_readonly("kb_id", [](const PySpan& s) { return s.kb_id; })
-      .def_property_readonly("kb_id_", [](const PySpan& s) { return s.kb_id ? std::string(s.doc->str(s.kb_id)) : std::string(); })
-      .def_property_readonly("id", [](const PySpan& s) { return s.id; })
-      .def_property_readonly("id_", [](const PySpan& s) { return s.id ? std::string(s.doc->str(s.id)) : std::string(); })
-      .def_property_readonly("ent_id", [](const PySpan& s) { return s.id; })
-      .def_property_readonly("ent_id_", [](const PySpan& s) { return s.id ? std::string(s.doc->str(s.id)) : std::string(); })
+      // Writable as in spaCy: an int sets the hash, a str (the _ forms) is interned in the Doc.
+      .def_property("kb_id", [](const PySpan& s) { return s.kb_id; }, [](PySpan& s, hash_t v) { s.kb_id = v; })
+      .def_property("kb_id_", [](const PySpan& s) { return str_of(s, s.kb_id); },
+                    [](PySpan& s, const pyb::object& v) { s.kb_id = hash_from_py(*s.doc, v); })
+      .def_property("id", [](const PySpan& s) { return s.id; }, [](PySpan& s, hash_t v) { s.id = v; })
+      .def_property("id_", [](const PySpan& s) { return str_of(s, s.id); },
+                    [](PySpan& s, const pyb::object& v) { s.id = hash_from_py(*s.doc, v); })
+      // spaCy: the ent_id of the span's root token; not settable (E200).
+      .def_property(
+          "ent_id", [](const PySpan& s) { return view(s).root().ent_id(); },
+          [](PySpan&, const pyb::object&) { not_implemented("Can't set ent_id from Span (spaCy's E200)"); })
+      .def_property(
+          "ent_id_", [](const PySpan& s) { return std::string(view(s).root().ent_id_()); },
+          [](PySpan&, const pyb::object&) { not_implemented("Can't set ent_id_ from Span (spaCy's E200)"); })
       .def_property_readonly("doc", [](const PySpan& s) { return s.doc; })
       .def_property_readonly("start", [](const PySpan& s) { return s.start; })
       .def_property_readonly("end", [](const PySpan& s) { return s.end; })
@@ -53,14 +96,62 @@ void register_span(pyb::module_& m) {
       .def_property_readonly("end_char", [](const PySpan& s) { return view(s).end_char(); })
       .def_property_readonly("text", [](const PySpan& s) { return std::string(view(s).text()); })
       .def_property_readonly("text_with_ws", [](const PySpan& s) { return std::string(view(s).text_with_ws()); })
-      .def_property_readonly("label", [](const PySpan& s) { return s.label; })
-      .def_property_readonly("label_", [](const PySpan& s) { return std::string(view(s).label_()); })
+      .def_property("label", [](const PySpan& s) { return s.label; }, [](PySpan& s, hash_t v) { s.label = v; })
+      .def_property("label_", [](const PySpan& s) { return std::string(view(s).label_()); },
+                    [](PySpan& s, const pyb::object& v) { s.label = hash_from_py(*s.doc, v); })
       .def_property_readonly("root", [](const PySpan& s) { return PyToken{s.doc, view(s).root().i()}; })
       .def_property_readonly("sent",
                              [](const PySpan& s) {
                                const Span sent = view(s).sent();
                                return PySpan{s.doc, sent.start(), sent.end(), 0};
                              })
+      // spaCy's Span.sents: every sentence the span touches (an iterator, as spaCy's generator).
+      .def_property_readonly("sents",
+                             [](const PySpan& s) {
+                               pyb::list out;
+                               for (const Span& x : view(s).sents()) out.append(PySpan{s.doc, x.start(), x.end(), 0});
+                               return pyb::iter(out);
+                             })
+      // spaCy's Span.ents: the Doc's entities wholly inside the span (a list, as spaCy).
+      .def_property_readonly("ents",
+                             [](const PySpan& s) {
+                               pyb::list out;
+                               for (const Span& e : view(s).ents()) out.append(py_span(s.doc, e));
+                               return out;
+                             })
+      .def(
+          "char_span",
+          [](const PySpan& s, std::size_t start, std::size_t end, const pyb::object& label, const pyb::object& kb_id,
+             const pyb::object& vector, const pyb::object& /*id: unused, as in spaCy*/,
+             const std::string& alignment_mode, const pyb::object& span_id) -> pyb::object {
+            if (!vector.is_none()) throw ValueError("char_span: weft Spans carry no vectors (vector must be None)");
+            const hash_t l = hash_from_py(*s.doc, label), k = hash_from_py(*s.doc, kb_id),
+                         i = hash_from_py(*s.doc, span_id);
+            const auto r = view(s).char_span(start, end, l, alignment_mode);
+            if (!r) return pyb::none();
+            return pyb::cast(PySpan{s.doc, r->start(), r->end(), l, k, i});
+          },
+          pyb::arg("start_idx"), pyb::arg("end_idx"), pyb::arg("label") = 0, pyb::arg("kb_id") = 0,
+          pyb::arg("vector") = pyb::none(), pyb::arg("id") = 0, pyb::arg("alignment_mode") = "strict",
+          pyb::arg("span_id") = 0,
+          "The Span for character offsets [start_idx, end_idx) relative to this span's start, or None when they do "
+          "not align (spaCy's Span.char_span; `id` is unused there too, span_id sets the id)")
+      .def(
+          "as_doc",
+          [](const PySpan& s, bool copy_user, const pyb::object& /*array_head*/, const pyb::object& /*array*/) {
+            const Span v = view(s);
+            std::shared_ptr<Doc> out;
+            {
+              pyb::gil_scoped_release release;
+              out = std::make_shared<Doc>(v.as_doc());
+            }
+            if (copy_user) copy_user_data(s, *out);
+            return out;
+          },
+          pyb::kw_only(), pyb::arg("copy_user_data") = false, pyb::arg("array_head") = pyb::none(),
+          pyb::arg("array") = pyb::none(),
+          "A new Doc with a copy of the span's tokens and annotations (spaCy's Span.as_doc; array_head and array "
+          "are accepted and not needed: the copy reads the token records)")
       .def("__len__", [](const PySpan& s) { return s.end - s.start; })
       .def("__getitem__",
            [](const PySpan& s, std::ptrdiff_t i) {

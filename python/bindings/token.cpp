@@ -1,7 +1,7 @@
 // Token in Python with spaCy's attribute names: text, i, idx (code points), whitespace_, text_with_ws,
 // the lexical attributes (lower_, norm_, shape_, prefix_, suffix_, hashes without the underscore) and
 // every boolean flag (is_alpha ... like_email), plus the annotation fields later components fill
-// (pos_, tag_, lemma_, morph_, dep_, ent_type_), and spaCy's syntax accessors (head, children, lefts,
+// (pos_, tag_, lemma_, morph_, dep_, ent_type_, ent_id_, ent_kb_id_), and spaCy's syntax accessors (head, children, lefts,
 // rights, subtree, ancestors: iterators as spaCy's generators; left_edge, right_edge, sent). All are
 // read-only, like every other attribute here.
 #include <pybind11/stl.h>
@@ -101,6 +101,15 @@ void register_token(pyb::module_& m) {
                         [](const PyToken& t, hash_t v) { mut(t).ent_type = v; })
           .def_property("ent_type_", [](const PyToken& t) { return std::string(tok(t).ent_type_()); },
                         [](const PyToken& t, const pyb::object& v) { mut(t).ent_type = hash_from_py(*t.doc, v); })
+          // spaCy's entity ids, writable as there (doc.ents and set_ents write them from the Spans).
+          .def_property("ent_id", [](const PyToken& t) { return tok(t).ent_id(); },
+                        [](const PyToken& t, hash_t v) { mut(t).ent_id = v; })
+          .def_property("ent_id_", [](const PyToken& t) { return std::string(tok(t).ent_id_()); },
+                        [](const PyToken& t, const pyb::object& v) { mut(t).ent_id = hash_from_py(*t.doc, v); })
+          .def_property("ent_kb_id", [](const PyToken& t) { return tok(t).ent_kb_id(); },
+                        [](const PyToken& t, hash_t v) { mut(t).ent_kb_id = v; })
+          .def_property("ent_kb_id_", [](const PyToken& t) { return std::string(tok(t).ent_kb_id_()); },
+                        [](const PyToken& t, const pyb::object& v) { mut(t).ent_kb_id = hash_from_py(*t.doc, v); })
           .def_property_readonly("ent_iob", [](const PyToken& t) { return static_cast<int>(tok(t).data().ent_iob); })
           .def_property_readonly("ent_iob_", [](const PyToken& t) { return std::string(tok(t).ent_iob_()); })
           .def_property("is_sent_start",

@@ -309,9 +309,9 @@ std::vector<Span> Doc::ents() const {
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     const TokenData& t = tokens_[i];
     if (t.ent_iob == EntIob::I && open && out.back().label() == t.ent_type) {
-      out.back() = Span(this, out.back().start(), i + 1, t.ent_type);
+      out.back() = Span(this, out.back().start(), i + 1, t.ent_type, out.back().kb_id(), out.back().id());
     } else if (t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) {
-      out.emplace_back(this, i, i + 1, t.ent_type);
+      out.emplace_back(this, i, i + 1, t.ent_type, t.ent_kb_id, t.ent_id);
       open = true;
     } else {
       open = false;
@@ -347,6 +347,8 @@ void Doc::set_ents(std::span<const Span> ents, std::string_view default_outside)
     for (std::size_t i = e.start(); i < e.end(); ++i) {
       tokens_[i].ent_iob = i == e.start() ? EntIob::B : EntIob::I;
       tokens_[i].ent_type = e.label();
+      tokens_[i].ent_kb_id = e.kb_id();
+      if (e.id() != 0) tokens_[i].ent_id = e.id();  // spaCy keeps the token's ent_id for a span without one
     }
     // An older entity continuing after the new one keeps its remaining tokens as an entity of its own.
     if (e.end() < tokens_.size() && tokens_[e.end()].ent_iob == EntIob::I) tokens_[e.end()].ent_iob = EntIob::B;

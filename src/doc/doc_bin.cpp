@@ -19,8 +19,10 @@ namespace weft {
 namespace {
 
 constexpr char kMagic[8] = {'W', 'E', 'F', 'T', 'D', 'O', 'C', 'B'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::size_t kHeaderSize = 24, kChecksumSize = 8, kTokenSize = 72;
+// Version 2 added ent_kb_id and ent_id to the token records and the span groups; version 1 files are
+// upgraded to version 2 records when read (DocBin::from_bytes).
+constexpr std::uint32_t kVersion = 2;
+constexpr std::size_t kHeaderSize = 24, kChecksumSize = 8, kTokenSizeV1 = 72, kTokenSize = 88, kSpanSize = 32;
 
 class ByteWriter {
  public:
@@ -63,6 +65,8 @@ class ByteReader {
     return v;
   }
   std::uint64_t u64() { return load_u64(take(8)); }
+  std::string_view bytes(std::size_t n) { return std::string_view(take(n), n); }
+  std::string_view rest() { return bytes(left()); }
   std::string_view str() {
     const std::uint32_t n = u32();
     if (n > left())
@@ -154,10 +158,17 @@ std::string serialize(const Doc& doc) {
     w.u8(static_cast<std::uint8_t>(t.ent_iob));
     w.u8(static_cast<std::uint8_t>(t.sent_start));
     w.u8(t.flags);
-    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type})
+    w.u64(t.ent_kb_id);
+    w.u64(t.ent_id);
+    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, t.ent_kb_id, t.ent_id})
       if (h) hashes.push_back(h);
     if (t.orth && t.orth != hash_string(doc.token_text(i))) hashes.push_back(t.orth);
   }
+  const SpanGroups& groups = doc.spans();
+  for (const auto& [key, group] : groups)
+    for (const SpanRecord& s : group->spans)
+      for (const hash_t h : {s.label, s.kb_id, s.id})
+        if (h) hashes.push_back(h);
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   w.u32(static_cast<std::uint32_t>(hashes.size()));
@@ -169,6 +180,40 @@ std::string serialize(const Doc& doc) {
   write_str_map(w, ex.mwt_fields);
   write_line_map(w, ex.empty_nodes);
   w.str(ex.meta_json);
+  w.u32(static_cast<std::uint32_t>(groups.size()));
+  for (const auto& [key, group] : groups) {
+    w.str(key);
+    w.str(group->name);
+    w.str(group->attrs_json);
+    w.u32(static_cast<std::uint32_t>(group->spans.size()));
+    for (const SpanRecord& s : group->spans) {
+      w.u32(s.start);
+      w.u32(s.end);
+      w.u64(s.label);
+      w.u64(s.kb_id);
+      w.u64(s.id);
+    }
+  }
+  return out;
+}
+
+// A version-1 record as a version-2 one: every 72-byte token gains a zero ent_kb_id and ent_id, and an
+// empty span-group list follows the extras. Only the lengths are checked here; get_docs checks the rest.
+std::string upgrade_v1(std::string_view record, const std::string& what) {
+  ByteReader r(record, what);
+  std::string out;
+  ByteWriter w(out);
+  w.str(r.str());
+  const std::uint32_t n = r.count(kTokenSizeV1, "tokens");
+  out.reserve(record.size() + std::size_t{n} * (kTokenSize - kTokenSizeV1) + 4);
+  w.u32(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    out += r.bytes(kTokenSizeV1);
+    w.u64(0);
+    w.u64(0);
+  }
+  out += r.rest();
+  w.u32(0);
   return out;
 }
 
@@ -192,6 +237,8 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
     const std::uint8_t pos = r.u8(), iob = r.u8();
     t.sent_start = static_cast<std::int8_t>(r.u8());
     t.flags = r.u8();
+    t.ent_kb_id = r.u64();
+    t.ent_id = r.u64();
     const std::size_t end = static_cast<std::size_t>(t.idx) + t.len;
     if (t.len == 0 || end > text.size() || t.idx < prev_end)
       r.fail(where + "byte range [" + std::to_string(t.idx) + ", " + std::to_string(end) +
@@ -215,7 +262,7 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
   auto resolvable = [&](hash_t h) { return h == 0 || known.count(h) || store.contains(h); };
   for (std::uint32_t i = 0; i < n; ++i) {
     const TokenData& t = tokens[i];
-    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type})
+    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, t.ent_kb_id, t.ent_id})
       if (!resolvable(h)) r.fail("token " + std::to_string(i) + ": no string for hash " + std::to_string(h));
     if (t.orth != hash_string(doc.token_text(i)) && !resolvable(t.orth))
       r.fail("token " + std::to_string(i) + ": no string for its orth hash " + std::to_string(t.orth));
@@ -227,6 +274,39 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
   read_str_map(r, ex.mwt_fields);
   read_line_map(r, ex.empty_nodes);
   ex.meta_json = std::string(r.str());
+  const std::uint32_t n_groups = r.count(16, "span groups");
+  for (std::uint32_t g = 0; g < n_groups; ++g) {
+    const std::string key(r.str());
+    const std::string where = "span group \"" + key + "\": ";
+    if (doc.spans().contains(key)) r.fail(where + "appears twice");
+    auto group = std::make_shared<SpanGroup>();
+    group->name = std::string(r.str());
+    group->attrs_json = std::string(r.str());
+    if (!group->attrs_json.empty()) {
+      bool object = false;
+      try {
+        object = parse_json(group->attrs_json, what).is_object();
+      } catch (const Error&) {
+      }
+      if (!object) r.fail(where + "attrs are not a JSON object");
+    }
+    const std::uint32_t n_spans = r.count(kSpanSize, "spans");
+    group->spans.resize(n_spans);
+    for (std::uint32_t k = 0; k < n_spans; ++k) {
+      SpanRecord& s = group->spans[k];
+      s.start = r.u32();
+      s.end = r.u32();
+      s.label = r.u64();
+      s.kb_id = r.u64();
+      s.id = r.u64();
+      if (s.start > s.end || s.end > n)
+        r.fail(where + "span " + std::to_string(k) + " [" + std::to_string(s.start) + ", " + std::to_string(s.end) +
+               ") is outside the Doc's " + std::to_string(n) + " tokens");
+      for (const hash_t h : {s.label, s.kb_id, s.id})
+        if (!resolvable(h)) r.fail(where + "span " + std::to_string(k) + ": no string for hash " + std::to_string(h));
+    }
+    doc.spans().set(key, std::move(group));
+  }
   if (r.left() != 0) r.fail(std::to_string(r.left()) + " unexpected bytes at the end");
   return doc;
 }
@@ -279,8 +359,8 @@ DocBin DocBin::from_bytes(std::string_view bytes, const std::string& source) {
   const std::string header(bytes.substr(0, kHeaderSize));
   ByteReader head(std::string_view(header).substr(sizeof kMagic), source);
   const std::uint32_t version = head.u32();
-  if (version != kVersion)
-    fail("unsupported DocBin version " + std::to_string(version) + " (this build reads version " +
+  if (version != 1 && version != kVersion)
+    fail("unsupported DocBin version " + std::to_string(version) + " (this build reads versions 1 and " +
          std::to_string(kVersion) + ")");
   if (const std::uint32_t reserved = head.u32(); reserved != 0)
     fail("unsupported DocBin flags " + std::to_string(reserved));
@@ -305,6 +385,15 @@ DocBin DocBin::from_bytes(std::string_view bytes, const std::string& source) {
   }
   if (pos != end) fail(std::to_string(end - pos) + " unexpected bytes after the last document");
   if (load_u64(bytes.data() + end) != XXH3_64bits(bytes.data(), end)) fail("checksum mismatch: the data is corrupt");
+  if (version == 1) {
+    for (std::size_t k = 0; k < bin.records_.size(); ++k) {
+      try {
+        bin.records_[k] = upgrade_v1(bin.records_[k], "document " + std::to_string(k));
+      } catch (const FormatError& e) {
+        fail(e.cause());
+      }
+    }
+  }
   return bin;
 }
 

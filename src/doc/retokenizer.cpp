@@ -365,6 +365,8 @@ void Retokenizer::apply() {
         const std::size_t pos = out.size();
         TokenData t = first;
         t.len = last.idx + last.len - first.idx;
+        t.ent_kb_id = root.ent_kb_id;  // the entity is the root's (spaCy keeps the first token's ids)
+        t.ent_id = root.ent_id;
         t.orth = hash_string(text.substr(t.idx, t.len));
         t.norm = 0;
         t.lemma = lemmas[m];
@@ -477,6 +479,15 @@ void Retokenizer::apply() {
       return std::nullopt;
     return nk;
   });
+
+  // Span groups (doc.spans): each span's ends map through the new indices, so a span holding part of
+  // a merged span grows to the merged token and one ending in a split token keeps all its pieces.
+  if (!doc_.spans().empty()) {
+    std::vector<std::uint32_t> new_end(n);
+    for (std::size_t i = 0; i < n; ++i)
+      new_end[i] = new_index[i] + static_cast<std::uint32_t>(mark_[i] == SPLIT ? split_of(i).lens.size() : 1);
+    doc_.spans().remap(new_index, new_end, new_n);
+  }
 
   ex.comments = std::move(comments);
   ex.misc = std::move(misc);

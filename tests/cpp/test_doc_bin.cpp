@@ -67,7 +67,8 @@ TEST_CASE("formats: docbin round-trips dev into a fresh vocab") {
       const TokenData &a = docs[k].data(i), &b = decoded[k].data(i);
       REQUIRE((a.idx == b.idx && a.len == b.len && a.orth == b.orth && a.norm == b.norm && a.lemma == b.lemma &&
                a.tag == b.tag && a.morph == b.morph && a.dep == b.dep && a.ent_type == b.ent_type && a.head == b.head &&
-               a.pos == b.pos && a.ent_iob == b.ent_iob && a.sent_start == b.sent_start && a.flags == b.flags));
+               a.pos == b.pos && a.ent_iob == b.ent_iob && a.sent_start == b.sent_start && a.flags == b.flags &&
+               a.ent_kb_id == b.ent_kb_id && a.ent_id == b.ent_id));
     }
   }
   CHECK(DocBin::from_bytes(back.to_bytes()).to_bytes() == bytes);  // stable
@@ -162,7 +163,7 @@ TEST_CASE("formats: docbin corrupt input is a FormatError naming the source") {
   CHECK(error_of(magic) == "corpus.weft: not a DocBin (wrong magic bytes)");
   std::string version = good;
   version[8] = 9;
-  CHECK(error_of(version) == "corpus.weft: unsupported DocBin version 9 (this build reads version 1)");
+  CHECK(error_of(version) == "corpus.weft: unsupported DocBin version 9 (this build reads versions 1 and 2)");
 
   // Huge claimed lengths are refused before anything is allocated.
   std::string count = good;

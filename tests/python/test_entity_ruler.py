@@ -166,3 +166,84 @@ def test_before_a_trained_ner(tmp_path):
     assert all(t.ent_iob_ in ("B", "I", "O") for t in doc)  # the NER ran over the rest
     nlp.to_disk(tmp_path / "with_ruler")
     assert ("iPhone", "GADGET") in ents(weft.load(tmp_path / "with_ruler")("Ada bought an iPhone in London ."))
+
+
+# ---- pattern ids on the Doc, remove, overwrite_ents and phrase_matcher_attr as spaCy -------------------
+def ent_ids(doc):
+    return [(e.text, e.label_, e.id_, e.ent_id_) for e in doc.ents]
+
+
+def test_pattern_ids_are_written_to_tokens_and_spans():
+    nlp = weft.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(PATTERNS + [
+        {"label": "ORG", "pattern": [{"LOWER": "apple"}, {"LOWER": "inc"}], "id": "apple"}])
+    doc = nlp("Tim Cook runs Apple Inc in San Francisco.")
+    assert ent_ids(doc) == [("Tim Cook", "PERSON", "cook", "cook"), ("Apple Inc", "ORG", "apple", "apple"),
+                            ("San Francisco", "GPE", "", "")]
+    assert [t.ent_id_ for t in doc] == ["cook", "cook", "", "apple", "apple", "", "", "", ""]
+    assert doc[0].ent_id == doc.vocab.strings["cook"]
+    assert all(t.ent_kb_id == 0 for t in doc)
+    # The ids travel with the Doc.
+    back = weft.Doc(doc.vocab).from_bytes(doc.to_bytes())
+    assert ent_ids(back) == ent_ids(doc)
+
+
+def test_remove_by_id_as_spacy():
+    nlp = weft.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "ORG", "pattern": "Apple", "id": "apple"},
+        {"label": "FRUIT", "pattern": [{"LOWER": "apples"}], "id": "apple"},
+        {"label": "ORG", "pattern": "Google", "id": "google"},
+        {"label": "ORG", "pattern": "Acme"},
+    ])
+    text = "Apple sells apples to Google and Acme"
+    assert ent_ids(nlp(text)) == [("Apple", "ORG", "apple", "apple"), ("apples", "FRUIT", "apple", "apple"),
+                                  ("Google", "ORG", "google", "google"), ("Acme", "ORG", "", "")]
+    ruler.remove("apple")  # every pattern with the id, whatever its label
+    assert len(ruler) == 2 and ruler.ent_ids == ("google",) and ruler.labels == ("ORG",)
+    assert ent_ids(nlp(text)) == [("Google", "ORG", "google", "google"), ("Acme", "ORG", "", "")]
+    assert [p.get("id") for p in ruler.patterns] == ["google", None]
+    with pytest.raises(ValueError):
+        ruler.remove("apple")
+    with pytest.raises(ValueError):
+        ruler.remove("Acme")  # a label is not an id
+
+
+def test_overwrite_ents_as_spacy():
+    patterns = [{"label": "ORG", "pattern": "Acme Corp", "id": "acme"}]
+    keep = weft.blank("en")
+    keep.add_pipe("entity_ruler").add_patterns(patterns)
+    doc = keep.make_doc("Jo Acme Corp sells Acme Corp")
+    doc.ents = [weft.Span(doc, 0, 2, label="PER", span_id="jo")]
+    # Not overwriting: the earlier entity (and its id) stays, the free match is added.
+    assert ent_ids(keep(doc)) == [("Jo Acme", "PER", "jo", "jo"), ("Acme Corp", "ORG", "acme", "acme")]
+    over = weft.blank("en")
+    over.add_pipe("entity_ruler", config={"overwrite_ents": True}).add_patterns(patterns)
+    doc = over.make_doc("Jo Acme Corp sells Acme Corp")
+    doc.ents = [weft.Span(doc, 0, 2, label="PER", span_id="jo"), weft.Span(doc, 3, 4, label="V")]
+    assert ent_ids(over(doc)) == [("Acme Corp", "ORG", "acme", "acme"), ("sells", "V", "", ""),
+                                  ("Acme Corp", "ORG", "acme", "acme")]
+    assert doc[0].ent_iob_ == "O"
+
+
+def test_phrase_matcher_attr_as_spacy():
+    def ruler_ents(attr, pattern, text):
+        nlp = weft.blank("en")
+        config = {} if attr is None else {"phrase_matcher_attr": attr}
+        ruler = nlp.add_pipe("entity_ruler", config=config)
+        ruler.add_patterns([{"label": "X", "pattern": pattern, "id": "x"}])
+        return ruler, [(e.text, e.id_) for e in nlp(text).ents]
+
+    ruler, found = ruler_ents(None, "Apple pie", "apple pie and Apple pie")
+    assert ruler.phrase_matcher_attr is None and found == [("Apple pie", "x")]  # ORTH: case-sensitive
+    ruler, found = ruler_ents("TEXT", "Apple pie", "apple pie and Apple pie")
+    assert ruler.phrase_matcher_attr == "ORTH" and found == [("Apple pie", "x")]
+    ruler, found = ruler_ents("lower", "Apple pie", "apple pie and APPLE PIE")
+    assert ruler.phrase_matcher_attr == "LOWER" and found == [("apple pie", "x"), ("APPLE PIE", "x")]
+    ruler, found = ruler_ents("SHAPE", "123", "call 567 or 12345")
+    assert ruler.phrase_matcher_attr == "SHAPE" and found == [("567", "x")]
+    ruler, found = ruler_ents("NORM", "colour", "the Colour and colour")
+    assert found == [("Colour", "x"), ("colour", "x")]
+    with pytest.raises(ValueError):
+        ruler_ents("NOT_AN_ATTR", "x", "x")

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "weft/doc/span_group.hpp"
 #include "weft/doc/token_data.hpp"
 #include "weft/strings/attrs.hpp"
 #include "weft/strings/vocab.hpp"
@@ -113,12 +114,14 @@ class Doc {
   std::vector<Span> noun_chunks() const;
   // Named entities: spans labelled with their type, read from the tokens' IOB codes as spaCy reads them
   // (B starts one; I continues the one before it when the label matches, else starts one; O and
-  // missing end it).
+  // missing end it). Each carries the kb_id and id (ent_kb_id, ent_id) of its first token, as spaCy.
   std::vector<Span> ents() const;
   // Sets the entities, as spaCy's Doc.set_ents: every span must belong to this Doc, carry a label and not
   // overlap another (ValueError naming it otherwise). Tokens outside the spans become "O" with
   // default "outside" (spaCy's `doc.ents = ...`), lose their annotation with "missing", or keep it with
   // "unmodified" (an entity cut by a new span keeps its other tokens as an entity of its own).
+  // Each span's kb_id is written to its tokens' ent_kb_id, and its id, when not 0, to their ent_id
+  // (spaCy keeps the tokens' ent_id otherwise); tokens outside the spans keep both, as in spaCy.
   void set_ents(std::span<const Span> ents, std::string_view default_outside = "outside");
 
   // Sets token i's head to token h (h == i makes it a root), as spaCy's `token.head = ...`: ValueError
@@ -149,6 +152,11 @@ class Doc {
   DocExtras& extras() noexcept { return extras_; }
   const DocExtras& extras() const noexcept { return extras_; }
 
+  // Named span groups (spaCy's doc.spans, span_group.hpp): copied with the Doc, saved by DocBin, kept
+  // consistent by the retokenizer.
+  SpanGroups& spans() noexcept { return spans_; }
+  const SpanGroups& spans() const noexcept { return spans_; }
+
   // Opaque state a language binding attaches to the Doc: the Python module keeps `user_data` (and so
   // the extension attributes' values) here, so they live exactly as long as the Doc, whichever Python
   // object reaches it. Copies of a Doc share it; the binding copies it where its semantics need
@@ -165,6 +173,7 @@ class Doc {
   // Code-point count at the start of each 64-byte block of the text; empty when the text is ASCII.
   std::vector<std::uint32_t> char_index_;
   DocExtras extras_;
+  SpanGroups spans_;
   std::shared_ptr<void> binding_state_;
 };
 

@@ -5,7 +5,7 @@
 // is left exactly as it was.
 //
 // merge(span, attrs): the new token covers the span's text (inner whitespace included). It takes the
-// span root's (syntax::span_root) head, dep, tag, pos, morph and entity, the lemmas of the span joined
+// span root's (syntax::span_root) head, dep, tag, pos, morph and entity (ent_kb_id and ent_id too), the lemmas of the span joined
 // by a space where a token had whitespace after it (spaCy), no norm override, the first token's
 // sentence start and the last token's TOKEN_MWT_NEXT bit (so a merged token stays joined to the surface
 // token its last word was part of; links inside the span disappear). The entity: B when the root is
@@ -33,6 +33,10 @@
 // (E117) or are empty; heads or attrs lists whose length is not the number of orths (E115); a token
 // both merged and split, or split twice; a subtoken index out of range (IndexError); attributes that
 // cannot be set per token (HEAD, SPACY, the lexical ones) or bad values.
+//
+// Span groups (Doc::spans) follow the tokens: a span [s, e) becomes [first new token of s, one past
+// the last new token of e - 1), so a span that held part of a merged span now holds the merged token,
+// and one that held a split token holds all its pieces (spaCy leaves doc.spans stale).
 //
 // DocExtras are re-keyed to the new indices. Entries of tokens that disappear into a merge (all but
 // the span's first) are dropped, and so are the enhanced dependencies (DEPS) and empty nodes of every

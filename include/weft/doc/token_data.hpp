@@ -30,6 +30,8 @@ struct TokenData {
   hash_t morph = 0;       // UD FEATS string, canonical order
   hash_t dep = 0;         // dependency label
   hash_t ent_type = 0;    // entity label
+  hash_t ent_kb_id = 0;   // knowledge-base id of the entity (spaCy's ent_kb_id)
+  hash_t ent_id = 0;      // id of the entity (spaCy's ent_id: an EntityRuler pattern's "id")
   std::int32_t head = 0;  // head as an offset from this token; 0 = root or unset (dep tells)
   UPOS pos = UPOS::NONE;
   EntIob ent_iob = EntIob::MISSING;

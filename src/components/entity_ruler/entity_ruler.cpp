@@ -242,10 +242,13 @@ void EntityRuler::commit(Batch batch, const Source& src) {
     batch.new_keys.erase(it);
     added_keys.push_back(e.match_id);
   }
-  // Labels join the StringStore so that entity labels resolve through the Vocab (operator() keeps
-  // them in the Doc's pool when the store is frozen).
+  // Labels and ids join the StringStore so that entity labels and ids resolve through the Vocab
+  // (operator() keeps them in the Doc's pool when the store is frozen).
   if (!vocab_->strings().frozen())
-    for (const hash_t id : added_keys) vocab_->strings().add(keys_.at(id).label);
+    for (const hash_t id : added_keys) {
+      vocab_->strings().add(keys_.at(id).label);
+      if (!keys_.at(id).id.empty()) vocab_->strings().add(keys_.at(id).id);
+    }
   const std::size_t before = entries_.size();
   std::size_t k = 0;
   try {
@@ -471,7 +474,11 @@ void EntityRuler::operator()(Doc& doc) const {
       doc.data(i).ent_type = 0;
     }
   }
-  for (const RulerMatch& m : chosen) ents.emplace_back(&doc, m.start, m.end, doc.intern(keys_.at(m.match_id).label));
+  for (const RulerMatch& m : chosen) {
+    const Key& key = keys_.at(m.match_id);
+    // The pattern's id becomes the entity's id (ent_id on its tokens), as spaCy's Span(..., span_id=).
+    ents.emplace_back(&doc, m.start, m.end, doc.intern(key.label), 0, key.id.empty() ? 0 : doc.intern(key.id));
+  }
   doc.set_ents(ents, "unmodified");
 }
 

@@ -11,16 +11,16 @@
 // Applying it follows spaCy's EntityRuler.__call__: every distinct non-empty match of both matchers,
 // longest first, then earliest; a match is dropped when it overlaps one already taken or, unless
 // `overwrite_ents`, an entity already on the Doc. With `overwrite_ents` the Doc's entities that overlap
-// a taken match are removed (their tokens become "O"). The kept and new entities are then written with
-// Doc::set_ents(..., "unmodified"), so tokens outside every entity keep their state, and a statistical
-// NER after the ruler still labels them (the NER keeps entities already on the Doc).
+// a taken match are removed (their tokens become "O"). A pattern's "id" becomes its entities' id: the
+// Spans' id and their tokens' ent_id (spaCy's ent_id_); match() reports the key (`label` +
+// ent_id_sep + `id`, spaCy's), which patterns(), ent_ids() and remove(id) read back. The kept and new
+// entities are then written with Doc::set_ents(..., "unmodified"), so tokens outside every entity keep
+// their state, and a statistical NER after the ruler still labels them (the NER keeps entities already
+// on the Doc).
 //
 // Departures from spaCy, all deliberate:
 // - Tokens outside the entities are left as they were ("unmodified"), where spaCy's `doc.ents = ...`
 //   marks them "O"; doc.ents is the same either way.
-// - weft tokens have no ent_id, so a pattern's "id" is not written to the Doc; the ruler keeps the
-//   (label, id) of every match key (`label` + ent_id_sep + `id`, spaCy's key), which match() reports
-//   and patterns(), ent_ids() and remove(id) use.
 // - Among equally long matches starting at one token (spaCy's order there is that of a Python set),
 //   token patterns win over phrase patterns, then the earlier-added key.
 // - A phrase_matcher_attr that needs annotations (POS, TAG, MORPH, LEMMA, DEP, ENT_TYPE) is an error:
