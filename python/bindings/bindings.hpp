@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "weft/components/matcher/matcher.hpp"
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
 
@@ -103,6 +104,15 @@ hash_t hash_from_py(Doc& doc, const pyb::handle& value);
 // A Matcher pattern value (dict, list, str, int, float, bool, None) as JSON, strictly; integer
 // attribute ids as dict keys become their names (matcher.cpp).
 Json pattern_json(const pyb::handle& h);
+// The columns of a Matcher's external predicates (custom extension attributes "_", FUZZY with a
+// Python fuzzy_compare) for doc[start, end), computed in Python with the GIL held (matcher.cpp).
+// `doc_obj` is the Python object of `doc`; `compare` the fuzzy compare (the built-in one: builtin_compare()).
+void compute_external(const pyb::object& doc_obj, const Doc& doc, std::size_t start, std::size_t end,
+                      const std::vector<ExternalPredicate>& predicates, const pyb::object& compare,
+                      ExternalColumns& columns);
+pyb::object builtin_compare();
+// The CLI in the module (python -m weft): _weft._cli_main, when built with CLI11 (cli.cpp).
+void register_cli(pyb::module_& m);
 
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);

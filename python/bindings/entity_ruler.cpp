@@ -67,10 +67,16 @@ void register_entity_ruler(pyb::module_& m) {
       .def(
           "match",
           [](const PyEntityRuler& v, std::shared_ptr<Doc> doc) {
+            const EntityRuler& ruler = ruler_of(v);
+            // Token patterns with custom extension attributes ("_"): their columns are computed here.
+            ExternalColumns columns;
+            const auto& predicates = ruler.token_matcher().external_predicates();
+            if (!predicates.empty() && !doc->empty())
+              compute_external(pyb::cast(doc), *doc, 0, doc->size(), predicates, builtin_compare(), columns);
             std::vector<RulerMatch> matches;
             {
               pyb::gil_scoped_release release;
-              matches = ruler_of(v).match(*doc);
+              matches = ruler.match(*doc, predicates.empty() ? nullptr : &columns);
             }
             std::vector<std::tuple<hash_t, std::size_t, std::size_t>> out;
             for (const RulerMatch& x : matches) out.emplace_back(x.match_id, x.start, x.end);

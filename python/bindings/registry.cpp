@@ -65,7 +65,9 @@ class PythonTokenizer : public TokenizerBase {
   pyb::object fn_;
 };
 
-// A component backed by a Python callable (Doc -> Doc or None).
+// A component backed by a Python callable (Doc -> Doc or None). Its config (as filled by the
+// factory's defaults) is what config.json keeps; to_disk / from_disk call the object's own methods of
+// those names when it has them (spaCy calls them with the component's folder).
 class PythonComponent : public Component {
  public:
   PythonComponent(std::string name, std::string factory, Json config, pyb::object fn)
@@ -77,16 +79,35 @@ class PythonComponent : public Component {
   std::string factory_name() const override { return factory_; }
   Json config() const override { return config_; }
   void operator()(Doc& doc) const override {
-    // The Python side sees a shared Doc; the annotations it makes are moved back afterwards.
+    // The Python side sees a shared Doc; the annotations it makes are moved back afterwards. A
+    // component that returns another Doc (spaCy's contract: it returns the Doc) hands that one on.
     auto shared = std::make_shared<Doc>(std::move(doc));
-    {
+    try {
       pyb::gil_scoped_acquire gil;
-      fn_(shared);
+      const pyb::object out = fn_(shared);
+      if (!out.is_none() && pyb::isinstance<Doc>(out)) {
+        auto returned = out.cast<std::shared_ptr<Doc>>();
+        if (returned != shared) {
+          doc = *returned;
+          return;
+        }
+      }
+    } catch (...) {
+      doc = std::move(*shared);
+      throw;
     }
     doc = std::move(*shared);
   }
+  void to_disk(const std::filesystem::path& dir) const override { call_method("to_disk", dir); }
+  void from_disk(const std::filesystem::path& dir) override { call_method("from_disk", dir); }
+  const pyb::object& object() const noexcept { return fn_; }
 
  private:
+  void call_method(const char* method, const std::filesystem::path& dir) const {
+    pyb::gil_scoped_acquire gil;
+    if (pyb::hasattr(fn_, method)) fn_.attr(method)(pyb::module_::import("pathlib").attr("Path")(dir.string()));
+  }
+
   std::string factory_;
   Json config_;
   pyb::object fn_;
@@ -122,16 +143,42 @@ void register_registry(pyb::module_& m) {
         }),
         description, "python", true);
   });
-  r.def("add_component", [](const std::string& name, pyb::object factory, const std::string& description) {
-    Registry::global().add(
-        "components", name,
-        ComponentFactory([name, factory](const std::string& instance, const Json& config,
-                                         std::shared_ptr<Vocab> vocab) -> std::unique_ptr<Component> {
-          pyb::gil_scoped_acquire gil;
-          pyb::object fn = factory(instance, from_json(config), vocab);
-          return std::make_unique<PythonComponent>(instance, name, config, std::move(fn));
-        }),
-        description, "python", true);
+  // `fill_config(config) -> config` (optional) completes a config with the factory's defaults before the
+  // factory sees it; the filled config is the one the component keeps and config.json saves.
+  r.def(
+      "add_component",
+      [](const std::string& name, pyb::object factory, const std::string& description, pyb::object fill_config) {
+        Registry::global().add(
+            "components", name,
+            ComponentFactory([name, factory, fill_config](const std::string& instance, const Json& config,
+                                                          std::shared_ptr<Vocab> vocab) -> std::unique_ptr<Component> {
+              pyb::gil_scoped_acquire gil;
+              Json filled = config;
+              if (!fill_config.is_none()) filled = json_from_py(fill_config(from_json(config)));
+              pyb::object fn = factory(instance, from_json(filled), vocab);
+              if (!PyCallable_Check(fn.ptr()))
+                throw ValueError("component factory \"" + name + "\" returned " +
+                                 pyb::repr(fn).cast<std::string>() + ", which is not callable (a component is called with a Doc)");
+              return std::make_unique<PythonComponent>(instance, name, std::move(filled), std::move(fn));
+            }),
+            description, "python", true);
+      },
+      pyb::arg("name"), pyb::arg("factory"), pyb::arg("description") = "", pyb::arg("fill_config") = pyb::none());
+  r.def("source", [](const std::string& c, const std::string& n) -> pyb::object {
+    if (!Registry::global().has(c, n)) return pyb::none();
+    return pyb::str(Registry::global().entry(c, n).source);
+  });
+  // Names the registry misses are offered to weft.registry._resolve (the "weft_factories" entry
+  // points). The hook holds no Python object: it looks the function up when called.
+  Registry::global().set_resolver([](const std::string& category, const std::string& name) {
+    if (!Py_IsInitialized()) return false;
+    pyb::gil_scoped_acquire gil;
+    return pyb::module_::import("weft.registry").attr("_resolve")(category, name).cast<bool>();
+  });
+  // nlp.add_pipe / get_pipe of a Python component give the Python object itself, as spaCy does.
+  add_component_view([](const PyComponentView& v) -> pyb::object {
+    if (const auto* p = dynamic_cast<const PythonComponent*>(v.component.get())) return p->object();
+    return pyb::none();
   });
 }
 

@@ -1,18 +1,101 @@
 """Language: the `nlp` object, as in spaCy. A thin wrapper over the native Pipeline that adds the
 Python-side conveniences (a streaming `pipe` generator, `select_pipes`, meta/config dicts, saving,
-loading and evaluating trained pipelines)."""
+loading and evaluating trained pipelines) and spaCy's custom-component decorators:
+
+    @Language.component("add_flag")          # a stateless function: doc -> doc
+    def add_flag(doc):
+        ...
+        return doc
+
+    @Language.factory("tagger_of_words", default_config={"words": []})
+    def make(nlp, name, words):              # factory(nlp, name, **config), as spaCy
+        return WordTagger(words)
+
+    nlp.add_pipe("tagger_of_words", config={"words": ["a"]})
+    nlp.to_disk("out")                       # config.json keeps {"factory": ..., "words": ["a"]}
+    weft.load("out", code="my_components.py")
+
+Both register in the native registry (weft.registry, category "components"), so the native pipeline
+calls them like any component, taking the GIL for each Doc.
+"""
 import contextlib
+import contextvars
 import copy
+import inspect
 import itertools
 import json
 import os
 
 from . import _weft
+from .util import import_code
+
+# The Language a factory is building for: nlp.add_pipe / replace_pipe / weft.load set it, so that
+# @Language.factory functions get it as `nlp` (spaCy passes the Language).
+_building = contextvars.ContextVar("weft_building_language", default=None)
+# Python factories registered through the decorators: name -> the user's function (spaCy's E004
+# check: a name is not silently taken over by another function).
+_python_factories = {}
+# spaCy's FactoryMeta, as far as weft keeps it: name -> dict(default_config, assigns, requires, ...).
+_factory_meta = {}
+
+
+def _same_func(a, b):
+    """spaCy's util.is_same_func: the same function, or the same one defined again (a reloaded module)."""
+    if a is b:
+        return True
+    if getattr(a, "__qualname__", None) != getattr(b, "__qualname__", None):
+        return False
+    if getattr(a, "__module__", None) != getattr(b, "__module__", None):
+        return False
+    try:
+        return inspect.getsourcefile(a) == inspect.getsourcefile(b)
+    except TypeError:
+        return False
+
+
+def _check_name(decorator, name):
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"Language.{decorator}: the name must be a non-empty str, got {name!r} (use "
+                         f"@Language.{decorator}(\"name\"))")
+    if "." in name:
+        raise ValueError(f"Language.{decorator}: the name {name!r} contains a '.', which spaCy does not allow in "
+                         "component factory names")
+
+
+def _claim(name, func):
+    """Refuses a name taken by a built-in factory or by another Python function."""
+    source = _weft.registry.source("components", name)
+    if source is not None and source != "python":
+        raise ValueError(f"the component factory name {name!r} is taken by a built-in weft component ({source})")
+    existing = _python_factories.get(name)
+    if existing is not None and not _same_func(existing, func):
+        raise ValueError(f"[E004] Can't set up pipeline component: a factory for {name!r} already exists. "
+                         f"Existing factory: {existing}. New factory: {func}")
+    _python_factories[name] = func
+
+
+def _nlp_for(vocab):
+    """The `nlp` a factory gets: the Language being built, else a blank one sharing the vocab."""
+    nlp = _building.get()
+    if nlp is None:
+        return _VocabOnly(vocab)
+    if nlp._pipeline is None:
+        nlp._vocab_while_loading = vocab
+    return nlp
+
+
+class _VocabOnly:
+    """What a factory gets as `nlp` when no Language is building it (a component made through the
+    native registry directly): the vocab and the language code."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
 
 
 class Language:
     def __init__(self, pipeline, config=None, path=None):
         self._pipeline = pipeline
+        self._vocab_while_loading = None
         # The config sections the native pipeline does not hold (training, corpora, extra nlp keys),
         # kept from the loaded config.json so that to_disk writes them back.
         self._config = copy.deepcopy(config) if config else {}
@@ -62,7 +145,103 @@ class Language:
 
     @property
     def vocab(self):
+        if self._pipeline is None:  # weft.load is still making the components
+            return self._vocab_while_loading
         return self._pipeline.vocab
+
+    # --- custom components (spaCy's decorators) ---------------------------------------------------
+    @classmethod
+    def component(cls, name=None, *, assigns=(), requires=(), retokenizes=False, func=None):
+        """Registers a stateless component: a function doc -> doc (spaCy's @Language.component). It
+        takes no config; nlp.add_pipe(name) adds the function itself."""
+        if name is not None:
+            _check_name("component", name)
+
+        def add_component(component_func):
+            if isinstance(component_func, type):
+                raise ValueError(f"[E965] Language.component: {component_name(component_func)!r} is a class; register a "
+                                 "class with @Language.factory (a function that makes the component)")
+            if not callable(component_func):
+                raise ValueError(f"Language.component: {component_func!r} is not callable")
+            factory_name = component_name(component_func)
+            _claim(factory_name, component_func)
+
+            def make(instance, config, vocab):
+                if config:
+                    raise ValueError(f"component {factory_name!r} (@Language.component) is a function and takes no "
+                                     f"config, got {config!r}; use @Language.factory for a configurable component")
+                return component_func
+
+            _weft.registry.add_component(factory_name, make, (component_func.__doc__ or "").strip())
+            _factory_meta[factory_name] = {"factory": factory_name, "default_config": {}, "assigns": list(assigns),
+                                           "requires": list(requires), "retokenizes": retokenizes}
+            return component_func
+
+        def component_name(f):
+            return name if name is not None else getattr(f, "__name__", repr(f))
+
+        if func is not None:
+            return add_component(func)
+        return add_component
+
+    @classmethod
+    def factory(cls, name, *, default_config=None, assigns=(), requires=(), retokenizes=False,
+                default_score_weights=None, func=None):
+        """Registers a component factory (spaCy's @Language.factory): `func(nlp, name, **config)` makes
+        the component, config being default_config updated with the config given to add_pipe. The
+        filled config is what nlp.config and config.json keep, so weft.load makes the same component."""
+        _check_name("factory", name)
+        if default_config is None:
+            default_config = {}
+        if not isinstance(default_config, dict):
+            raise ValueError(f"[E962] Language.factory {name!r}: default_config must be a dict, got "
+                             f"{type(default_config).__name__}")
+        try:
+            json.dumps(default_config)
+        except TypeError as e:
+            raise ValueError(f"Language.factory {name!r}: default_config must hold JSON values ({e})") from None
+        defaults = copy.deepcopy(default_config)
+
+        def add_factory(factory_func):
+            try:
+                params = inspect.signature(factory_func).parameters
+            except (TypeError, ValueError):
+                params = {}
+            if "nlp" not in params or "name" not in params:
+                raise ValueError(f"[E964] The factory for {name!r} needs the arguments `nlp` and `name` "
+                                 "(factory(nlp, name, **config))")
+            _claim(name, factory_func)
+
+            def fill(config):
+                filled = copy.deepcopy(defaults)
+                filled.update(config or {})
+                return filled
+
+            def make(instance, config, vocab):
+                return factory_func(nlp=_nlp_for(vocab), name=instance, **config)
+
+            _weft.registry.add_component(name, make, (factory_func.__doc__ or "").strip(), fill)
+            _factory_meta[name] = {"factory": name, "default_config": copy.deepcopy(defaults),
+                                   "assigns": list(assigns), "requires": list(requires), "retokenizes": retokenizes,
+                                   "default_score_weights": dict(default_score_weights or {})}
+            return factory_func
+
+        if func is not None:
+            return add_factory(func)
+        return add_factory
+
+    @classmethod
+    def has_factory(cls, name):
+        """Whether a component factory of this name is registered (built in or from Python)."""
+        return _weft.registry.has("components", name)
+
+    @classmethod
+    def get_factory_meta(cls, name):
+        """What the decorator was given for a Python factory: {"factory", "default_config", "assigns",
+        "requires", "retokenizes", ...}."""
+        if name not in _factory_meta:
+            raise ValueError(f"[E967] no Python factory meta for {name!r}")
+        return copy.deepcopy(_factory_meta[name])
 
     @property
     def tokenizer(self):
@@ -73,7 +252,13 @@ class Language:
         self._pipeline.set_tokenizer(config)
 
     def add_pipe(self, factory_name, name=None, config=None, before=None, after=None):
-        return self._pipeline.add_pipe(factory_name, name, config, before, after)
+        """Makes a component with a registered factory and adds it (spaCy's add_pipe); returns it (a
+        Python component: the object its factory made)."""
+        token = _building.set(self)
+        try:
+            return self._pipeline.add_pipe(factory_name, name, config, before, after)
+        finally:
+            _building.reset(token)
 
     def get_pipe(self, name):
         return self._pipeline.get_pipe(name)
@@ -89,7 +274,11 @@ class Language:
     def replace_pipe(self, name, factory_name, config=None):
         """Replaces the component `name` with a new one made by `factory_name` (spaCy's
         replace_pipe); the name and position stay. Returns the new component."""
-        return self._pipeline.replace_pipe(name, factory_name, config)
+        token = _building.set(self)
+        try:
+            return self._pipeline.replace_pipe(name, factory_name, config)
+        finally:
+            _building.reset(token)
 
     def rename_pipe(self, old_name, new_name):
         """Renames a component (spaCy's rename_pipe)."""
@@ -165,9 +354,9 @@ class Language:
         path = os.fspath(path)
         self._pipeline.to_disk(path, self.config, self.meta)
 
-    def from_disk(self, path):
-        """Replaces this pipeline with the one saved at `path`; returns self."""
-        other = load(path)
+    def from_disk(self, path, *, code=None):
+        """Replaces this pipeline with the one saved at `path`; returns self. `code`: as weft.load."""
+        other = load(path, code=code)
         self._pipeline, self._config, self._meta, self.path = other._pipeline, other._config, other._meta, other.path
         return self
 
@@ -209,19 +398,35 @@ def blank(lang):
     return Language(_weft.Pipeline.blank(lang))
 
 
-def load(path, disable=(), enable=None, exclude=()):
+def load(path, disable=(), enable=None, exclude=(), *, code=None):
     """Loads a trained pipeline from its folder (spacy.load). A missing or corrupt model raises
     weft.ModelError (an OSError) naming the file. `disable` names components to load disabled,
-    `enable` the only ones to keep enabled, `exclude` components to leave out."""
+    `enable` the only ones to keep enabled, `exclude` components to leave out.
+
+    Components made by Python factories need them registered first: import the module that defines
+    them, pass `code` (a .py file, or a list of them, imported first as spaCy's --code), or install a
+    package that provides them through the "weft_factories" entry point (imported when a name is
+    missing). A factory still missing raises weft.ModelError naming it."""
     path = os.fspath(path)
-    nlp = Language(_weft.load(path), path=path)
+    import_code(code)
+    nlp = Language(None, path=path)
+    token = _building.set(nlp)
+    try:
+        nlp._pipeline = _weft.load(path)
+    finally:
+        _building.reset(token)
+        nlp._vocab_while_loading = None
     with open(os.path.join(path, "config.json"), encoding="utf8") as f:
         config = json.load(f)
     nlp._config = {k: v for k, v in config.items() if k != "components"}
     for name in [exclude] if isinstance(exclude, str) else exclude:
         nlp.remove_pipe(name)
     if enable is not None:
+        # spaCy: `enable` replaces the config's disabled list (a component saved disabled comes back on).
         enable = [enable] if isinstance(enable, str) else list(enable)
+        for n in nlp.disabled:
+            if n in enable:
+                nlp.enable_pipe(n)
         disable = [n for n in nlp.pipe_names if n not in enable]
     for name in [disable] if isinstance(disable, str) else disable:
         nlp.disable_pipe(name)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/train/conll18.hpp"
@@ -98,7 +99,10 @@ Run add_evaluate(CLI::App& app) {
                 "pipeline predicts entities");
   cmd->add_option("--tokenizer", o->pipeline.tokenizer, "Replace the pipeline's tokenizer: a registry name or a tokenizer.json file");
 
+  add_code_option(*cmd);
+
   return [o]() -> int {
+    prepare_code();
     Pipeline nlp = load_model(o->model);
     set_tokenizer_option(nlp, o->pipeline.tokenizer);
     const std::vector<Doc> gold = read_conllu_file(o->data, nlp.vocab());

@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "cli/commands.hpp"
+#include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "cli/writer.hpp"
 #include "weft/components/entity_ruler/entity_ruler.hpp"
@@ -77,7 +78,10 @@ Run add_match(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
 
+  add_code_option(*cmd);
+
   return [o]() -> int {
+    prepare_code();
     Pipeline nlp = load_model(o->model);
     set_tokenizer_option(nlp, o->tokenizer);
     Json config = Json::object();
@@ -95,7 +99,10 @@ Run add_match(CLI::App& app) {
     nlp.pipe([&] { return inputs.next(); },
              [&](Doc& d) {
                ++n_doc;
-               std::vector<RulerMatch> matches = o->all ? ruler.match(d) : ruler.select(d);
+               // Token patterns with custom extension attributes ("_"): their values come from Python (--code).
+               ExternalColumns columns;
+               const ExternalColumns* external = ruler.external_columns(d, columns);
+               std::vector<RulerMatch> matches = o->all ? ruler.match(d, external) : ruler.select(d, false, external);
                if (o->all)
                  std::sort(matches.begin(), matches.end(), [](const RulerMatch& a, const RulerMatch& b) {
                    return a.start != b.start ? a.start < b.start : a.end < b.end;

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "cli/writer.hpp"
 #include "weft/train/trainer.hpp"
@@ -68,7 +69,10 @@ Run add_run(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
 
+  add_code_option(*cmd);
+
   return [o]() -> int {
+    prepare_code();
     Pipeline nlp = load_model(o->model);
     set_tokenizer_option(nlp, o->tokenizer);
     std::vector<std::string> paths = o->inputs;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/python.hpp"
 #include "weft/error.hpp"
 #include "weft/train/trainer.hpp"
 
@@ -27,7 +28,10 @@ Run add_train(CLI::App& app) {
   cmd->add_option("--set", o->sets, "Override a config value: --set training.max_steps=100 (repeatable)");
   cmd->add_option("--threads", o->threads, "CPU threads for the matrix products (default: training.threads)");
   cmd->add_flag("--print-config", o->print_config, "Print the resolved config and exit");
+  add_code_option(*cmd);
+
   return [o]() -> int {
+    prepare_code();
     std::ifstream in(o->config);
     if (!in) throw IOError("cannot open " + o->config);
     Json config;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "cli/python.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/model_io.hpp"
@@ -67,6 +68,17 @@ Pipeline load_model(const std::string& name_or_path) {
       throw ModelError("cannot load model " + name_or_path + ": no such folder");
     if (!Registry::global().has("languages", name_or_path))
       throw ModelError("cannot load model " + name_or_path + ": no such folder, and not a language code");
+  }
+  // A model with Python components (or a Python tokenizer): the executable has none of them, so the
+  // command runs through the Python module, where they can be registered (python.hpp). Inside Python
+  // a factory still missing is weft::load's error, which says how to register it.
+  if (!in_python()) {
+    const std::vector<std::string> missing = missing_factories(name_or_path);
+    if (!missing.empty())
+      run_through_python("model " + name_or_path + " names the " + missing.front() +
+                         ", which is not built in; register it in Python (@weft.Language.factory or .component, "
+                         "weft.registry.components) in a file given with --code FILE, or in a package's "
+                         "\"weft_factories\" entry point");
   }
   return load_or_blank(name_or_path);
 }

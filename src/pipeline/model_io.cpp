@@ -4,6 +4,7 @@
 
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
+#include "weft/pipeline/registry.hpp"
 
 namespace weft {
 
@@ -76,6 +77,13 @@ Pipeline load(const std::filesystem::path& dir) {
     Json c = components[name];
     const std::string factory = c["factory"].get<std::string>();
     c.erase("factory");
+    if (!Registry::global().resolve("components", factory))
+      throw ModelError(cfg_path + ": component \"" + name + "\" needs the factory \"" + factory +
+                       "\", which is not registered. If it is a Python component, register it before loading: import "
+                       "the module that defines it (@weft.Language.component(\"" + factory +
+                       "\"), @weft.Language.factory or @weft.registry.components), pass code=\"file.py\" to "
+                       "weft.load or --code FILE to the weft command, or install a package that provides it through "
+                       "the \"weft_factories\" entry point");
     try {
       Component& comp = nlp.add_pipe(factory, name, c);
       comp.from_disk(dir / name);

@@ -43,7 +43,35 @@ bool Registry::has(const std::string& category, const std::string& name) const {
   return it != table_.end() && it->second.count(name);
 }
 
+void Registry::set_resolver(Resolver resolver) {
+  std::lock_guard lock(mutex_);
+  resolver_ = resolver ? std::make_shared<const Resolver>(std::move(resolver)) : nullptr;
+}
+
+bool Registry::resolve(const std::string& category, const std::string& name) const {
+  if (has(category, name)) return true;
+  // One resolution at a time per thread: a resolver that asks the registry again is not re-entered.
+  thread_local bool resolving = false;
+  std::shared_ptr<const Resolver> resolver;
+  {
+    std::lock_guard lock(mutex_);
+    resolver = resolver_;
+  }
+  if (!resolver || resolving) return false;
+  resolving = true;
+  bool ok = false;
+  try {
+    ok = (*resolver)(category, name);
+  } catch (...) {
+    resolving = false;
+    throw;
+  }
+  resolving = false;
+  return ok && has(category, name);
+}
+
 const RegistryEntry& Registry::entry(const std::string& category, const std::string& name) const {
+  if (!has(category, name)) resolve(category, name);
   std::lock_guard lock(mutex_);
   auto it = table_.find(category);
   if (it == table_.end()) {
@@ -55,7 +83,15 @@ const RegistryEntry& Registry::entry(const std::string& category, const std::str
   if (e == it->second.end()) {
     std::string known;
     for (const auto& [n, _] : it->second) known += (known.empty() ? "" : ", ") + n;
-    throw KeyError("registry: no \"" + name + "\" in \"" + category + "\" (registered: " + known + ")");
+    std::string hint;
+    if (category == "components")
+      hint = "; a Python component is registered with @weft.Language.component, @weft.Language.factory or "
+             "@weft.registry.components in code imported first (weft.load(path, code=\"file.py\"), weft ... --code "
+             "FILE) or in a package's \"weft_factories\" entry point";
+    else if (category == "tokenizers")
+      hint = "; a Python tokenizer is registered with @weft.registry.tokenizers in code imported first "
+             "(weft.load(path, code=\"file.py\"), weft ... --code FILE)";
+    throw KeyError("registry: no \"" + name + "\" in \"" + category + "\" (registered: " + known + ")" + hint);
   }
   return e->second;
 }

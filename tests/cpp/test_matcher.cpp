@@ -3,11 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cctype>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "test_paths.hpp"
+#include "weft/components/dependency_matcher/dependency_matcher.hpp"
+#include "weft/components/entity_ruler/entity_ruler.hpp"
 #include "weft/components/matcher/matcher.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/error.hpp"
@@ -486,9 +489,10 @@ TEST_CASE("matcher: annotation checks (spaCy's E155) and allow_missing") {
   CHECK(m.find(doc_of({"is"})).empty());
 }
 
-// spaCy 3.8.18 rejects every one of these patterns too, except four that weft refuses on purpose: the
-// {100000} repeat count, IS_SUBSET nested in REGEX, a plain MORPH value that is no FEATS string and the
-// "_" extension attributes weft does not have.
+// spaCy 3.8.18 rejects every one of these patterns too (with validate=True), except some that weft
+// refuses on purpose: the {100000} repeat count, IS_SUBSET nested in REGEX, a plain MORPH value that is
+// no FEATS string, a float or negative plain extension value, and a lower-case "_" predicate name
+// (which spaCy ignores, matching every token).
 TEST_CASE("matcher: bad patterns name the key, pattern, token and offending key or value") {
   struct Bad {
     const char* patterns;
@@ -525,7 +529,18 @@ TEST_CASE("matcher: bad patterns name the key, pattern, token and offending key 
       {R"([[{"MORPH": "Number"}]])", {"token 0", "not a FEATS string"}},
       {R"([[{"MORPH": {"IS_SUBSET": ["Number=Sing", "Case"]}}]])", {"token 0", "not a FEATS string", "\"Case\""}},
       {R"([[{"ENT_IOB": "X"}]])", {"token 0", "IOB"}},
-      {R"([[{"_": {"foo": 1}}]])", {"token 0", "extension"}},
+      {R"([[{"_": "foo"}]])", {"token 0", "\"_\" must be a dict"}},
+      {R"([[{"ORTH": "a"}, {"_": {"foo": 1.5}}]])", {"token 1", "extension attribute \"foo\"", "plain value"}},
+      {R"([[{"_": {"foo": -1}}]])", {"token 0", "extension attribute \"foo\"", "non-negative"}},
+      {R"([[{"_": {"foo": [1]}}]])", {"token 0", "plain value", "a list"}},
+      {R"([[{"_": {"foo": null}}]])", {"token 0", "\"foo\"", "null"}},
+      {R"([[{"_": {"": true}}]])", {"token 0", "name in \"_\" is empty"}},
+      {R"([[{"_": {"foo": {"in": ["a"]}}}]])", {"token 0", "unknown predicate \"in\"", "upper-case"}},
+      {R"([[{"_": {"foo": {"IN": "abc"}}}]])", {"token 0", "predicate \"IN\"", "expected a list"}},
+      {R"([[{"_": {"foo": {"IN": ["a", 1.5]}}}]])", {"token 0", "string or an integer"}},
+      {R"([[{"_": {"foo": {">=": "2"}}}]])", {"token 0", "predicate \">=\"", "expected a number"}},
+      {R"([[{"_": {"foo": {"REGEX": 1}}}]])", {"token 0", "predicate \"REGEX\"", "regular expression"}},
+      {R"([[{"_": {"foo": {"FUZZY0": "a"}}}]])", {"token 0", "unknown predicate \"FUZZY0\""}},
       {R"([[{"HEAD": 1}]])", {"token 0", "unknown attribute \"HEAD\""}},
       {R"([[]])", {"pattern 0", "empty"}},
       {R"([{"ORTH": "a"}])", {"pattern 0", "must be a list of token specs"}},
@@ -588,4 +603,199 @@ TEST_CASE("matcher: find is safe from many threads and agrees with one") {
     });
   for (auto& th : threads) th.join();
   CHECK(mismatches == 0);
+}
+
+// ---- external predicates: custom extension attributes ("_") and fuzzy compares ---------------------
+
+namespace {
+
+std::vector<std::pair<std::size_t, std::size_t>> spans_of(const std::vector<Match>& matches) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (const Match& m : matches) out.emplace_back(m.start, m.end);
+  return out;
+}
+
+using Spans = std::vector<std::pair<std::size_t, std::size_t>>;
+
+}  // namespace
+
+TEST_CASE("matcher: \"_\" predicates are external, shared, and read from the caller's columns") {
+  Matcher m(en_vocab());
+  m.add("FRUIT", parse_json(R"([[{"_": {"is_fruit": true}}],
+                                [{"LOWER": "ripe"}, {"_": {"is_fruit": true, "price": {">=": 5}}}]])", "test"));
+  m.add("CHEAP", parse_json(R"([[{"_": {"price": {"<": 5, "IN": [1, 2, 3]}}, "IS_ALPHA": true}]])", "test"));
+  // Identical tests share one id (spaCy's _predicate_cache_key); each (name, op, arg) is one predicate.
+  const auto& ext = m.external_predicates();
+  REQUIRE(ext.size() == 4);
+  CHECK(ext[0].kind == ExternalPredicate::Kind::EXTENSION);
+  CHECK(ext[0].name == "is_fruit");
+  CHECK(ext[0].op.empty());
+  CHECK(ext[0].value == Json(true));
+  CHECK(ext[1].name == "price");
+  CHECK(ext[1].op == ">=");
+  CHECK(ext[1].value == Json(5));
+  CHECK((ext[2].op == "<" || ext[2].op == "IN"));
+  CHECK(m.has_external());
+  CHECK_FALSE(m.external_fuzzy());
+
+  Doc doc = doc_of({"a", "ripe", "apple", "and", "pear", "7"});
+  // Without the columns find() refuses, naming what is missing; wrong shapes too.
+  CHECK(test::error_message<ValueError>([&] { (void)m.find(doc); }, "no columns").find("MatchOptions::external") !=
+        std::string::npos);
+  ExternalColumns columns;
+  m.external_columns(doc, 0, doc.size(), columns);  // sized, nothing the Matcher can fill itself
+  REQUIRE(columns.size() == 4);
+  MatchOptions options;
+  options.external = &columns;
+  CHECK(test::error_message<ValueError>([&] { (void)m.find(doc, options); }, "empty columns").find("entries for 6 tokens") !=
+        std::string::npos);
+  //                 a  ripe apple and pear 7
+  columns[0] = {0, 0, 1, 0, 1, 0};  // is_fruit == true
+  columns[1] = {0, 0, 1, 0, 0, 0};  // price >= 5
+  columns[2] = {1, 0, 0, 0, 1, 1};  // price < 5
+  columns[3] = {1, 0, 0, 0, 1, 1};  // price IN [1, 2, 3]
+  const auto found = m.find(doc, options);
+  CHECK(spans_of(found) == Spans{{0, 1}, {1, 3}, {2, 3}, {4, 5}, {4, 5}});
+  CHECK(found[0].match_id == hash_string("CHEAP"));  // "7" is not alpha
+  CHECK(found[1].match_id == hash_string("FRUIT"));
+  // A sub-range reads columns of its own length.
+  ExternalColumns part(4, std::vector<std::uint8_t>{1, 0});
+  options.external = &part;
+  CHECK(m.find(doc, 2, 4, options).size() == 2);  // "apple" as FRUIT and as CHEAP (all columns true)
+  ExternalColumns three(3, std::vector<std::uint8_t>(6, 0));
+  options.external = &three;
+  CHECK_THROWS_AS((void)m.find(doc, options), ValueError);
+
+  // Removing a rule drops the predicates only it used and renumbers the rest.
+  m.remove("CHEAP");
+  REQUIRE(m.external_predicates().size() == 2);
+  CHECK(m.external_predicates()[1].op == ">=");
+  ExternalColumns two = {{0, 0, 1, 0, 1, 0}, {0, 0, 1, 0, 0, 0}};
+  options.external = &two;
+  CHECK(spans_of(m.find(doc, options)) == Spans{{1, 3}, {2, 3}, {4, 5}});
+  m.remove("FRUIT");
+  CHECK_FALSE(m.has_external());
+  CHECK(m.find(doc).empty());  // no columns needed any more
+}
+
+TEST_CASE("matcher: operator() evaluates \"_\" through the process-wide evaluator") {
+  Matcher m(en_vocab());
+  m.add("LONG", parse_json(R"([[{"_": {"len": {">": 3}}, "OP": "+"}]])", "test"));
+  Doc doc = doc_of({"tiny", "ox", "elephant", "giraffe"});
+  REQUIRE_FALSE(has_external_evaluator());
+  const std::string msg = test::error_message<ValueError>([&] { (void)m(doc); }, "no evaluator");
+  CHECK(msg.find("\"len\"") != std::string::npos);
+  CHECK(msg.find("--code") != std::string::npos);
+  int calls = 0;
+  set_external_evaluator([&](Doc& d, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>& preds,
+                             ExternalColumns& columns) {
+    ++calls;
+    REQUIRE(preds.size() == 1);
+    CHECK(preds[0].name == "len");
+    columns[0].assign(end - start, 0);
+    for (std::size_t i = start; i < end; ++i) columns[0][i - start] = d.token_text(i).size() > 3 ? 1 : 0;
+  });
+  CHECK(has_external_evaluator());
+  CHECK(spans_of(m(doc)) == Spans{{0, 1}, {2, 3}, {2, 4}, {3, 4}});
+  CHECK(m.match_spans(doc, 1, 4).size() == 3);
+  CHECK(calls == 2);
+  set_external_evaluator({});
+  CHECK_FALSE(has_external_evaluator());
+}
+
+TEST_CASE("matcher: a C++ fuzzy compare replaces Levenshtein, called once per distinct string") {
+  int calls = 0;
+  // Case-insensitive prefix match: "appl" accepts "Apple" and "applesauce".
+  FuzzyCompare prefix = [&](std::string_view input, std::string_view pattern, int fuzzy) {
+    ++calls;
+    CHECK(fuzzy == (pattern == "appl" ? -1 : 1));
+    std::string a(input), b(pattern);
+    for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return a.rfind(b, 0) == 0;
+  };
+  Matcher m(en_vocab(), prefix);
+  CHECK(m.external_fuzzy());
+  m.add("F", parse_json(R"([[{"ORTH": {"FUZZY": "appl"}}], [{"LOWER": {"FUZZY1": {"IN": ["pe", "zz"]}}}],
+                           [{"ORTH": {"FUZZY": {"NOT_IN": ["appl"]}}, "LENGTH": 1}]])", "test"));
+  const auto& ext = m.external_predicates();
+  REQUIRE(ext.size() == 3);
+  CHECK(ext[0].kind == ExternalPredicate::Kind::FUZZY);
+  CHECK(ext[0].op == "FUZZY");
+  CHECK(ext[0].attr == Attr::ORTH);
+  CHECK(ext[0].strings == std::vector<std::string>{"appl"});
+  CHECK(ext[1].op == "IN");
+  CHECK(ext[1].attr == Attr::LOWER);
+  CHECK(ext[1].fuzzy == 1);
+  CHECK(ext[2].op == "NOT_IN");
+  Doc doc = doc_of({"Apple", "pear", "apple", "Apple", "x", "Pears", "appl"});
+  ExternalColumns columns;
+  m.external_columns(doc, 0, doc.size(), columns);
+  CHECK(columns[0] == std::vector<std::uint8_t>{1, 0, 1, 1, 0, 0, 1});
+  CHECK(columns[1] == std::vector<std::uint8_t>{0, 1, 0, 0, 0, 1, 0});
+  CHECK(columns[2] == std::vector<std::uint8_t>{0, 1, 0, 0, 1, 1, 0});
+  // Distinct token strings only: ORTH {Apple, pear, apple, x, Pears} for "appl" ("appl" itself is
+  // equal, so compare is not asked), LOWER {apple, pear, x, pears, appl} x {pe, zz} (pe first: "pear"
+  // and "pears" stop there), and NOT_IN's (ORTH, "appl") answers come from the memo but for "appl".
+  CHECK(calls == 5 + 8 + 1);
+  MatchOptions options;
+  options.external = &columns;
+  CHECK(spans_of(m.find(doc, options)) == Spans{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 7}});
+  CHECK(m(doc).size() == 7);  // operator() fills the columns itself
+  // An external-fuzzy Matcher without a C++ compare (the Python binding's) needs the caller's columns.
+  Matcher caller(en_vocab(), FuzzyCompare());
+  caller.add("F", parse_json(R"([[{"ORTH": {"FUZZY": "appl"}}]])", "test"));
+  ExternalColumns empty;
+  caller.external_columns(doc, 0, doc.size(), empty);
+  CHECK(empty.size() == 1);
+  CHECK(empty[0].empty());
+  CHECK_THROWS_AS((void)caller.find(doc), ValueError);
+  fuzzy_columns(doc, 0, doc.size(), caller.external_predicates(), prefix, empty);
+  options.external = &empty;
+  CHECK(caller.find(doc, options).size() == 4);
+}
+
+TEST_CASE("matcher: the DependencyMatcher still refuses \"_\" (it passes no columns)") {
+  DependencyMatcher dm(en_vocab());
+  const Json patterns = parse_json(R"([[{"RIGHT_ID": "a", "RIGHT_ATTRS": {"_": {"x": true}}}]])", "test");
+  CHECK(test::error_message<ValueError>([&] { dm.add("D", patterns); }, "_").find("custom extension") != std::string::npos);
+}
+
+TEST_CASE("matcher: levenshtein_compare is spaCy's, default edits included") {
+  CHECK(levenshtein_compare("colour", "color"));
+  CHECK(levenshtein_compare("clr", "color"));        // 2 edits: max(2, round(1.5)) = 2
+  CHECK_FALSE(levenshtein_compare("cl", "color"));   // 3 edits
+  CHECK_FALSE(levenshtein_compare("clr", "color", 1));
+  CHECK(levenshtein_compare("abcdefghijklmno", "abcdefghijklxyz"));        // 3 <= round(4.5) = 4
+  CHECK_FALSE(levenshtein_compare("abcdefghijvwxyz", "abcdefghijklmno"));  // 5 edits > 4
+  CHECK(levenshtein_distance("kitten", "sitting", 10) == 3);
+  CHECK(levenshtein_distance("kitten", "sitting", 1) == 2);  // capped at max + 1
+  CHECK(levenshtein_distance("äöü", "aöu", 10) == 2);        // code points, not bytes
+}
+
+TEST_CASE("matcher: the EntityRuler's \"_\" token patterns use the evaluator; match() takes columns") {
+  Json config = Json::object();
+  config["patterns"] = parse_json(R"([{"label": "FRUIT", "pattern": [{"_": {"is_fruit": true}}, {"LOWER": "pie"}]},
+                                      {"label": "ORG", "pattern": "Acme"}])", "test");
+  EntityRuler ruler("entity_ruler", config, en_vocab());
+  REQUIRE(ruler.token_matcher().external_predicates().size() == 1);
+  Doc doc = doc_of({"Acme", "sells", "apple", "pie"});
+  REQUIRE_FALSE(has_external_evaluator());
+  CHECK(test::error_message<ValueError>([&] { ruler(doc); }, "no evaluator").find("\"is_fruit\"") != std::string::npos);
+  CHECK(test::error_message<ValueError>([&] { (void)ruler.match(doc); }, "no columns").find("custom extension") !=
+        std::string::npos);
+  ExternalColumns columns{{0, 0, 1, 0}};
+  const auto matches = ruler.match(doc, &columns);
+  REQUIRE(matches.size() == 2);
+  CHECK(matches[0].start == 2);  // longest first
+  set_external_evaluator([](Doc& d, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>&,
+                            ExternalColumns& cols) {
+    cols[0].assign(end - start, 0);
+    for (std::size_t i = start; i < end; ++i) cols[0][i - start] = d.token_text(i) == "apple";
+  });
+  ruler(doc);
+  set_external_evaluator({});
+  REQUIRE(doc.ents().size() == 2);
+  CHECK(doc.ents()[1].label_() == "FRUIT");
+  CHECK(doc.ents()[1].start() == 2);
+  CHECK(doc.ents()[1].end() == 4);
 }

@@ -8,6 +8,7 @@
 #include <any>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -44,7 +45,16 @@ class Registry {
     throw ValueError("registry entry " + category + "/" + name + " has a factory of another type");
   }
   bool has(const std::string& category, const std::string& name) const;
+  // The entry; a missing name is first offered to the resolver (set_resolver), then KeyError listing
+  // the category's names (for components, also how to register a Python one).
   const RegistryEntry& entry(const std::string& category, const std::string& name) const;
+
+  // Called, without the registry's lock, when a name is missing: it may register the name (the Python
+  // module loads the "weft_factories" entry points this way) and returns whether it did.
+  using Resolver = std::function<bool(const std::string& category, const std::string& name)>;
+  void set_resolver(Resolver resolver);
+  // has(), or else whether the resolver registered it.
+  bool resolve(const std::string& category, const std::string& name) const;
   std::vector<std::string> categories() const;
   // Entries of one category (all categories when empty), sorted by category then name.
   std::vector<RegistryEntry> entries(const std::string& category = "") const;
@@ -52,6 +62,7 @@ class Registry {
  private:
   void add_entry(RegistryEntry e, bool replace);
   mutable std::recursive_mutex mutex_;
+  std::shared_ptr<const Resolver> resolver_;  // under mutex_
   std::map<std::string, std::map<std::string, RegistryEntry>> table_;
 };
 

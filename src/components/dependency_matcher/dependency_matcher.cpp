@@ -127,6 +127,11 @@ std::vector<ParsedNode> parse_pattern(Where w, const Json& pattern) {
     }
     const Json& attrs = node["RIGHT_ATTRS"];
     if (!attrs.is_object()) w.fail("RIGHT_ATTRS must be a dict (a Matcher token spec), got " + show(attrs));
+    // The Matcher takes custom extension attributes as external predicates whose values its caller
+    // computes; the DependencyMatcher does not pass them on (yet), so they stay an error here.
+    if (attrs.contains("_"))
+      w.fail("RIGHT_ATTRS uses custom extension attributes (\"_\"), which the DependencyMatcher does not support "
+             "(the Matcher and the EntityRuler do)");
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       if (upper(it.key()) != "OP" || !it.value().is_string()) continue;
       const std::string q = it.value().get<std::string>();

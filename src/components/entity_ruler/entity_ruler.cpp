@@ -401,15 +401,21 @@ void EntityRuler::from_disk(const std::filesystem::path& dir) {
 
 // ---- matching -----------------------------------------------------------------------------------
 
-std::vector<RulerMatch> EntityRuler::match(const Doc& doc) const {
+std::vector<RulerMatch> EntityRuler::match(const Doc& doc, const ExternalColumns* external) const {
   struct Found {
     RulerMatch m;
     bool phrase;
     std::uint64_t order;
   };
   std::vector<Found> found;
-  if (!doc.empty() && !matcher_.empty())
-    for (const Match& m : matcher_.find(doc)) found.push_back({{m.match_id, m.start, m.end}, false, 0});
+  if (!doc.empty() && !matcher_.empty()) {
+    if (matcher_.has_external() && !external)
+      throw ValueError("entity_ruler: token patterns use custom extension attributes (\"_\"), whose values come from "
+                       "Python: run the pipeline from Python (or the weft command with --code FILE)");
+    MatchOptions options;
+    options.external = external;
+    for (const Match& m : matcher_.find(doc, options)) found.push_back({{m.match_id, m.start, m.end}, false, 0});
+  }
   if (!doc.empty() && !phrase_matcher_.empty()) {
     std::vector<PhraseMatch> pm;
     phrase_matcher_.find(doc, 0, doc.size(), pm);
@@ -436,10 +442,10 @@ std::vector<RulerMatch> EntityRuler::match(const Doc& doc) const {
   return out;
 }
 
-std::vector<RulerMatch> EntityRuler::select(const Doc& doc, bool ignore_existing) const {
+std::vector<RulerMatch> EntityRuler::select(const Doc& doc, bool ignore_existing, const ExternalColumns* external) const {
   std::vector<RulerMatch> out;
   if (entries_.empty() || doc.empty()) return out;
-  const std::vector<RulerMatch> matches = match(doc);
+  const std::vector<RulerMatch> matches = match(doc, external);
   if (matches.empty()) return out;
   // 1: taken by an earlier (longer) match; 2: inside an entity already on the Doc.
   std::vector<std::uint8_t> used(doc.size(), 0);
@@ -456,8 +462,18 @@ std::vector<RulerMatch> EntityRuler::select(const Doc& doc, bool ignore_existing
   return out;
 }
 
+const ExternalColumns* EntityRuler::external_columns(Doc& doc, ExternalColumns& columns) const {
+  if (!matcher_.has_external() || doc.empty()) return nullptr;
+  matcher_.external_columns(doc, 0, doc.size(), columns);
+  evaluate_extensions(doc, 0, doc.size(), matcher_.external_predicates(), columns);
+  return &columns;
+}
+
 void EntityRuler::operator()(Doc& doc) const {
-  const std::vector<RulerMatch> chosen = select(doc);
+  // Custom extension attributes ("_") in token patterns: their columns come from the process-wide
+  // evaluator (Python's), computed before matching.
+  ExternalColumns columns;
+  const std::vector<RulerMatch> chosen = select(doc, false, external_columns(doc, columns));
   if (chosen.empty()) return;
   std::vector<std::uint8_t> covered(doc.size(), 0);
   for (const RulerMatch& m : chosen) std::fill(covered.begin() + m.start, covered.begin() + m.end, 1);

@@ -6,6 +6,8 @@
 #include "weft/components/matcher/matcher.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "levenshtein.hpp"
@@ -73,6 +75,32 @@ Workspace& workspace() {
   return ws;
 }
 
+// The string REGEX and FUZZY read of doc[j] (spaCy: vocab.strings[attribute value]); the view may
+// point into `buf`, valid until its next use.
+std::string_view token_string(const Doc& doc, std::size_t j, Field f, std::string& buf) {
+  const TokenData& t = doc.data(j);
+  const std::string_view text = doc.token_text(j);
+  const auto str = [&](hash_t h) { return h == 0 ? std::string_view() : doc.str(h); };
+  switch (f) {
+    case Field::ORTH: return text;
+    case Field::LOWER: return buf = lex::lower(text);
+    case Field::NORM:
+      if (t.norm) return doc.str(t.norm);
+      return buf = lex::norm(text, doc.vocab().lex_attr_data());
+    case Field::SHAPE: return buf = lex::shape(text);
+    case Field::PREFIX: return buf = lex::prefix(text);
+    case Field::SUFFIX: return buf = lex::suffix(text);
+    case Field::LENGTH: return buf = std::to_string(utf8::length(text));  // weft: REGEX on LENGTH
+    case Field::POS: return upos_name(t.pos);
+    case Field::LEMMA: return str(t.lemma);
+    case Field::TAG: return str(t.tag);
+    case Field::DEP: return str(t.dep);
+    case Field::MORPH: return str(t.morph);
+    case Field::ENT_TYPE: return str(t.ent_type);
+    default: return {};  // flags and IOB take no string predicates (pattern.cpp refuses them)
+  }
+}
+
 // Token values and strings of doc[offset + i], as spaCy's get_token_attr_for_matcher.
 class Reader {
  public:
@@ -107,29 +135,7 @@ class Reader {
 
   // The string REGEX and FUZZY read (spaCy: vocab.strings[attribute value]); views may point into
   // ws.text, valid until the next call.
-  std::string_view string(Field f, std::size_t i) {
-    const std::size_t j = offset_ + i;
-    const TokenData& t = doc_.data(j);
-    const std::string_view text = doc_.token_text(j);
-    switch (f) {
-      case Field::ORTH: return text;
-      case Field::LOWER: return ws_.text = lex::lower(text);
-      case Field::NORM:
-        if (t.norm) return doc_.str(t.norm);
-        return ws_.text = lex::norm(text, doc_.vocab().lex_attr_data());
-      case Field::SHAPE: return ws_.text = lex::shape(text);
-      case Field::PREFIX: return ws_.text = lex::prefix(text);
-      case Field::SUFFIX: return ws_.text = lex::suffix(text);
-      case Field::LENGTH: return ws_.text = std::to_string(utf8::length(text));  // weft: REGEX on LENGTH
-      case Field::POS: return upos_name(t.pos);
-      case Field::LEMMA: return str(t.lemma);
-      case Field::TAG: return str(t.tag);
-      case Field::DEP: return str(t.dep);
-      case Field::MORPH: return str(t.morph);
-      case Field::ENT_TYPE: return str(t.ent_type);
-      default: return {};  // flags and IOB take no string predicates (pattern.cpp refuses them)
-    }
-  }
+  std::string_view string(Field f, std::size_t i) { return token_string(doc_, offset_ + i, f, ws_.text); }
 
   // The token's morphological features as hashes of "Feat=Value", one per value (spaCy's
   // MorphAnalysis splits "PronType=Int,Rel" into PronType=Int and PronType=Rel).
@@ -181,8 +187,8 @@ bool search(const RE2& re, std::string_view s) {
 // One find() call: spaCy's find_matches.
 class Engine {
  public:
-  Engine(const Compiled& c, Reader& reader, Workspace& ws, bool align)
-      : c_(c), reader_(reader), ws_(ws), align_(align) {}
+  Engine(const Compiled& c, Reader& reader, Workspace& ws, bool align, const ExternalColumns* external)
+      : c_(c), reader_(reader), ws_(ws), align_(align), external_(external) {}
 
   void run(std::size_t length) {
     ws_.states.clear();
@@ -238,7 +244,7 @@ class Engine {
         } else if (p.fuzzy_mode) {
           const std::string_view s = reader_.string(p.field, i);
           found = std::any_of(p.strings.begin(), p.strings.end(),
-                              [&](const std::string& v) { return levenshtein_compare(s, v, p.fuzzy); });
+                              [&](const std::string& v) { return matcher_detail::levenshtein_compare(s, v, p.fuzzy); });
         } else {
           found = std::binary_search(p.values.begin(), p.values.end(), reader_.value(p.field, i));
         }
@@ -269,8 +275,9 @@ class Engine {
       case PredOp::REGEX: return search(*p.regexes[0], reader_.string(p.field, i));
       case PredOp::FUZZY: {
         const std::string_view s = reader_.string(p.field, i);
-        return s == p.strings[0] || levenshtein_compare(s, p.strings[0], p.fuzzy);
+        return s == p.strings[0] || matcher_detail::levenshtein_compare(s, p.strings[0], p.fuzzy);
       }
+      case PredOp::EXTERNAL: return (*external_)[p.external][i] != 0;  // checked by find()
     }
     return false;
   }
@@ -381,6 +388,7 @@ class Engine {
   Reader& reader_;
   Workspace& ws_;
   bool align_;
+  const ExternalColumns* external_;
 };
 
 // spaCy's alignment conversion in __call__: for each matched token, the largest token_idx recorded at
@@ -398,7 +406,115 @@ std::vector<std::uint32_t> alignments(const std::vector<AlignNode>& nodes, std::
   return out;
 }
 
+// The process-wide evaluator of EXTENSION predicates; never destroyed (it may hold Python objects,
+// which must not be released after the interpreter is gone).
+struct EvaluatorSlot {
+  std::mutex mutex;
+  std::shared_ptr<const ExternalEvaluator> evaluator;
+};
+EvaluatorSlot& evaluator_slot() {
+  static auto* slot = new EvaluatorSlot();
+  return *slot;
+}
+
+void check_range(const Doc& doc, std::size_t start, std::size_t end) {
+  if (start > end || end > doc.size())
+    throw IndexError("Matcher: tokens [" + std::to_string(start) + ", " + std::to_string(end) + ") are not in a Doc of " +
+                     std::to_string(doc.size()) + " tokens");
+}
+
 }  // namespace
+
+bool levenshtein_compare(std::string_view input, std::string_view pattern, int fuzzy) {
+  return matcher_detail::levenshtein_compare(input, pattern, fuzzy);
+}
+
+std::size_t levenshtein_distance(std::string_view a, std::string_view b, std::size_t max_edits) {
+  return matcher_detail::levenshtein(a, b, max_edits);
+}
+
+void fuzzy_columns(const Doc& doc, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>& predicates,
+                   const FuzzyCompare& compare, ExternalColumns& columns) {
+  check_range(doc, start, end);
+  if (!compare) throw ValueError("Matcher: no fuzzy compare function to fill the FUZZY columns with");
+  columns.resize(predicates.size());
+  // compare(token string, pattern string, fuzzy), once per distinct triple of this call.
+  std::unordered_map<std::string, bool> memo;
+  std::string key;
+  const auto compared = [&](std::string_view s, const std::string& pattern, int fuzzy) {
+    key.assign(std::to_string(fuzzy)).append(1, '\0').append(pattern).append(1, '\0').append(s);
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
+    const bool r = compare(s, pattern, fuzzy);
+    memo.emplace(key, r);
+    return r;
+  };
+  std::string buf;
+  std::unordered_map<std::string, std::uint8_t> per_string;  // token string -> the predicate's value
+  for (std::size_t k = 0; k < predicates.size(); ++k) {
+    const ExternalPredicate& p = predicates[k];
+    if (p.kind != ExternalPredicate::Kind::FUZZY) continue;
+    const auto field = string_field(p.attr);
+    if (!field) throw ValueError("Matcher: FUZZY on " + std::string(attr_name(p.attr)) + ", which is not a string attribute");
+    if (p.strings.empty() || (p.op != "FUZZY" && p.op != "IN" && p.op != "NOT_IN"))
+      throw ValueError("Matcher: external FUZZY predicate " + std::to_string(k) + " has op \"" + p.op +
+                       "\" (expected FUZZY, IN or NOT_IN) and " + std::to_string(p.strings.size()) + " strings");
+    std::vector<std::uint8_t>& column = columns[k];
+    column.assign(end - start, 0);
+    per_string.clear();
+    for (std::size_t i = start; i < end; ++i) {
+      const std::string_view s = token_string(doc, i, *field, buf);
+      auto it = per_string.find(std::string(s));
+      if (it == per_string.end()) {
+        bool value;
+        if (p.op == "FUZZY") {
+          // spaCy's _FuzzyPredicate: equal strings match without asking the compare function.
+          value = s == p.strings[0] || compared(s, p.strings[0], p.fuzzy);
+        } else {
+          // spaCy's _SetPredicate with fuzzy=: any of the strings.
+          const bool any = std::any_of(p.strings.begin(), p.strings.end(),
+                                       [&](const std::string& v) { return compared(s, v, p.fuzzy); });
+          value = p.op == "IN" ? any : !any;
+        }
+        it = per_string.emplace(std::string(s), value ? 1 : 0).first;
+      }
+      column[i - start] = it->second;
+    }
+  }
+}
+
+void set_external_evaluator(ExternalEvaluator evaluator) {
+  EvaluatorSlot& slot = evaluator_slot();
+  std::lock_guard lock(slot.mutex);
+  slot.evaluator = evaluator ? std::make_shared<const ExternalEvaluator>(std::move(evaluator)) : nullptr;
+}
+
+bool has_external_evaluator() noexcept {
+  EvaluatorSlot& slot = evaluator_slot();
+  std::lock_guard lock(slot.mutex);
+  return slot.evaluator != nullptr;
+}
+
+void evaluate_extensions(Doc& doc, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>& predicates,
+                         ExternalColumns& columns) {
+  check_range(doc, start, end);
+  const auto first = std::find_if(predicates.begin(), predicates.end(), [](const ExternalPredicate& p) {
+    return p.kind == ExternalPredicate::Kind::EXTENSION;
+  });
+  if (first == predicates.end()) return;
+  std::shared_ptr<const ExternalEvaluator> evaluator;
+  {
+    EvaluatorSlot& slot = evaluator_slot();
+    std::lock_guard lock(slot.mutex);
+    evaluator = slot.evaluator;
+  }
+  if (!evaluator)
+    throw ValueError("Matcher: a pattern uses the custom extension attribute \"" + first->name +
+                     "\" (\"_\"), which only Python code can evaluate: match from Python (import weft and register "
+                     "the extension with Token.set_extension), run the weft command with --code FILE (a file that "
+                     "registers it), or fill MatchOptions::external yourself");
+  columns.resize(predicates.size());
+  (*evaluator)(doc, start, end, predicates, columns);
+}
 
 Greedy greedy_from_name(std::string_view name) {
   if (name == "FIRST") return Greedy::FIRST;
@@ -410,6 +526,11 @@ std::string_view greedy_name(Greedy g) noexcept { return g == Greedy::FIRST ? "F
 
 Matcher::Matcher(std::shared_ptr<Vocab> vocab) : vocab_(std::move(vocab)), compiled_(std::make_unique<Compiled>()) {
   if (!vocab_) throw ValueError("Matcher: the vocab is null");
+}
+Matcher::Matcher(std::shared_ptr<Vocab> vocab, FuzzyCompare compare)
+    : vocab_(std::move(vocab)), fuzzy_compare_(std::move(compare)), compiled_(std::make_unique<Compiled>()) {
+  if (!vocab_) throw ValueError("Matcher: the vocab is null");
+  compiled_->external_fuzzy = true;
 }
 Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
@@ -458,14 +579,37 @@ const Matcher::Rule* Matcher::get(hash_t match_id) const noexcept {
 
 std::size_t Matcher::n_patterns() const noexcept { return compiled_->patterns.size(); }
 
+const std::vector<ExternalPredicate>& Matcher::external_predicates() const noexcept { return compiled_->external; }
+bool Matcher::external_fuzzy() const noexcept { return compiled_->external_fuzzy; }
+
+void Matcher::external_columns(const Doc& doc, std::size_t start, std::size_t end, ExternalColumns& columns) const {
+  check_range(doc, start, end);
+  columns.clear();
+  columns.resize(compiled_->external.size());
+  if (!fuzzy_compare_) return;
+  const bool fuzzy = std::any_of(compiled_->external.begin(), compiled_->external.end(), [](const ExternalPredicate& p) {
+    return p.kind == ExternalPredicate::Kind::FUZZY;
+  });
+  if (fuzzy) fuzzy_columns(doc, start, end, compiled_->external, fuzzy_compare_, columns);
+}
+
+std::vector<Match> Matcher::find_computing(Doc& doc, std::size_t start, std::size_t end, const MatchOptions& options) const {
+  if (options.external || !has_external()) return find(doc, start, end, options);
+  check_range(doc, start, end);
+  ExternalColumns columns;
+  external_columns(doc, start, end, columns);
+  evaluate_extensions(doc, start, end, compiled_->external, columns);
+  MatchOptions with = options;
+  with.external = &columns;
+  return find(doc, start, end, with);
+}
+
 std::vector<Match> Matcher::find(const Span& span, const MatchOptions& options) const {
   return find(span.doc(), span.start(), span.end(), options);
 }
 
 std::vector<Match> Matcher::find(const Doc& doc, std::size_t start, std::size_t end, const MatchOptions& options) const {
-  if (start > end || end > doc.size())
-    throw IndexError("Matcher: tokens [" + std::to_string(start) + ", " + std::to_string(end) + ") are not in a Doc of " +
-                     std::to_string(doc.size()) + " tokens");
+  check_range(doc, start, end);
   const Compiled& c = *compiled_;
   if (!options.allow_missing && c.needs != 0) {
     // spaCy's E155: a plain value on an annotation the Doc does not have would silently never match.
@@ -488,6 +632,21 @@ std::vector<Match> Matcher::find(const Doc& doc, std::size_t start, std::size_t 
   std::vector<Match> out;
   const std::size_t length = end - start;
   if (length == 0 || c.patterns.empty()) return out;
+  if (!c.external.empty()) {
+    const ExternalColumns* ext = options.external;
+    if (!ext)
+      throw ValueError("Matcher: the patterns have " + std::to_string(c.external.size()) +
+                       " external predicate(s) (custom extension attributes \"_\", or FUZZY with a fuzzy compare "
+                       "function), whose values the caller gives: pass MatchOptions::external (see "
+                       "Matcher::external_predicates)");
+    if (ext->size() != c.external.size())
+      throw ValueError("Matcher: " + std::to_string(ext->size()) + " external columns given for " +
+                       std::to_string(c.external.size()) + " external predicates");
+    for (std::size_t k = 0; k < ext->size(); ++k)
+      if ((*ext)[k].size() != length)
+        throw ValueError("Matcher: external column " + std::to_string(k) + " has " + std::to_string((*ext)[k].size()) +
+                         " entries for " + std::to_string(length) + " tokens");
+  }
 
   Workspace& ws = workspace();
   if (++ws.call == 0) {  // the stamp wrapped around: forget every stamp
@@ -503,7 +662,7 @@ std::vector<Match> Matcher::find(const Doc& doc, std::size_t start, std::size_t 
     ws.predicate_value.resize(c.predicates.size(), 0);
   }
   Reader reader(doc, start, ws);
-  Engine engine(c, reader, ws, options.with_alignments);
+  Engine engine(c, reader, ws, options.with_alignments, options.external);
   engine.run(length);
 
   // spaCy: drop zero-length matches and repeats of one (match_id, start, end), keeping the first
@@ -592,7 +751,7 @@ void Matcher::run_callbacks(Doc& doc, std::vector<Match>& matches) {
 }
 
 std::vector<Match> Matcher::operator()(Doc& doc, std::size_t start, std::size_t end, const MatchOptions& options) {
-  std::vector<Match> matches = find(doc, start, end, options);
+  std::vector<Match> matches = find_computing(doc, start, end, options);
   run_callbacks(doc, matches);
   return matches;
 }
@@ -600,7 +759,7 @@ std::vector<Match> Matcher::operator()(Doc& doc, std::size_t start, std::size_t 
 std::vector<Span> Matcher::match_spans(Doc& doc, std::size_t start, std::size_t end, const MatchOptions& options) {
   MatchOptions no_alignments = options;
   no_alignments.with_alignments = false;  // spaCy: as_spans ignores with_alignments
-  std::vector<Match> matches = find(doc, start, end, no_alignments);
+  std::vector<Match> matches = find_computing(doc, start, end, no_alignments);
   std::vector<Span> spans;
   spans.reserve(matches.size());
   for (const Match& m : matches) {

@@ -51,6 +51,19 @@ std::string type_name(const Json& j) {
 
 bool is_int(const Json& j) { return j.is_number_integer() || j.is_number_unsigned(); }
 
+// The Attr of a string field (the FUZZY fields), for ExternalPredicate::attr.
+constexpr std::pair<Field, Attr> kStringFields[] = {
+    {Field::ORTH, Attr::ORTH},   {Field::LOWER, Attr::LOWER},   {Field::NORM, Attr::NORM},
+    {Field::SHAPE, Attr::SHAPE}, {Field::PREFIX, Attr::PREFIX}, {Field::SUFFIX, Attr::SUFFIX},
+    {Field::LEMMA, Attr::LEMMA}, {Field::TAG, Attr::TAG},       {Field::DEP, Attr::DEP},
+    {Field::MORPH, Attr::MORPH}, {Field::ENT_TYPE, Attr::ENT_TYPE}, {Field::POS, Attr::POS}};
+
+Attr attr_of_field(Field f) {
+  for (const auto& [field, attr] : kStringFields)
+    if (field == f) return attr;
+  return Attr::ORTH;
+}
+
 // Where an error is: the key, pattern index and token index (npos when not inside a token spec).
 struct Where {
   std::string_view label;
@@ -207,7 +220,10 @@ class Builder {
         quants = parse_op(w, v);
         continue;
       }
-      if (key == "_") w.fail("custom extension attributes (\"_\") are not supported");
+      if (it.key() == "_") {
+        extension(w, it.value());
+        continue;
+      }
       const auto info = lookup_attr(key);
       if (!info) w.fail("unknown attribute \"" + it.key() + "\"");
       if (v.is_null()) w.fail("attribute \"" + it.key() + "\": null is not allowed");
@@ -349,6 +365,7 @@ class Builder {
         p.op = PredOp::FUZZY;
         p.fuzzy = fuzzy;
         p.strings.push_back(text(w, attr, v));
+        if (base_.external_fuzzy) external_fuzzy(p, "FUZZY");
         add_predicate(std::move(p), op + ":" + key_of(v));
         continue;
       }
@@ -387,6 +404,7 @@ class Builder {
             if (!e.is_string()) w.fail(where + ": every element must be a string, got " + show(e));
             p.strings.push_back(text(w, attr, e));
           }
+          if (base_.external_fuzzy) external_fuzzy(p, name);
         } else {
           for (const Json& e : v) {
             if (e.is_array() || e.is_object() || e.is_null())
@@ -417,6 +435,99 @@ class Builder {
       }
       if (!done) w.fail("unknown predicate \"" + it.key() + "\" for attribute \"" + attr + "\"");
     }
+  }
+
+  // A FUZZY test (FUZZY, or IN / NOT_IN in FUZZY mode) of a Matcher with a fuzzy compare of its own:
+  // made EXTERNAL, the caller filling its column (spaCy's _FuzzyPredicate / _SetPredicate fuzzy=).
+  static void external_fuzzy(Predicate& p, const std::string& op) {
+    p.ext.kind = ExternalPredicate::Kind::FUZZY;
+    p.ext.op = op;
+    p.ext.attr = attr_of_field(p.field);
+    p.ext.fuzzy = p.fuzzy;
+    p.ext.strings = p.strings;
+    p.op = PredOp::EXTERNAL;
+  }
+
+  // {"_": {name: value or {OP: arg, ...}, ...}}: custom extension attributes, spaCy's
+  // _get_extensions (plain values) and _get_extension_extra_predicates (predicates), checked as its
+  // pattern schema does. Each (name, op, arg) becomes one EXTERNAL predicate the caller evaluates.
+  void extension(const Where& w, const Json& v) {
+    if (!v.is_object())
+      w.fail("\"_\" must be a dict of extension attribute names to values or predicates, got " + type_name(v) + " " +
+             show(v));
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string& name = it.key();
+      const Json& value = it.value();
+      const std::string where = "extension attribute \"" + name + "\"";
+      if (name.empty()) w.fail("an extension attribute name in \"_\" is empty");
+      if (value.is_null()) w.fail(where + ": null is not allowed");
+      if (value.is_object()) {
+        for (auto p = value.begin(); p != value.end(); ++p) extension_predicate(w, name, where, p.key(), p.value());
+        continue;
+      }
+      if (value.is_string()) {
+        text(w, "_", value);  // valid UTF-8
+      } else if (value.is_number_integer() && !value.is_number_unsigned() && value.get<std::int64_t>() < 0) {
+        w.fail(where + ": a plain value must be a str, a non-negative int or a bool (spaCy's attribute ids), got " +
+               show(value));
+      } else if (!value.is_boolean() && !is_int(value)) {
+        w.fail(where + ": a plain value must be a str, an int or a bool (or a dict of predicates), got " +
+               type_name(value) + " " + show(value));
+      }
+      ExternalPredicate e;
+      e.name = name;
+      e.value = value;
+      add_extension(std::move(e));
+    }
+  }
+
+  void extension_predicate(const Where& w, const std::string& name, const std::string& where, const std::string& op,
+                           const Json& arg) {
+    const std::string pw = where + ", predicate \"" + op + "\"";
+    if (arg.is_null()) w.fail(pw + ": null is not allowed");
+    static const char* kSets[] = {"IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS"};
+    static const char* kCompare[] = {"==", "!=", ">=", "<=", ">", "<"};
+    const auto one_of = [&](const auto& names) {
+      return std::any_of(std::begin(names), std::end(names), [&](const char* n) { return op == n; });
+    };
+    const bool fuzzy = op.rfind("FUZZY", 0) == 0 &&
+                       (op.size() == 5 || (op.size() == 6 && op[5] >= '1' && op[5] <= '9'));
+    if (one_of(kSets)) {
+      if (!arg.is_array()) w.fail(pw + ": expected a list, got " + type_name(arg) + " " + show(arg));
+      for (const Json& e : arg) {
+        if (e.is_string()) {
+          text(w, "_", e);
+        } else if (!is_int(e)) {
+          w.fail(pw + ": every element must be a string or an integer, got " + type_name(e) + " " + show(e));
+        }
+      }
+    } else if (one_of(kCompare)) {
+      if (!arg.is_number() || arg.is_boolean())
+        w.fail(pw + ": expected a number, got " + type_name(arg) + " " + show(arg));
+    } else if (op == "REGEX" || fuzzy) {
+      if (!arg.is_string())
+        w.fail(pw + ": expected a string" + std::string(op == "REGEX" ? " (a regular expression)" : "") + ", got " +
+               type_name(arg) + " " + show(arg));
+      text(w, "_", arg);
+    } else {
+      w.fail(where + ": unknown predicate \"" + op +
+             "\" (expected IN, NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS, ==, !=, >=, <=, >, <, REGEX, FUZZY or "
+             "FUZZY1..FUZZY9, upper-case)");
+    }
+    ExternalPredicate e;
+    e.name = name;
+    e.op = op;
+    e.value = arg;
+    add_extension(std::move(e));
+  }
+
+  void add_extension(ExternalPredicate e) {
+    Predicate p;
+    p.field = Field::ORTH;  // unused: the caller evaluates it
+    p.op = PredOp::EXTERNAL;
+    const std::string what = "EXT:" + key_of(Json(e.name)) + ":" + e.op + ":" + key_of(e.value);
+    p.ext = std::move(e);
+    add_predicate(std::move(p), what);
   }
 
   static std::unique_ptr<RE2> regex(const Where& w, const std::string& where, const std::string& pattern) {
@@ -464,6 +575,12 @@ constexpr Field kIndexOrder[] = {Field::ORTH, Field::LOWER, Field::NORM, Field::
                                  Field::SUFFIX, Field::PREFIX, Field::LENGTH};
 
 }  // namespace
+
+std::optional<Field> string_field(Attr a) {
+  for (const auto& [field, attr] : kStringFields)
+    if (attr == a) return field;
+  return std::nullopt;
+}
 
 std::optional<std::string> canonical_feats(std::string_view feats, bool case_insensitive) {
   if (feats.empty() || feats == "_") return std::string();
@@ -514,6 +631,16 @@ void Compiled::add(hash_t match_id, std::string_view label, const Json& patterns
   const auto first = static_cast<std::uint32_t>(patterns.size());
   b.commit(*this);
   for (auto p = first; p < patterns.size(); ++p) index_pattern(p);
+  rebuild_external();
+}
+
+void Compiled::rebuild_external() {
+  external.clear();
+  for (Predicate& p : predicates) {
+    if (p.op != PredOp::EXTERNAL) continue;
+    p.external = static_cast<std::uint32_t>(external.size());
+    external.push_back(p.ext);
+  }
 }
 
 void Compiled::index_pattern(std::uint32_t p) {
@@ -605,6 +732,7 @@ void Compiled::remove(hash_t match_id) {
   predicate_ids.clear();
   for (std::uint32_t i = 0; i < predicates.size(); ++i) predicate_ids.emplace(predicates[i].key, i);
   rebuild_index();
+  rebuild_external();
 }
 
 }  // namespace weft::matcher_detail

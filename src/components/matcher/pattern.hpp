@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "weft/components/matcher/matcher.hpp"
 #include "weft/json.hpp"
 #include "weft/strings/hash.hpp"
 
@@ -36,7 +37,8 @@ enum class Quant : std::uint8_t { ZERO, ONE, ZERO_PLUS, ZERO_ONE, FINAL };
 enum class PredOp : std::uint8_t {
   IN, NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS,  // sets
   EQ, NE, GE, LE, GT, LT,                          // numbers (LENGTH)
-  REGEX, FUZZY
+  REGEX, FUZZY,
+  EXTERNAL  // a column the caller gives (custom extension attributes, a non-built-in fuzzy compare)
 };
 
 struct Predicate {
@@ -52,6 +54,9 @@ struct Predicate {
   std::vector<std::unique_ptr<RE2>> regexes;
   std::vector<std::string> strings;   // FUZZY pattern string(s)
   std::string key;                    // identity for sharing (field, op, mode, value as JSON)
+  // EXTERNAL: what the caller evaluates, and its id (position in Compiled::external).
+  ExternalPredicate ext;
+  std::uint32_t external = 0;
 };
 
 struct Check {
@@ -94,6 +99,8 @@ struct Compiled {
   std::vector<std::uint32_t> always;  // patterns every token may start (not indexed), ascending
   std::vector<FieldIndex> index;
   std::uint8_t needs = 0;  // union over patterns
+  bool external_fuzzy = false;  // FUZZY predicates become EXTERNAL (a fuzzy compare other than the built-in)
+  std::vector<ExternalPredicate> external;  // of the EXTERNAL predicates, by their `external` id
 
   // Compiles `patterns` (a JSON list of patterns) for one key and appends them, all or nothing.
   // `label` names the key in error messages.
@@ -104,7 +111,12 @@ struct Compiled {
  private:
   void index_pattern(std::uint32_t p);
   void rebuild_index();
+  void rebuild_external();
 };
+
+// The matcher's field for a string attribute (ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, LEMMA, TAG,
+// DEP, MORPH, ENT_TYPE, POS); nullopt for others.
+std::optional<Field> string_field(Attr a);
 
 // The UD FEATS string canonicalized: features and each feature's values sorted, case-insensitively
 // (UD's order) or by bytes (spaCy's normalize_features). "" and "_" give "". nullopt when malformed.

@@ -47,7 +47,9 @@
 // hand-made Doc can hold one) match no node; unknown extra keys of a node are ignored here (Python
 // warns, spaCy's W126). A Span is matched as spaCy matches it, as a copy (span_doc) whose heads that
 // leave the span are rewired by spaCy's Span.as_doc rule and relabelled "dep" (and, when parsed, its
-// sentences redrawn from the rewired trees, as spaCy's from_array does).
+// sentences redrawn from the rewired trees, as spaCy's from_array does). Custom extension attributes
+// ("_") in RIGHT_ATTRS are an error (the Matcher takes them as external predicates, whose columns the
+// DependencyMatcher does not compute).
 //
 // Not thread-safe while rules are added or removed; once built, find() may run on many threads.
 #pragma once

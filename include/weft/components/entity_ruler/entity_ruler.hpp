@@ -32,6 +32,10 @@
 //   ent_id_sep, so there a label holding the separator reads differently), and a key string that two
 //   (label, id) pairs would share is an error.
 // - `validate` is accepted and changes nothing: patterns are always validated (as weft's Matcher).
+// - Token patterns may use custom extension attributes ("_"); they are evaluated by the process-wide
+//   evaluator (Matcher's set_external_evaluator), which the Python module installs, so such patterns
+//   work in pipelines run from Python (and `weft ... --code FILE`) and are an error elsewhere. FUZZY
+//   always uses the built-in Levenshtein compare (spaCy's matcher_fuzzy_compare setting is not read).
 //
 // Not thread-safe while patterns change; once built, operator() and match() may run on many threads.
 #pragma once
@@ -136,10 +140,18 @@ class EntityRuler final : public Component {
   const Key* key(hash_t match_id) const noexcept;
   // spaCy's EntityRuler.match: the distinct non-empty matches of both matchers, longest first, then
   // earliest. ValueError when a token pattern asks for an annotation the Doc lacks (the Matcher's E155).
-  std::vector<RulerMatch> match(const Doc& doc) const;
+  // `external`: the columns of the token matcher's external predicates (custom extension attributes,
+  // "_"), required when it has any (see Matcher::external_predicates; operator() computes them).
+  std::vector<RulerMatch> match(const Doc& doc, const ExternalColumns* external = nullptr) const;
   // The matches operator() would add as entities, in document order: no two overlap and, unless
   // `ignore_existing` or overwrite_ents, none overlaps an entity already on the Doc.
-  std::vector<RulerMatch> select(const Doc& doc, bool ignore_existing = false) const;
+  std::vector<RulerMatch> select(const Doc& doc, bool ignore_existing = false, const ExternalColumns* external = nullptr) const;
+  // The token matcher (its external_predicates() are those `external` answers).
+  const Matcher& token_matcher() const noexcept { return matcher_; }
+  // Computes the external columns of the token patterns for `doc` into `columns` through the
+  // process-wide evaluator (evaluate_extensions; ValueError without one) and returns &columns, or
+  // nullptr when no token pattern needs any.
+  const ExternalColumns* external_columns(Doc& doc, ExternalColumns& columns) const;
 
  private:
   struct Entry {

@@ -9,8 +9,10 @@
 //   flag of the Attr enum. Strings compare by hash; POS takes UPOS names ("NOUN"), MORPH a FEATS string.
 // - Value predicates (a dict instead of the value): IN, NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS,
 //   ==, !=, >=, <=, >, < (LENGTH), REGEX (RE2, searched anywhere in the string as Python's re.search),
-//   FUZZY and FUZZY1..FUZZY9 (Levenshtein distance, spaCy's levenshtein_compare), and IN / NOT_IN
-//   nested in REGEX or FUZZY ({"LOWER": {"FUZZY": {"IN": ["apple", "pear"]}}}).
+//   FUZZY and FUZZY1..FUZZY9 (Levenshtein distance, spaCy's levenshtein_compare, or the Matcher's
+//   own fuzzy compare), and IN / NOT_IN nested in REGEX or FUZZY ({"LOWER": {"FUZZY": {"IN": ["apple",
+//   "pear"]}}}).
+// - Custom extension attributes: {"_": {"is_fruit": true}}, {"_": {"price": {">=": 5}}} (see below).
 // - Quantifiers ("OP"): "!" (exactly one token that does not match), "?", "*", "+", "{n}", "{n,m}",
 //   "{n,}", "{,m}". An empty dict matches any one token.
 //
@@ -26,10 +28,31 @@
 // IN and the set predicates already are in spaCy), so "Number=Sing|Case=Nom" matches a token whose
 // FEATS is "Case=Nom|Number=Sing"; REGEX on LENGTH searches the decimal number; IS_SUBSET /
 // IS_SUPERSET / INTERSECTS nested in REGEX, which spaCy accepts but can never match sensibly, are
-// errors; custom extension attributes ("_") do not exist in weft and are errors; REGEX uses RE2
+// errors; REGEX uses RE2
 // syntax (no backreferences or lookaround); "{n,m}" repeats at most 10000 times; removing a rule also
 // removes the annotation check (E155) its plain values asked for, which spaCy keeps; patterns are
 // always validated (spaCy's validate=False is accepted by the Python class and changes nothing).
+//
+// External predicates. Custom extension attributes live in Python (Token.set_extension), and a Python
+// fuzzy_compare is Python code; the native matcher never calls Python per token. Instead the pattern
+// compiler turns each distinct test it cannot evaluate into an ExternalPredicate (shared by every
+// pattern that asks the same, as spaCy shares predicates), and find() reads, for each of them, one
+// column of booleans over the matched tokens that the caller computed beforehand (MatchOptions::
+// external). Two kinds exist:
+// - EXTENSION: {"_": {name: value}} or {"_": {name: {OP: arg}}}, one predicate per (name, op, arg).
+//   The caller evaluates them as spaCy does (the Python module: weft/matcher.py, once per token and
+//   predicate, before matching). Plain values are str, int (0 .. 2^64-1) or bool; predicates IN,
+//   NOT_IN, IS_SUBSET, IS_SUPERSET, INTERSECTS (lists of str / int), ==, !=, >=, <=, >, < (numbers),
+//   REGEX (a str: Python's re there, not RE2) and FUZZY, FUZZY1..9 (a str). Predicate names are
+//   upper-case exactly, as spaCy reads them.
+// - FUZZY: a FUZZY predicate of a Matcher made with a fuzzy compare function (spaCy's fuzzy_compare):
+//   the column holds whether the token's string passes, and the Matcher fills such columns itself
+//   (external_columns) when it was given a C++ compare; the Python binding fills them with its
+//   Python callable, once per distinct token string.
+// C++ users: call external_columns() for what the Matcher can compute, fill the EXTENSION columns,
+// then find(doc, {.external = &columns}). operator() and match_spans on a mutable Doc fill EXTENSION
+// columns through the process-wide evaluator (set_external_evaluator; the Python module installs
+// one), so the EntityRuler can use "_" patterns inside a pipeline run from Python.
 //
 // Not thread-safe while rules are added or removed; once built, find() may run on many threads.
 #pragma once
@@ -46,6 +69,7 @@
 
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
+#include "weft/strings/attrs.hpp"
 
 namespace weft {
 
@@ -72,11 +96,64 @@ enum class Greedy { FIRST, LONGEST };
 Greedy greedy_from_name(std::string_view name);
 std::string_view greedy_name(Greedy g) noexcept;
 
+// A token test the Matcher does not evaluate itself (see the file comment). Ids (positions in
+// Matcher::external_predicates()) are valid until the next add() or remove().
+struct ExternalPredicate {
+  enum class Kind : std::uint8_t { EXTENSION, FUZZY };
+  Kind kind = Kind::EXTENSION;
+  // EXTENSION: the extension attribute's name; op "" for a plain value (equal as spaCy compares
+  // attribute ids: str with str, int or bool with int or bool), else the predicate's name ("IN",
+  // ">=", "REGEX", "FUZZY2", ...); value: the pattern's value or argument.
+  // FUZZY: op "FUZZY" (the token string equals strings[0] or compare(token string, strings[0], fuzzy)),
+  // "IN" (compare accepts one of strings) or "NOT_IN" (none); value unused.
+  std::string name;
+  std::string op;
+  Json value;
+  // FUZZY: the token attribute whose string is compared (ORTH, LOWER, NORM, ...), the edits allowed
+  // (-1: spaCy's default, max(2, round(0.3 * pattern length))) and the pattern string(s).
+  Attr attr = Attr::ORTH;
+  int fuzzy = -1;
+  std::vector<std::string> strings;
+  bool operator==(const ExternalPredicate&) const = default;
+};
+
+// One column per external predicate, each with one entry per matched token (doc[start + i]): nonzero
+// where the predicate holds.
+using ExternalColumns = std::vector<std::vector<std::uint8_t>>;
+
+// spaCy's fuzzy_compare(input_text, pattern_text, fuzzy) -> bool.
+using FuzzyCompare = std::function<bool(std::string_view input, std::string_view pattern, int fuzzy)>;
+// The built-in one: spaCy's levenshtein_compare (fuzzy < 0: max(2, round(0.3 * code points of the
+// pattern)) edits allowed).
+bool levenshtein_compare(std::string_view input, std::string_view pattern, int fuzzy = -1);
+// The Levenshtein distance in code points, or max_edits + 1 once it is known to be larger.
+std::size_t levenshtein_distance(std::string_view a, std::string_view b, std::size_t max_edits);
+
+// Fills the columns of the FUZZY predicates among `predicates` for doc[start, end) with `compare`,
+// called once per distinct (token string, pattern string) of each fuzzy value; `columns` is resized
+// to one column per predicate (others are left as they are, or empty).
+void fuzzy_columns(const Doc& doc, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>& predicates,
+                   const FuzzyCompare& compare, ExternalColumns& columns);
+
+// Evaluates EXTENSION predicates on doc[start, end) into columns[k] for each k with such a predicate
+// (FUZZY ones are left alone). The Doc is mutable so that an evaluator can hand it to Python and back.
+using ExternalEvaluator = std::function<void(Doc& doc, std::size_t start, std::size_t end,
+                                             const std::vector<ExternalPredicate>& predicates, ExternalColumns& columns)>;
+// The process-wide evaluator (none at first; the Python module sets one that evaluates in Python).
+void set_external_evaluator(ExternalEvaluator evaluator);
+bool has_external_evaluator() noexcept;
+// Runs it; ValueError naming the first extension attribute when no evaluator is set.
+void evaluate_extensions(Doc& doc, std::size_t start, std::size_t end, const std::vector<ExternalPredicate>& predicates,
+                         ExternalColumns& columns);
+
 struct MatchOptions {
   bool with_alignments = false;
   // spaCy's allow_missing: skip the check that the Doc has the annotations (TAG, POS, MORPH, LEMMA,
   // DEP) that plain pattern values ask for.
   bool allow_missing = false;
+  // The columns of the external predicates, required when the Matcher has any (find() throws
+  // ValueError otherwise): external_predicates().size() columns of end - start entries.
+  const ExternalColumns* external = nullptr;
 };
 
 class Matcher {
@@ -95,6 +172,10 @@ class Matcher {
   };
 
   explicit Matcher(std::shared_ptr<Vocab> vocab);
+  // spaCy's Matcher(vocab, fuzzy_compare=...): FUZZY predicates are external (kind FUZZY). With a
+  // `compare`, external_columns() fills them with it; with an empty one the caller fills them (the
+  // Python binding, whose fuzzy_compare is a Python callable).
+  Matcher(std::shared_ptr<Vocab> vocab, FuzzyCompare compare);
   ~Matcher();
   Matcher(Matcher&&) noexcept;
   Matcher& operator=(Matcher&&) noexcept;
@@ -128,6 +209,15 @@ class Matcher {
   // The number of compiled patterns over all rules.
   std::size_t n_patterns() const noexcept;
 
+  // The external predicates of the patterns (see the file comment), in id order.
+  const std::vector<ExternalPredicate>& external_predicates() const noexcept;
+  bool has_external() const noexcept { return !external_predicates().empty(); }
+  // Whether FUZZY predicates are external (the Matcher was made with a fuzzy compare).
+  bool external_fuzzy() const noexcept;
+  // Sizes `columns` for the external predicates over doc[start, end) and fills the FUZZY ones with
+  // the Matcher's compare function (when it has one); EXTENSION columns are left for the caller.
+  void external_columns(const Doc& doc, std::size_t start, std::size_t end, ExternalColumns& columns) const;
+
   // The matches in doc[start, end) without callbacks, positions relative to `start`. Thread-safe
   // between changes. ValueError (spaCy's E155) when a pattern's plain value asks for an annotation
   // the Doc lacks, unless options.allow_missing.
@@ -137,7 +227,9 @@ class Matcher {
   }
   std::vector<Match> find(const Span& span, const MatchOptions& options = {}) const;
 
-  // spaCy's matcher(doc) / matcher(doc[start:end]): find, then the rules' on_match callbacks.
+  // spaCy's matcher(doc) / matcher(doc[start:end]): find, then the rules' on_match callbacks. Without
+  // options.external, external columns are computed first: external_columns() and the process-wide
+  // evaluator for EXTENSION predicates (evaluate_extensions).
   std::vector<Match> operator()(Doc& doc, const MatchOptions& options = {}) {
     return (*this)(doc, 0, doc.size(), options);
   }
@@ -153,8 +245,11 @@ class Matcher {
   void add_rule(hash_t match_id, std::string key, const Json& patterns, OnMatch on_match,
                 std::optional<Greedy> greedy);
   void run_callbacks(Doc& doc, std::vector<Match>& matches);
+  // find() with the external columns computed when the options have none.
+  std::vector<Match> find_computing(Doc& doc, std::size_t start, std::size_t end, const MatchOptions& options) const;
 
   std::shared_ptr<Vocab> vocab_;
+  FuzzyCompare fuzzy_compare_;
   std::unordered_map<hash_t, Rule> rules_;
   std::unique_ptr<matcher_detail::Compiled> compiled_;
 };
