@@ -35,18 +35,19 @@ from ._weft import (  # noqa: F401
     read_conllu,
     set_cpu_int8,
 )
-from . import _doc_api, attrs, registry  # noqa: F401
+from . import _doc_api, _tokenizer_api, attrs, registry, util  # noqa: F401
 from .language import Language, blank, load  # noqa: F401
 from .morphology import MorphAnalysis, _token_morph
 from .training import default_config, train, training_config  # noqa: F401
 
 Token.morph = property(_token_morph, doc="The token's morphological features (a MorphAnalysis)")
 _doc_api.install()
+_tokenizer_api.install()
 
 __all__ = [
     "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher",
+    "DependencyMatcher", "util",
 ]
