@@ -55,6 +55,7 @@ void register_token(pyb::module_& m);
 void register_span(pyb::module_& m);
 void register_span_group(pyb::module_& m);  // after register_doc: adds the Doc._span_group_* methods
 void register_doc_bin(pyb::module_& m);
+void register_tokenizer(pyb::module_& m);  // weft.Tokenizer, the view nlp.tokenizer returns
 void register_pipeline(pyb::module_& m);
 void register_registry(pyb::module_& m);
 void register_training(pyb::module_& m);
@@ -63,6 +64,11 @@ void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
 void register_dependency_matcher(pyb::module_& m);
 void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
+
+// nlp.tokenizer: a view of the pipeline's current tokenizer (tokenizer.cpp).
+struct PyTokenizerView {
+  std::shared_ptr<Pipeline> nlp;
+};
 
 // A pipeline component seen from Python (pipeline.cpp binds it as weft's Component). It holds the
 // component itself, so an object returned by add_pipe or remove_pipe stays usable after the component

@@ -13,6 +13,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_span(m);
   weft::py::register_span_group(m);
   weft::py::register_doc_bin(m);
+  weft::py::register_tokenizer(m);
   weft::py::register_pipeline(m);
   weft::py::register_registry(m);
   weft::py::register_training(m);

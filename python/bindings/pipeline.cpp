@@ -1,5 +1,5 @@
 // The native Pipeline behind weft.Language (python/weft/language.py): calling it, batch processing
-// with the GIL released, the tokenizer (with explain) and component management. Python callables can
+// with the GIL released, the tokenizer (bound in tokenizer.cpp) and component management. Python callables can
 // serve as tokenizers and components through the registry (registry.cpp).
 #include <pybind11/stl.h>
 
@@ -9,10 +9,6 @@
 namespace weft::py {
 
 namespace {
-struct PyTokenizerView {
-  std::shared_ptr<Pipeline> nlp;
-};
-
 std::vector<std::function<pyb::object(const PyComponentView&)>>& view_makers() {
   static std::vector<std::function<pyb::object(const PyComponentView&)>> makers;
   return makers;
@@ -35,29 +31,6 @@ void add_component_view(std::function<pyb::object(const PyComponentView&)> maker
 }
 
 void register_pipeline(pyb::module_& m) {
-  pyb::class_<PyTokenizerView>(m, "Tokenizer")
-      .def("__call__",
-           [](const PyTokenizerView& t, const pyb::object& obj) {
-             std::string text = utf8_from_py(obj);
-             std::optional<Doc> doc;
-             {
-               pyb::gil_scoped_release release;
-               doc.emplace(t.nlp->make_doc(std::move(text)));
-             }
-             return share(std::move(*doc));
-           })
-      .def("explain",
-           [](const PyTokenizerView& t, const pyb::object& obj) {
-             const std::string text = utf8_from_py(obj);
-             std::vector<std::pair<std::string, std::string>> out;
-             for (auto& e : t.nlp->tokenizer().explain(text)) out.emplace_back(e.rule, e.text);
-             return out;
-           })
-      .def_property_readonly("registry_name", [](const PyTokenizerView& t) { return t.nlp->tokenizer().registry_name(); })
-      .def("to_json", [](const PyTokenizerView& t) {
-        return pyb::module_::import("json").attr("loads")(t.nlp->tokenizer().to_json().dump());
-      });
-
   pyb::class_<PyComponentView>(m, "Component")
       .def_property_readonly("name", [](const PyComponentView& c) { return c.component->name(); })
       .def_property_readonly("factory_name", [](const PyComponentView& c) { return c.component->factory_name(); })

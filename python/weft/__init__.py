@@ -36,7 +36,7 @@ from ._weft import (  # noqa: F401
     read_conllu,
     set_cpu_int8,
 )
-from . import _doc_api, _span_groups, attrs, registry, util  # noqa: F401
+from . import _doc_api, _span_groups, _tokenizer_api, attrs, registry, util  # noqa: F401
 from .language import Language, blank, load  # noqa: F401
 from .morphology import MorphAnalysis, _token_morph
 from .training import default_config, train, training_config  # noqa: F401
@@ -44,6 +44,7 @@ from .training import default_config, train, training_config  # noqa: F401
 Token.morph = property(_token_morph, doc="The token's morphological features (a MorphAnalysis)")
 _doc_api.install()
 _span_groups.install()
+_tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)
 
 __all__ = [

@@ -247,6 +247,13 @@ class Language:
     def tokenizer(self):
         return self._pipeline.tokenizer
 
+    @property
+    def Defaults(self):  # noqa: N802 (spaCy's name)
+        """The language's built-in tokenizer rules (spaCy's nlp.Defaults): prefixes, suffixes, infixes,
+        token_match, url_match, tokenizer_exceptions; see weft.util.LanguageDefaults."""
+        from .util import language_defaults
+        return language_defaults(self.lang)
+
     def set_tokenizer(self, config):
         """Replaces the tokenizer with a registered one: {"@tokenizers": name, ...}."""
         self._pipeline.set_tokenizer(config)

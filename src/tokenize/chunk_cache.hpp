@@ -16,13 +16,16 @@
 
 namespace weft {
 
-// One token of a cached chunk: its byte range inside the chunk, its orth hash and TokenFlag bits.
+// One token of a cached chunk: its byte range inside the chunk, its orth hash, TokenFlag bits and the
+// norm id of a special-case piece (SpecialTable; 0 = none). 16 bytes.
 struct ChunkPiece {
   hash_t orth = 0;
   std::uint16_t start = 0;
   std::uint16_t len = 0;
   std::uint8_t flags = 0;
+  std::uint16_t norm = 0;
 };
+static_assert(sizeof(ChunkPiece) == 16);
 
 class ChunkCache {
  public:

@@ -9,6 +9,7 @@
 
 #include "affix_matcher.hpp"
 #include "chunk_cache.hpp"
+#include "pattern_scan.hpp"
 #include "special_table.hpp"
 #include "weft/error.hpp"
 #include "weft/strings/hash.hpp"
@@ -177,6 +178,88 @@ void Tokenizer::check_plain_chars() const {
   }
 }
 
+void Tokenizer::reset_caches() {
+  if (t_caches_alive) std::erase_if(thread_caches(), [&](const CacheEntry& e) { return e.id == id_; });
+  id_ = next_id();
+}
+
+void Tokenizer::add_special_case(SpecialCase special_case) {
+  check_special_case(special_case);
+  special_case.pieces.back().mwt = false;
+  std::vector<SpecialCase> cases = rules_.special_cases;
+  auto it = std::find_if(cases.begin(), cases.end(), [&](const SpecialCase& c) { return c.text == special_case.text; });
+  if (it != cases.end()) *it = std::move(special_case);
+  else cases.push_back(std::move(special_case));
+  auto table = std::make_unique<SpecialTable>(cases);
+  rules_.special_cases = std::move(cases);
+  specials_ = std::move(table);
+  reset_caches();
+}
+
+void Tokenizer::set_special_cases(std::vector<SpecialCase> special_cases) {
+  std::vector<SpecialCase> cases;
+  cases.reserve(special_cases.size());
+  for (SpecialCase& sc : special_cases) {
+    check_special_case(sc);
+    sc.pieces.back().mwt = false;
+    // A later case with the same text replaces an earlier one (the JSON form has one entry per text).
+    auto it = std::find_if(cases.begin(), cases.end(), [&](const SpecialCase& c) { return c.text == sc.text; });
+    if (it != cases.end()) *it = std::move(sc);
+    else cases.push_back(std::move(sc));
+  }
+  auto table = std::make_unique<SpecialTable>(cases);
+  rules_.special_cases = std::move(cases);
+  specials_ = std::move(table);
+  reset_caches();
+}
+
+void Tokenizer::set_prefixes(std::vector<AffixRule> rules) { set_affixes(PREFIX, std::move(rules)); }
+void Tokenizer::set_suffixes(std::vector<AffixRule> rules) { set_affixes(SUFFIX, std::move(rules)); }
+void Tokenizer::set_infixes(std::vector<AffixRule> rules) { set_affixes(INFIX, std::move(rules)); }
+
+void Tokenizer::set_affixes(Rule which, std::vector<AffixRule> rules) {
+  for (const AffixRule& r : rules) {
+    if (r.pattern.empty()) throw ValueError("tokenizer: an affix pattern is empty");
+  }
+  const bool pre = which == PREFIX, suf = which == SUFFIX;
+  auto matcher = std::make_unique<AffixMatcher>(
+      pre ? AffixMatcher::Kind::Prefix : suf ? AffixMatcher::Kind::Suffix : AffixMatcher::Kind::Infix, rules,
+      pre ? "prefix" : suf ? "suffix" : "infix");
+  std::vector<AffixRule>& current = pre ? rules_.prefixes : suf ? rules_.suffixes : rules_.infixes;
+  // Rules already in the class kept the shortcut exact before; a new one may match inside a plain chunk
+  // only through the plain characters it can consume, which then stop being plain.
+  AsciiSet plain;
+  for (unsigned c = 0; c < 128; ++c) plain[c] = plain_[c];
+  for (const AffixRule& r : rules) {
+    if (std::any_of(current.begin(), current.end(), [&](const AffixRule& o) { return o.pattern == r.pattern; })) continue;
+    const PatternScan scan = scan_pattern(r.pattern, plain);
+    if (scan.nonempty_in_plain) plain &= ~scan.chars;
+  }
+  (pre ? prefixes_ : suf ? suffixes_ : infixes_) = std::move(matcher);
+  current = std::move(rules);
+  std::string chars;
+  for (char c : rules_.plain_chars) {
+    if (plain[static_cast<unsigned char>(c)]) chars += c;
+  }
+  rules_.plain_chars = std::move(chars);
+  for (unsigned c = 0; c < 128; ++c) plain_[c] = plain[c];
+  reset_caches();
+}
+
+void Tokenizer::set_token_match(std::string pattern) {
+  auto re = compile_whole(pattern, "token_match");
+  patterns_->token_match = std::move(re);
+  rules_.token_match = std::move(pattern);
+  reset_caches();
+}
+
+void Tokenizer::set_url_match(std::string pattern) {
+  auto re = compile_whole(pattern, "url_match");
+  patterns_->url_match = std::move(re);
+  rules_.url_match = std::move(pattern);
+  reset_caches();
+}
+
 bool Tokenizer::is_plain(std::string_view chunk) const noexcept {
   for (char c : chunk) {
     const auto u = static_cast<unsigned char>(c);
@@ -197,7 +280,7 @@ void Tokenizer::split_chunk(std::string_view chunk, std::vector<Piece>& out, boo
     for (std::size_t k = 0; k < sc.pieces.size(); ++k) {
       const auto len = static_cast<std::uint32_t>(sc.pieces[k].orth.size());
       out.push_back({pos, len, static_cast<std::uint8_t>(sc.pieces[k].mwt ? TOKEN_MWT_NEXT : 0), SPECIAL,
-                     static_cast<std::uint16_t>(std::min<std::size_t>(k + 1, UINT16_MAX))});
+                     static_cast<std::uint16_t>(std::min<std::size_t>(k + 1, UINT16_MAX)), specials_->norm_id(&sc, k)});
       pos += len;
     }
   };
@@ -313,8 +396,8 @@ ChunkCache& Tokenizer::cache() const {
   return *caches.back().cache;
 }
 
-// The engine under operator() and tokenize(): emit(idx, len, orth, flags) for every token of `text`
-// (valid UTF-8), cached chunks first.
+// The engine under operator() and tokenize(): emit(idx, len, orth, flags, norm id) for every token of
+// `text` (valid UTF-8), cached chunks first.
 template <class Emit>
 void Tokenizer::run(std::string_view text, Emit&& emit) const {
   ChunkCache& cache = this->cache();
@@ -333,16 +416,19 @@ void Tokenizer::run(std::string_view text, Emit&& emit) const {
         for (const Piece& p : pieces) {
           // A single piece is the whole chunk, whose hash is already known.
           const hash_t orth = pieces.size() == 1 ? h : hash_string(chunk.substr(p.start, p.len));
-          fresh.push_back({orth, static_cast<std::uint16_t>(p.start), static_cast<std::uint16_t>(p.len), p.flags});
+          fresh.push_back(
+              {orth, static_cast<std::uint16_t>(p.start), static_cast<std::uint16_t>(p.len), p.flags, p.norm});
         }
         cache.insert(h, chunk, fresh);
         hit = fresh;
       }
-      for (const ChunkPiece& p : hit) emit(at + p.start, p.len, p.orth, p.flags);
+      for (const ChunkPiece& p : hit) emit(at + p.start, p.len, p.orth, p.flags, p.norm);
     } else {
       pieces.clear();
       split_chunk(chunk, pieces, true);
-      for (const Piece& p : pieces) emit(at + p.start, p.len, hash_string(chunk.substr(p.start, p.len)), p.flags);
+      for (const Piece& p : pieces) {
+        emit(at + p.start, p.len, hash_string(chunk.substr(p.start, p.len)), p.flags, p.norm);
+      }
     }
   });
 }
@@ -353,8 +439,10 @@ Doc Tokenizer::operator()(std::string text) const {
   const std::string_view t = doc.text();
   // About one token per five bytes of English; growth covers denser text.
   doc.tokens().reserve(t.size() / 5 + 4);
-  run(t, [&](std::uint32_t idx, std::uint32_t len, hash_t orth, std::uint8_t flags) {
-    doc.push_token_unchecked(idx, len, orth).flags = flags;
+  run(t, [&](std::uint32_t idx, std::uint32_t len, hash_t orth, std::uint8_t flags, std::uint16_t norm) {
+    TokenData& tok = doc.push_token_unchecked(idx, len, orth);
+    tok.flags = flags;
+    if (norm) tok.norm = doc.intern(specials_->norm(norm));
   });
   return doc;
 }
@@ -364,7 +452,7 @@ std::vector<TokenSpan> Tokenizer::tokenize(std::string_view text) const {
   utf8::check(text);
   std::vector<TokenSpan> out;
   out.reserve(text.size() / 5 + 4);
-  run(text, [&](std::uint32_t idx, std::uint32_t len, hash_t, std::uint8_t flags) {
+  run(text, [&](std::uint32_t idx, std::uint32_t len, hash_t, std::uint8_t flags, std::uint16_t) {
     out.push_back({idx, len, flags});
   });
   return out;

@@ -50,7 +50,7 @@ Json rules_json(const std::vector<AffixRule>& rules) {
   return out;
 }
 
-// A special case maps its text to pieces; a piece is a string or {"orth": "...", "mwt": true}.
+// A special case maps its text to pieces; a piece is a string or {"orth": "...", "norm": "...", "mwt": true}.
 std::vector<SpecialCase> get_specials(const Json& config) {
   std::vector<SpecialCase> specials;
   auto it = config.find("special_cases");
@@ -62,27 +62,32 @@ std::vector<SpecialCase> get_specials(const Json& config) {
     if (!sc.value().is_array() || sc.value().empty()) {
       bad("special_cases", "entry \"" + s.text + "\" needs a list of pieces");
     }
-    std::string spelled;
     for (const Json& p : sc.value()) {
       SpecialPiece piece;
       if (p.is_string()) {
         piece.orth = p.get<std::string>();
       } else if (p.is_object() && p.contains("orth") && p["orth"].is_string()) {
         piece.orth = p["orth"].get<std::string>();
-        if (p.contains("mwt")) {
-          if (!p["mwt"].is_boolean()) bad("special_cases", "entry \"" + s.text + "\": \"mwt\" must be true or false");
-          piece.mwt = p["mwt"].get<bool>();
+        for (auto f = p.begin(); f != p.end(); ++f) {
+          if (f.key() == "orth") continue;
+          if (f.key() == "mwt") {
+            if (!f->is_boolean()) bad("special_cases", "entry \"" + s.text + "\": \"mwt\" must be true or false");
+            piece.mwt = f->get<bool>();
+          } else if (f.key() == "norm") {
+            if (!f->is_string()) bad("special_cases", "entry \"" + s.text + "\": \"norm\" must be a string");
+            piece.norm = f->get<std::string>();
+          } else {
+            bad("special_cases", "entry \"" + s.text + "\": unknown piece key \"" + f.key() + "\"");
+          }
         }
       } else {
-        bad("special_cases", "entry \"" + s.text + "\": pieces must be strings or {\"orth\": string, \"mwt\": bool}");
+        bad("special_cases",
+            "entry \"" + s.text + "\": pieces must be strings or {\"orth\": string, \"norm\": string, \"mwt\": bool}");
       }
       if (piece.orth.empty()) bad("special_cases", "entry \"" + s.text + "\" has an empty piece");
-      spelled += piece.orth;
       s.pieces.push_back(std::move(piece));
     }
-    if (spelled != s.text) {
-      throw ValueError("tokenizer config: special case \"" + s.text + "\" has pieces spelling \"" + spelled + "\"");
-    }
+    check_special_case(s);
     s.pieces.back().mwt = false;  // nothing follows the last piece inside the special case
     specials.push_back(std::move(s));
   }
@@ -90,6 +95,20 @@ std::vector<SpecialCase> get_specials(const Json& config) {
 }
 
 }  // namespace
+
+void check_special_case(const SpecialCase& sc) {
+  if (sc.text.empty()) throw ValueError("tokenizer special case: the text is empty");
+  if (sc.pieces.empty()) throw ValueError("tokenizer special case \"" + sc.text + "\" has no pieces");
+  std::string spelled;
+  for (const SpecialPiece& p : sc.pieces) {
+    if (p.orth.empty()) throw ValueError("tokenizer special case \"" + sc.text + "\" has an empty piece");
+    spelled += p.orth;
+  }
+  if (spelled != sc.text) {
+    throw ValueError("tokenizer special case \"" + sc.text + "\" has pieces spelling \"" + spelled +
+                     "\" (special cases may not change the text)");
+  }
+}
 
 TokenizerRules TokenizerRules::from_json(const Json& config) {
   if (!config.is_object()) throw FormatError("tokenizer config must be a JSON object");
@@ -116,8 +135,14 @@ Json TokenizerRules::to_json() const {
   for (const SpecialCase& s : special_cases) {
     Json pieces = Json::array();
     for (const SpecialPiece& p : s.pieces) {
-      if (p.mwt) pieces.push_back(Json{{"orth", p.orth}, {"mwt", true}});
-      else pieces.push_back(p.orth);
+      if (!p.mwt && p.norm.empty()) {
+        pieces.push_back(p.orth);
+        continue;
+      }
+      Json piece = Json{{"orth", p.orth}};
+      if (!p.norm.empty()) piece["norm"] = p.norm;
+      if (p.mwt) piece["mwt"] = true;
+      pieces.push_back(std::move(piece));
     }
     specials[s.text] = std::move(pieces);
   }

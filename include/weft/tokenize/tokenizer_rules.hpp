@@ -23,9 +23,14 @@ struct AffixRule {
 };
 
 // One piece of a special case. `mwt`: this piece and the next are words of one surface token.
+// `norm`: the token's norm (spaCy's NORM in a special case); "" = the lexeme's own.
 struct SpecialPiece {
   std::string orth;
   bool mwt = false;
+  std::string norm;
+  SpecialPiece() = default;
+  SpecialPiece(std::string orth_, bool mwt_ = false, std::string norm_ = {})  // NOLINT: {"do", true} reads well
+      : orth(std::move(orth_)), mwt(mwt_), norm(std::move(norm_)) {}
   bool operator==(const SpecialPiece&) const = default;
 };
 
@@ -34,6 +39,10 @@ struct SpecialCase {
   std::vector<SpecialPiece> pieces;  // their orths concatenate to `text`
   bool operator==(const SpecialCase&) const = default;
 };
+
+// Throws ValueError unless `sc` is a usable special case: a non-empty text, at least one piece, no empty
+// orth, and orths that concatenate to the text (spaCy's E997: special cases may not change the text).
+void check_special_case(const SpecialCase& sc);
 
 struct TokenizerRules {
   std::vector<AffixRule> prefixes;
