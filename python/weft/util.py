@@ -39,7 +39,7 @@ from . import _weft
 
 __all__ = [
     "AffixPattern", "TokenizerPattern", "RuleMatch", "LanguageDefaults", "compile_prefix_regex",
-    "compile_suffix_regex", "compile_infix_regex", "language_defaults",
+    "compile_suffix_regex", "compile_infix_regex", "language_defaults", "import_file", "import_code",
 ]
 
 
