@@ -1,8 +1,12 @@
-// Doc in Python, named and behaving as spaCy's: len, iteration, indexing (negative too), slicing to a
-// Span, text, to_json, to_array (numpy, no per-token Python objects), sents, noun_chunks, to_bytes /
-// from_bytes.
+// Doc in Python, named and behaving as spaCy's: the constructor with spaCy's annotation keywords, len,
+// iteration, indexing (negative too), slicing to a Span, text, ents / set_ents, has_annotation, the
+// core of to_json / from_json (spaCy's schema; python/weft/_doc_api.py completes them), to_array /
+// from_array (numpy, no per-token Python objects), count_by, sents, noun_chunks, to_bytes / from_bytes.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
+
+#include <mutex>
+#include <unordered_map>
 
 #include "bindings.hpp"
 #include "weft/doc/doc_bin.hpp"
@@ -47,6 +51,203 @@ std::vector<Span> spans_from_py(const std::shared_ptr<Doc>& d, const pyb::iterab
     }
   }
   return out;
+}
+
+bool truthy(const pyb::handle& h) {
+  const int r = PyObject_IsTrue(h.ptr());
+  if (r < 0) throw pyb::error_already_set();
+  return r == 1;
+}
+
+std::string type_name(const pyb::handle& h) { return std::string(pyb::str(pyb::type::of(h).attr("__name__"))); }
+
+// Spans for set_ents' blocked / missing / outside: Spans of this Doc only (spaCy's E1012).
+std::vector<Span> region_from_py(const std::shared_ptr<Doc>& d, const pyb::object& spans, const char* name) {
+  std::vector<Span> out;
+  if (spans.is_none()) return out;
+  for (const pyb::handle item : spans) {
+    if (!pyb::isinstance<PySpan>(item))
+      throw ValueError(std::string("set_ents: ") + name + " must be a list of Span objects, got a " + type_name(item) +
+                       " (spaCy's E1012)");
+    const PySpan& s = item.cast<const PySpan&>();
+    if (s.doc != d) throw ValueError(std::string("set_ents: a Span in ") + name + " belongs to another Doc");
+    out.emplace_back(d.get(), s.start, s.end, s.label);
+  }
+  return out;
+}
+
+// --- Doc(vocab, words, spaces, *, tags=..., ...): Python values to DocAnnotations, as spaCy reads them.
+std::optional<std::vector<std::string>> strings_arg(const pyb::object& values, const char* name) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const pyb::handle v : values) {
+    if (v.is_none()) out.emplace_back();
+    else if (pyb::isinstance<pyb::str>(v)) out.push_back(utf8_from_py(v));
+    else throw pyb::type_error(std::string("Doc: ") + name + " must be strings (or None), got a " + type_name(v));
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> pos_arg(const pyb::object& values) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const pyb::handle v : values) {
+    if (!pyb::isinstance<pyb::str>(v))
+      throw ValueError("Doc: pos value \"" + std::string(pyb::str(v)) +
+                       "\" is not a Universal Dependencies tag (NOUN, VERB, ...; other tags go in tags; spaCy's E1021)");
+    out.push_back(utf8_from_py(v));
+  }
+  return out;
+}
+
+// FEATS strings, MorphAnalysis objects (their str) or {"Field": "Value"} dicts.
+std::optional<std::vector<std::string>> morphs_arg(const pyb::object& values) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const pyb::handle v : values) {
+    if (v.is_none()) {
+      out.emplace_back();
+    } else if (pyb::isinstance<pyb::str>(v)) {
+      out.push_back(utf8_from_py(v));
+    } else if (pyb::isinstance<pyb::dict>(v)) {
+      out.push_back(pyb::str(pyb::module_::import("weft.morphology").attr("MorphAnalysis")(v)).cast<std::string>());
+    } else if (pyb::hasattr(v, "to_json")) {  // a MorphAnalysis
+      out.push_back(pyb::str(v).cast<std::string>());
+    } else {
+      throw pyb::type_error("Doc: morphs must be FEATS strings, dicts or MorphAnalysis objects, got a " + type_name(v));
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<std::int64_t>> heads_arg(const pyb::object& values) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::int64_t> out;
+  for (const pyb::handle v : values) {
+    if (v.is_none()) out.push_back(static_cast<std::int64_t>(out.size()));  // spaCy: no head = its own
+    else if (pyb::hasattr(v, "__index__")) out.push_back(pyb::reinterpret_borrow<pyb::object>(v).cast<std::int64_t>());
+    else throw pyb::type_error("Doc: heads must be token indices (int) or None, got a " + type_name(v));
+  }
+  return out;
+}
+
+// spaCy: True -> 1, False -> -1, -1 / 0 / 1 as they are, anything else (None) -> 0.
+std::optional<std::vector<std::int8_t>> sent_starts_arg(const pyb::object& values) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::int8_t> out;
+  for (const pyb::handle v : values) {
+    std::int8_t s = 0;
+    if (v.ptr() == Py_True) s = 1;
+    else if (v.ptr() == Py_False) s = -1;
+    else if (!v.is_none()) {
+      for (int c : {-1, 0, 1})
+        if (v.equal(pyb::int_(c))) s = static_cast<std::int8_t>(c);
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> ents_arg(const pyb::object& values) {
+  if (values.is_none()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const pyb::handle v : values) {
+    if (v.is_none()) out.emplace_back();
+    else if (pyb::isinstance<pyb::str>(v)) out.push_back(utf8_from_py(v));
+    else throw ValueError("Doc: ill-formed IOB tag " + std::string(pyb::repr(v)) + " in ents (spaCy's E177)");
+  }
+  return out;
+}
+
+std::shared_ptr<Doc> make_doc(const std::shared_ptr<Vocab>& vocab, const pyb::object& words, const pyb::object& spaces,
+                              const pyb::object& user_data, const pyb::object& tags, const pyb::object& pos,
+                              const pyb::object& morphs, const pyb::object& lemmas, const pyb::object& heads,
+                              const pyb::object& deps, const pyb::object& sent_starts, const pyb::object& ents) {
+  if (words.is_none() && !spaces.is_none())
+    throw ValueError("Doc: spaces were given without words (spaCy's E908)");
+  std::vector<std::string> w;
+  if (!words.is_none()) {
+    for (const pyb::handle word : words) {
+      if (pyb::isinstance<pyb::str>(word)) w.push_back(utf8_from_py(word));
+      else if (pyb::isinstance<pyb::bytes>(word))
+        throw ValueError("Doc: words must be str, got the bytes " + std::string(pyb::repr(word)) + " (spaCy's E028)");
+      else if (pyb::isinstance<pyb::int_>(word)) w.emplace_back(vocab->strings().at(word.cast<hash_t>()));
+      else throw pyb::type_error("Doc: words must be str or int (a hash), got a " + type_name(word) + " (spaCy's E1022)");
+    }
+  }
+  std::vector<bool> sp;
+  if (!spaces.is_none()) {
+    for (const pyb::handle s : spaces) sp.push_back(truthy(s));
+    if (sp.size() != w.size())
+      throw ValueError("Doc: " + std::to_string(w.size()) + " words but " + std::to_string(sp.size()) +
+                       " spaces; words and spaces must have the same length (spaCy's E027)");
+  }
+  DocAnnotations a;
+  a.tags = strings_arg(tags, "tags");
+  a.pos = pos_arg(pos);
+  a.morphs = morphs_arg(morphs);
+  a.lemmas = strings_arg(lemmas, "lemmas");
+  a.heads = heads_arg(heads);
+  a.deps = strings_arg(deps, "deps");
+  a.sent_starts = sent_starts_arg(sent_starts);
+  a.ents = ents_arg(ents);
+  auto doc = std::make_shared<Doc>(Doc::from_words(vocab, w, sp));
+  doc->annotate(a);
+  if (!user_data.is_none()) set_user_data(*doc, user_data);
+  return doc;
+}
+
+// Strings behind hashes that to_array exported from a Doc's own pool (lemmas, labels first seen at run
+// time), remembered process-wide so that from_array on another Doc can resolve them, as spaCy's shared
+// StringStore would. It grows only with distinct strings exported this way.
+std::mutex exported_mutex;
+std::unordered_map<hash_t, std::string>& exported_strings() {
+  static auto* strings = new std::unordered_map<hash_t, std::string>();
+  return *strings;
+}
+
+bool is_string_attr(Attr a) {
+  return a == Attr::LEMMA || a == Attr::NORM || a == Attr::TAG || a == Attr::MORPH || a == Attr::DEP ||
+         a == Attr::ENT_TYPE;
+}
+
+void remember_exported(const Doc& d, const std::vector<Attr>& ids, const std::vector<std::uint64_t>& values) {
+  if (d.pool().empty()) return;
+  std::lock_guard<std::mutex> lock(exported_mutex);
+  auto& known = exported_strings();
+  for (std::size_t j = 0; j < ids.size(); ++j) {
+    if (!is_string_attr(ids[j])) continue;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const hash_t h = values[i * ids.size() + j];
+      if (const auto it = d.pool().find(h); it != d.pool().end()) known.emplace(h, it->second);
+    }
+  }
+}
+
+// Interns into `d` the exported strings behind hashes of string columns that `d` cannot resolve.
+void adopt_exported(Doc& d, const std::vector<Attr>& ids, const std::vector<std::uint64_t>& values) {
+  std::lock_guard<std::mutex> lock(exported_mutex);
+  const auto& known = exported_strings();
+  if (known.empty()) return;
+  for (std::size_t j = 0; j < ids.size(); ++j) {
+    if (!is_string_attr(ids[j])) continue;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const hash_t h = values[i * ids.size() + j];
+      if (h == 0 || d.pool().count(h) || d.vocab().strings().contains(h)) continue;
+      if (const auto it = known.find(h); it != known.end()) d.intern(it->second);
+    }
+  }
+}
+
+std::vector<Attr> attrs_arg(const pyb::object& attrs, bool& single) {
+  single = pyb::isinstance<pyb::str>(attrs) || pyb::isinstance<pyb::int_>(attrs);
+  std::vector<Attr> ids;
+  if (single) {
+    ids.push_back(attr_from_py(attrs));
+  } else {
+    for (auto a : attrs) ids.push_back(attr_from_py(a));
+  }
+  return ids;
 }
 
 }  // namespace
@@ -96,12 +297,12 @@ pyb::dict user_data(Doc& doc) {
 
 void register_doc(pyb::module_& m) {
   pyb::class_<Doc, std::shared_ptr<Doc>>(m, "Doc")
-      .def(pyb::init([](std::shared_ptr<Vocab> vocab, std::optional<std::vector<std::string>> words,
-                        std::optional<std::vector<bool>> spaces) {
-             if (!words) return std::make_shared<Doc>(std::move(vocab), std::string());
-             return std::make_shared<Doc>(Doc::from_words(std::move(vocab), *words, spaces.value_or(std::vector<bool>{})));
-           }),
-           pyb::arg("vocab"), pyb::arg("words") = pyb::none(), pyb::arg("spaces") = pyb::none())
+      .def(pyb::init(&make_doc), pyb::arg("vocab"), pyb::arg("words") = pyb::none(), pyb::arg("spaces") = pyb::none(),
+           pyb::kw_only(), pyb::arg("user_data") = pyb::none(), pyb::arg("tags") = pyb::none(),
+           pyb::arg("pos") = pyb::none(), pyb::arg("morphs") = pyb::none(), pyb::arg("lemmas") = pyb::none(),
+           pyb::arg("heads") = pyb::none(), pyb::arg("deps") = pyb::none(), pyb::arg("sent_starts") = pyb::none(),
+           pyb::arg("ents") = pyb::none(),
+           "spaCy's Doc(vocab, words, spaces, *, user_data, tags, pos, morphs, lemmas, heads, deps, sent_starts, ents)")
       .def_property_readonly("text", &Doc::text)
       .def_property_readonly("text_with_ws", &Doc::text)
       .def_property_readonly("vocab", &Doc::vocab_ptr)
@@ -142,13 +343,29 @@ void register_doc(pyb::module_& m) {
             for (const Span& s : d->ents()) out.append(PySpan{d, s.start(), s.end(), s.label(), s.kb_id(), s.id()});
             return pyb::tuple(out);
           },
-          [](std::shared_ptr<Doc> d, const pyb::iterable& ents) { d->set_ents(spans_from_py(d, ents)); })
+          [](std::shared_ptr<Doc> d, const pyb::iterable& ents) {
+            const std::vector<Span> spans = spans_from_py(d, ents);
+            // set_ents ignores unlabelled spans (spaCy); assigning one to doc.ents is surely a mistake.
+            for (const Span& s : spans)
+              if (s.label() == 0)
+                throw ValueError("doc.ents: the entity [" + std::to_string(s.start()) + ", " + std::to_string(s.end()) +
+                                 ") has no label");
+            d->set_ents(spans);
+          })
       .def(
           "set_ents",
-          [](std::shared_ptr<Doc> d, const pyb::iterable& ents, const std::string& default_) {
-            d->set_ents(spans_from_py(d, ents), default_);
+          [](std::shared_ptr<Doc> d, const pyb::iterable& ents, const pyb::object& blocked, const pyb::object& missing,
+             const pyb::object& outside, const pyb::object& default_) {
+            const auto b = region_from_py(d, blocked, "blocked"), m = region_from_py(d, missing, "missing");
+            const auto o = region_from_py(d, outside, "outside");
+            // spaCy's SetEntsDefault is a str Enum: its members compare equal to their names.
+            const std::string mode = pyb::isinstance<pyb::str>(default_) ? pyb::str(default_).cast<std::string>()
+                                     : pyb::hasattr(default_, "value") ? pyb::str(default_.attr("value")).cast<std::string>()
+                                                                       : std::string(pyb::str(default_));
+            d->set_ents(spans_from_py(d, ents), EntsRegions{b, m, o}, mode);
           },
-          pyb::arg("entities"), pyb::arg("default") = "outside")
+          pyb::arg("entities"), pyb::kw_only(), pyb::arg("blocked") = pyb::none(), pyb::arg("missing") = pyb::none(),
+          pyb::arg("outside") = pyb::none(), pyb::arg("default") = "outside")
       .def_property_readonly("noun_chunks",
                              [](std::shared_ptr<Doc> d) {
                                pyb::list out;
@@ -173,31 +390,38 @@ void register_doc(pyb::module_& m) {
       .def(
           "has_annotation",
           [](const Doc& d, const pyb::object& attr, bool require_complete) {
-            // spaCy's names for the sentence starts
-            if (pyb::isinstance<pyb::str>(attr)) {
-              const std::string name = attr.cast<std::string>();
-              if (name == "IS_SENT_START" || name == "IS_SENT_END" || name == "is_sent_start")
-                return d.has_annotation(Attr::SENT_START, require_complete);
-            }
-            return d.has_annotation(attr_from_py(attr), require_complete);
+            Attr a;
+            if (pyb::isinstance<pyb::str>(attr) && (attr.cast<std::string>() == "IS_SENT_START" ||
+                                                    attr.cast<std::string>() == "IS_SENT_END"))
+              a = Attr::SENT_START;
+            else
+              a = attr_from_py(attr);
+            return d.has_annotation(a, require_complete);
           },
           pyb::arg("attr"), pyb::kw_only(), pyb::arg("require_complete") = false)
-      .def("to_json", [](const Doc& d) { return json_to_py(doc_to_json(d)); })
+      // spaCy's schema (doc_to_spacy_json); Doc.to_json / Doc.from_json in python/weft/_doc_api.py add
+      // the "spans", "cats" and "_" parts. _to_weft_json is weft's JSONL record (doc_to_json).
+      .def("_to_spacy_json", [](const Doc& d) { return json_to_py(doc_to_spacy_json(d)); })
+      .def("to_weft_json", [](const Doc& d) { return json_to_py(doc_to_json(d)); },
+           "The Doc as one record of weft's JSONL format (spaCy's to_json fields plus \"mwt\" and \"meta\")")
+      .def("_from_spacy_json",
+           [](Doc& self, const pyb::object& data) {
+             Doc built = doc_from_spacy_json(json_from_py(data), self.vocab_ptr());
+             auto state = self.binding_state();  // user_data stays with the Python object, as spaCy's
+             self = std::move(built);
+             self.binding_state() = std::move(state);
+           })
       .def(
           "to_array",
           [](const Doc& d, const pyb::object& attrs) -> pyb::object {
-            const bool single = pyb::isinstance<pyb::str>(attrs) || pyb::isinstance<pyb::int_>(attrs);
-            std::vector<Attr> ids;
-            if (single) {
-              ids.push_back(attr_from_py(attrs));
-            } else {
-              for (auto a : attrs) ids.push_back(attr_from_py(a));
-            }
+            bool single = false;
+            const std::vector<Attr> ids = attrs_arg(attrs, single);
             std::vector<std::uint64_t> values;
             {
               pyb::gil_scoped_release release;
               values = d.to_array(ids);
             }
+            remember_exported(d, ids, values);
             if (single) {
               pyb::array_t<std::uint64_t> out(static_cast<pyb::ssize_t>(d.size()));
               std::copy(values.begin(), values.end(), out.mutable_data());
@@ -208,6 +432,62 @@ void register_doc(pyb::module_& m) {
             return out;
           },
           pyb::arg("attrs"))
+      .def(
+          "from_array",
+          [](std::shared_ptr<Doc> d, const pyb::object& attrs, const pyb::object& array) {
+            bool single = false;
+            const std::vector<Attr> ids = attrs_arg(attrs, single);
+            pyb::module_ np = pyb::module_::import("numpy");
+            pyb::object arr = np.attr("asarray")(array);
+            if (!pyb::str(arr.attr("dtype")).equal(pyb::str("uint64"))) {
+              // Signed values (HEAD offsets, SENT_START -1) keep their two's complement bits.
+              if (pyb::str(arr.attr("dtype").attr("kind")).cast<std::string>() == "i")
+                arr = arr.attr("astype")("int64").attr("astype")("uint64");
+              else
+                arr = arr.attr("astype")("uint64");
+            }
+            const auto ndim = arr.attr("ndim").cast<int>();
+            if (ndim == 1) arr = arr.attr("reshape")(pyb::make_tuple(-1, 1));
+            else if (ndim != 2) throw ValueError("from_array: the array must have 1 or 2 dimensions, not " + std::to_string(ndim));
+            const auto shape = arr.attr("shape").cast<std::pair<std::size_t, std::size_t>>();
+            if (shape.first != d->size())
+              throw ValueError("from_array: the array has " + std::to_string(shape.first) + " rows for a Doc of " +
+                               std::to_string(d->size()) + " tokens (spaCy's E971)");
+            if (shape.second != ids.size())
+              throw ValueError("from_array: the array has " + std::to_string(shape.second) + " columns for " +
+                               std::to_string(ids.size()) + " attributes");
+            auto contiguous = np.attr("ascontiguousarray")(arr).cast<pyb::array_t<std::uint64_t, pyb::array::c_style>>();
+            const std::vector<std::uint64_t> values(contiguous.data(), contiguous.data() + contiguous.size());
+            adopt_exported(*d, ids, values);
+            d->from_array(ids, values);
+            return d;
+          },
+          pyb::arg("attrs"), pyb::arg("array"))
+      .def(
+          "count_by",
+          [](std::shared_ptr<Doc> d, const pyb::object& attr_id, const pyb::object& exclude,
+             const pyb::object& counts) -> pyb::object {
+            const Attr a = attr_from_py(attr_id);
+            pyb::object target = counts.is_none() ? pyb::object(pyb::dict()) : counts;
+            if (exclude.is_none() && counts.is_none()) {
+              pyb::dict out;
+              for (const auto& [value, n] : d->count_by(a)) out[pyb::int_(value)] = pyb::int_(n);
+              return out;
+            }
+            const std::vector<std::uint64_t> values = d->to_array({a});
+            for (std::size_t i = 0; i < d->size(); ++i) {
+              if (!exclude.is_none() && truthy(exclude(PyToken{d, i}))) continue;
+              pyb::int_ key(values[i]);
+              if (counts.is_none() && !target.contains(key)) target[key] = pyb::int_(0);
+              pyb::object now = target[key];  // counts[key] += 1, as spaCy (a KeyError for a plain dict)
+              auto sum = pyb::reinterpret_steal<pyb::object>(PyNumber_Add(now.ptr(), pyb::int_(1).ptr()));
+              if (!sum) throw pyb::error_already_set();
+              target[key] = sum;
+            }
+            if (counts.is_none()) return target;
+            return pyb::none();
+          },
+          pyb::arg("attr_id"), pyb::arg("exclude") = pyb::none(), pyb::arg("counts") = pyb::none())
       .def("to_bytes",
            [](Doc& d) {
              sync_span_group_attrs(d);

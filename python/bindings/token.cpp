@@ -92,6 +92,15 @@ void register_token(pyb::module_& m) {
           // in a MorphAnalysis as spaCy's token.morph.
           .def_property_readonly("morph_", [](const PyToken& t) { return std::string(tok(t).morph_()); })
           .def_property_readonly("morph_key", [](const PyToken& t) { return tok(t).morph(); })
+          // spaCy's token.set_morph core (weft.Token.set_morph and the morph setter wrap it): a FEATS str
+          // stored in canonical order, a hash of one, or None to unset.
+          .def("_set_morph",
+               [](const PyToken& t, const pyb::object& feats) {
+                 (void)tok(t);
+                 if (feats.is_none()) mut(t).morph = 0;
+                 else if (pyb::isinstance<pyb::int_>(feats)) t.doc->set_morph(t.i, std::string(t.doc->str(feats.cast<hash_t>())));
+                 else t.doc->set_morph(t.i, utf8_from_py(feats));
+               })
           .def_property("dep", [](const PyToken& t) { return tok(t).dep(); },
                         [](const PyToken& t, hash_t v) { mut(t).dep = v; })
           .def_property("dep_", [](const PyToken& t) { return std::string(tok(t).dep_()); },

@@ -38,10 +38,12 @@ from ._weft import (  # noqa: F401
 )
 from . import _doc_api, _span_groups, _tokenizer_api, attrs, registry, util  # noqa: F401
 from .language import Language, blank, load  # noqa: F401
-from .morphology import MorphAnalysis, _token_morph
+from .morphology import MorphAnalysis, _token_morph, _token_set_morph
 from .training import default_config, train, training_config  # noqa: F401
 
-Token.morph = property(_token_morph, doc="The token's morphological features (a MorphAnalysis)")
+Token.morph = property(_token_morph, _token_set_morph,
+                       doc="The token's morphological features (a MorphAnalysis); settable as Token.set_morph")
+Token.set_morph = _token_set_morph
 _doc_api.install()
 _span_groups.install()
 _tokenizer_api.install()

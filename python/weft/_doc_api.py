@@ -1,6 +1,6 @@
 """The parts of spaCy's Doc/Token/Span API that live on the Python side: extension attributes
-(`set_extension` and `._`), pickling at every protocol, copying, and `Doc.to_json`'s user-data
-round trip. They are attached to the native classes by `install()`, called once from weft/__init__.py.
+(`set_extension` and `._`), pickling at every protocol, copying, and spaCy's `Doc.to_json` /
+`Doc.from_json` (the core in C++, the "_" / "spans" / "cats" parts here). They are attached to the native classes by `install()`, called once from weft/__init__.py.
 
 Extension values are kept where spaCy keeps them: in `doc.user_data`, keyed ("._.", name, start, end)
 with the character offsets of the Token or Span (None for the Doc), so they survive retokenizing and
@@ -9,9 +9,11 @@ every Python object that reaches the Doc sees the same dict.
 """
 import copy as _copy
 import functools
+import json
 import os
 import shutil
 import tempfile
+import warnings
 
 from . import _weft
 
@@ -316,6 +318,119 @@ def _not_picklable(self, *args):
                     "pipeline (nlp) it belongs to instead")
 
 
+# --- spaCy's Doc.to_json / Doc.from_json --------------------------------------------------------------
+def _json_serializable(value):
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _doc_to_json(doc, underscore=None):
+    """spaCy's Doc.to_json: {"text", "ents", "sents", "cats", "tokens", "spans", "_", "underscore_token",
+    "underscore_span"} as spaCy writes them (the core is C++: doc_to_spacy_json). `underscore` names
+    extension attributes whose values go in: the Doc's under "_" (through getters too), Tokens' and
+    Spans' from user_data."""
+    data = doc._to_spacy_json()
+    cats = getattr(doc, "cats", None)
+    if cats:
+        tokens = data.pop("tokens")
+        data["cats"] = dict(cats)
+        data["tokens"] = tokens
+    spans = getattr(doc, "spans", None)  # span groups, where this weft has them
+    if spans:
+        data["spans"] = {}
+        for group in spans:
+            data["spans"][group] = [{"start": span.start_char, "end": span.end_char, "label": span.label_,
+                                     "kb_id": span.kb_id_} for span in spans[group]]
+    if underscore:
+        user_keys = set()
+        for attr in underscore:
+            if doc.has_extension(attr):
+                value = doc._.get(attr)
+                if not _json_serializable(value):
+                    raise ValueError(f"[E107] Value of custom attribute `{attr}` is not JSON-serializable: {value!r}")
+                data.setdefault("_", {})[attr] = value
+                user_keys.add(attr)
+        if doc._has_user_data:
+            for key, value in list(doc.user_data.items()):
+                if type(key) is tuple and len(key) >= 4 and key[0] == "._.":
+                    attr, start, end = key[1], key[2], key[3]
+                    if attr not in underscore:
+                        continue
+                    user_keys.add(attr)
+                    if not _json_serializable(value):
+                        raise ValueError(f"[E107] Value of custom attribute `{attr}` is not JSON-serializable: "
+                                         f"{value!r}")
+                    if start is not None and end is None:
+                        data.setdefault("underscore_token", {}).setdefault(attr, []).append(
+                            {"start": start, "value": value})
+                    elif start is not None and end is not None:
+                        data.setdefault("underscore_span", {}).setdefault(attr, []).append(
+                            {"start": start, "end": end, "value": value})
+        for attr in underscore:
+            if attr not in user_keys:
+                raise ValueError(f"[E106] Can't find `doc._.{attr}` attribute specified in the underscore "
+                                 f"settings: {underscore}")
+    return data
+
+
+def _token_at_char(doc, char):
+    for token in doc:
+        if token.idx <= char < token.idx + len(token):
+            return token
+    raise ValueError(f"Doc.from_json: no token at character {char}")
+
+
+def _doc_from_json(doc, doc_json, *, validate=False):
+    """spaCy's Doc.from_json: the Doc (usually an empty Doc(vocab)) is replaced by the document of
+    `doc_json` (spaCy's schema) and returned. Its structure is always checked (ValueError naming the
+    problem), whatever `validate` says."""
+    if not isinstance(doc_json, dict):
+        raise ValueError(f"Doc.from_json: expected a dict, got {type(doc_json).__name__}")
+    doc._from_spacy_json({k: doc_json[k] for k in ("text", "tokens", "sents", "ents") if k in doc_json})
+    cats = doc_json.get("cats")
+    if cats:
+        if not hasattr(type(doc), "cats"):
+            warnings.warn("Doc.from_json: this Doc has no `cats`; the document's categories are not kept")
+        else:
+            doc.cats = dict(cats)
+    groups = doc_json.get("spans") or {}
+    if groups and not hasattr(type(doc), "spans"):
+        warnings.warn("Doc.from_json: this Doc has no span groups (`doc.spans`); the document's spans are not kept")
+    elif groups:
+        for group, spans in groups.items():
+            out = []
+            for span in spans:
+                found = doc.char_span(span["start"], span["end"])
+                if found is None:
+                    raise ValueError(f"[E1039] Doc.from_json: the span [{span['start']}, {span['end']}) does not "
+                                     "start and end on token boundaries")
+                out.append(_weft.Span(doc, found.start, found.end, label=span.get("label") or 0,
+                                      kb_id=span.get("kb_id") or 0))
+            doc.spans[group] = out
+    for attr, value in doc_json.get("_", {}).items():
+        if not _weft.Doc.has_extension(attr):
+            _weft.Doc.set_extension(attr)
+        doc._.set(attr, value)
+    for attr, values in doc_json.get("underscore_token", {}).items():
+        if not _weft.Token.has_extension(attr):
+            _weft.Token.set_extension(attr)
+        for item in values:
+            _token_at_char(doc, item["start"])._.set(attr, item["value"])
+    for attr, values in doc_json.get("underscore_span", {}).items():
+        if not _weft.Span.has_extension(attr):
+            _weft.Span.set_extension(attr)
+        for item in values:
+            span = doc.char_span(item["start"], item["end"])
+            if span is None:
+                raise ValueError(f"[E1039] Doc.from_json: the span [{item['start']}, {item['end']}) does not start "
+                                 "and end on token boundaries")
+            span._.set(attr, item["value"])
+    return doc
+
+
 # --- copying -----------------------------------------------------------------------------------------
 def _doc_copy(doc):
     """A new Doc with the same text, tokens, annotations and a shallow copy of user_data (spaCy's
@@ -355,6 +470,8 @@ def install():
         Doc.retokenize = _wrap_retokenize(Doc.retokenize)
         Doc.retokenize._weft_wrapped = True
     Doc.copy = _doc_copy
+    Doc.to_json = _doc_to_json
+    Doc.from_json = _doc_from_json
     Doc.__copy__ = _doc_copy
     Doc.__deepcopy__ = _doc_deepcopy
     # Every other native class: a clean TypeError at every protocol.

@@ -95,3 +95,19 @@ class MorphAnalysis:
 def _token_morph(token):
     """token.morph: the MorphAnalysis of the token's FEATS."""
     return MorphAnalysis(token.morph_, token.morph_key)
+
+
+def _token_set_morph(token, features):
+    """spaCy's token.set_morph(features) (also the token.morph setter): a MorphAnalysis, a UD FEATS str
+    ("Number=Sing|Person=3"), a {"Field": "Value"} dict, the hash of a FEATS string, or None to unset.
+    The token stores the canonical FEATS string: features sorted by name and each feature's values
+    sorted, both case-insensitively ("Person=3|Number=Sing" -> "Number=Sing|Person=3")."""
+    if features is None or isinstance(features, (str, int)):
+        token._set_morph(features)
+    elif isinstance(features, MorphAnalysis):
+        token._set_morph(str(features))
+    elif isinstance(features, dict):
+        token._set_morph(str(MorphAnalysis(features)))
+    else:
+        raise TypeError("token.set_morph: expected a MorphAnalysis, a FEATS str, a dict, a hash or None, got "
+                        f"{type(features).__name__}")

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 
+#include "components/matcher/pattern.hpp"  // canonical_feats
 #include "weft/doc/span.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/doc/token.hpp"
@@ -49,6 +51,123 @@ Doc Doc::from_words(std::shared_ptr<Vocab> vocab, const std::vector<std::string>
   Doc doc(std::move(vocab), std::move(text));
   for (const auto& [idx, len] : spans) doc.push_token(idx, len);
   return doc;
+}
+
+Doc Doc::from_words(std::shared_ptr<Vocab> vocab, const std::vector<std::string>& words,
+                    const std::vector<bool>& spaces, const DocAnnotations& annotations) {
+  Doc doc = from_words(std::move(vocab), words, spaces);
+  doc.annotate(annotations);
+  return doc;
+}
+
+namespace {
+std::string quote_str(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// spaCy's E177 check of one IOB tag: "O", "" or "<B|I|O>-<type>" with a non-empty type.
+void check_iob_tag(const std::string& tag) {
+  if (tag.empty() || tag == "O") return;
+  if (tag.size() < 3 || tag[1] != '-' || (tag[0] != 'B' && tag[0] != 'I' && tag[0] != 'O'))
+    throw ValueError("Doc: ill-formed IOB tag " + quote_str(tag) +
+                     " in ents (expected \"B-TYPE\", \"I-TYPE\", \"O\" or \"\" for missing; spaCy's E177)");
+}
+}  // namespace
+
+void Doc::annotate(const DocAnnotations& a) {
+  const std::size_t n = tokens_.size();
+  // spaCy's order of checks: heads/deps pairing (E1017), pos values (E1021), IOB tags (E177), lengths
+  // (E189), head range (E190). Nothing is written before all pass.
+  std::optional<std::vector<std::int64_t>> heads = a.heads;
+  const std::optional<std::vector<std::string>>& deps = a.deps;
+  if (deps && !deps->empty() && (!heads || heads->empty())) {  // labels alone: every token its own head
+    heads.emplace(deps->size());
+    for (std::size_t i = 0; i < heads->size(); ++i) (*heads)[i] = static_cast<std::int64_t>(i);
+  }
+  if (heads && !heads->empty() && (!deps || deps->empty()))
+    throw ValueError("Doc: heads were given without deps; a dependency parse needs both (give placeholder labels "
+                     "such as deps=[\"dep\"] * len(heads) when there are none; spaCy's E1017)");
+  std::vector<UPOS> pos;
+  if (a.pos) {
+    pos.reserve(a.pos->size());
+    for (const std::string& p : *a.pos) {
+      const auto u = upos_from_name(p);
+      if (!u || p == "_")
+        throw ValueError("Doc: pos value " + quote_str(p) +
+                         " is not a Universal Dependencies tag (NOUN, VERB, ...; other tags go in tags; spaCy's E1021)");
+      pos.push_back(*u);
+    }
+  }
+  // IOB tags repaired to IOB2 as spaCy: O/missing then I -> B; B/I of one type then I of another -> B.
+  std::vector<std::string> ents;
+  if (a.ents) {
+    ents = *a.ents;
+    for (std::size_t i = 0; i < ents.size(); ++i) {
+      check_iob_tag(ents[i]);
+      if (i + 1 < ents.size()) {
+        std::string& next = ents[i + 1];
+        const std::string& cur = ents[i];
+        if ((cur.empty() || cur[0] == 'O') && !next.empty() && next[0] == 'I') next[0] = 'B';
+        if (!cur.empty() && !next.empty() && (cur[0] == 'B' || cur[0] == 'I') && next[0] == 'I' &&
+            cur.substr(1) != next.substr(1))
+          next[0] = 'B';
+      }
+    }
+  }
+  const auto check_len = [n](const char* name, std::size_t size) {
+    if (size != n)
+      throw ValueError("Doc: " + std::string(name) + " has " + std::to_string(size) + " values for " +
+                       std::to_string(n) + " words; every annotation needs one value per word (spaCy's E189)");
+  };
+  if (a.pos) check_len("pos", a.pos->size());
+  if (heads) check_len("heads", heads->size());
+  if (deps) check_len("deps", deps->size());
+  if (a.lemmas) check_len("lemmas", a.lemmas->size());
+  if (a.tags) check_len("tags", a.tags->size());
+  if (a.morphs) check_len("morphs", a.morphs->size());
+  if (a.sent_starts) check_len("sent_starts", a.sent_starts->size());
+  if (a.ents) check_len("ents", a.ents->size());
+  if (heads)
+    for (std::size_t i = 0; i < n; ++i)
+      if ((*heads)[i] < 0 || (*heads)[i] >= static_cast<std::int64_t>(n))
+        throw ValueError("Doc: the head of token " + std::to_string(i) + " is " + std::to_string((*heads)[i]) +
+                         ", outside the Doc's " + std::to_string(n) + " tokens (spaCy's E190)");
+  if (a.sent_starts)
+    for (std::size_t i = 0; i < n; ++i)
+      if ((*a.sent_starts)[i] < -1 || (*a.sent_starts)[i] > 1)
+        throw ValueError("Doc: sent_starts[" + std::to_string(i) + "] must be 1, -1 or 0");
+  std::vector<hash_t> morphs;
+  if (a.morphs) {
+    morphs.reserve(n);
+    for (const std::string& m : *a.morphs) morphs.push_back(intern_morph(m));
+  }
+  // Everything checked: write.
+  bool labelled = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    TokenData& t = tokens_[i];
+    if (a.pos) t.pos = pos[i];
+    if (heads) t.head = static_cast<std::int32_t>((*heads)[i] - static_cast<std::int64_t>(i));
+    if (deps) {
+      t.dep = intern((*deps)[i]);
+      labelled = labelled || t.dep != 0;
+    }
+    if (a.lemmas) t.lemma = intern((*a.lemmas)[i]);
+    if (a.tags) t.tag = intern((*a.tags)[i]);
+    if (a.morphs) t.morph = morphs[i];
+    if (a.sent_starts) t.sent_start = (*a.sent_starts)[i];
+    if (a.ents) {
+      const std::string& e = ents[i];
+      if (e.empty()) {
+        t.ent_iob = EntIob::MISSING;
+        t.ent_type = 0;
+      } else if (e == "O") {
+        t.ent_iob = EntIob::O;
+        t.ent_type = 0;
+      } else {
+        t.ent_iob = e[0] == 'B' ? EntIob::B : e[0] == 'I' ? EntIob::I : EntIob::O;
+        t.ent_type = intern(std::string_view(e).substr(2));
+      }
+    }
+  }
+  if (heads && labelled) sentences_from_heads(0, n);
 }
 
 void Doc::index_chars() {
@@ -310,82 +429,122 @@ std::vector<Span> Doc::ents() const {
     const TokenData& t = tokens_[i];
     if (t.ent_iob == EntIob::I && open && out.back().label() == t.ent_type) {
       out.back() = Span(this, out.back().start(), i + 1, t.ent_type, out.back().kb_id(), out.back().id());
-    } else if (t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) {
+    } else if ((t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) && t.ent_type != 0) {
       out.emplace_back(this, i, i + 1, t.ent_type, t.ent_kb_id, t.ent_id);
       open = true;
     } else {
-      open = false;
+      open = false;  // O, missing, or a blocked token (B without a type), as spaCy
     }
   }
   return out;
 }
 
 void Doc::set_ents(std::span<const Span> ents, std::string_view default_outside) {
-  if (default_outside != "outside" && default_outside != "missing" && default_outside != "unmodified")
-    throw ValueError("set_ents: default must be \"outside\", \"missing\" or \"unmodified\", not \"" +
-                     std::string(default_outside) + "\"");
-  std::vector<Span> sorted(ents.begin(), ents.end());
-  std::sort(sorted.begin(), sorted.end(), [](const Span& a, const Span& b) { return a.start() < b.start(); });
+  set_ents(ents, EntsRegions{}, default_outside);
+}
+
+void Doc::set_ents(std::span<const Span> ents, const EntsRegions& regions, std::string_view default_outside) {
+  if (default_outside != "outside" && default_outside != "missing" && default_outside != "unmodified" &&
+      default_outside != "blocked")
+    throw ValueError("set_ents: default must be \"blocked\", \"missing\", \"outside\" or \"unmodified\", not \"" +
+                     std::string(default_outside) + "\" (spaCy's E1011)");
   const auto describe = [this](const Span& e) {
-    return "entity [" + std::to_string(e.start()) + ", " + std::to_string(e.end()) + ")" +
-           (e.label() != 0 && e.end() <= tokens_.size() && &e.doc() == this ? " \"" + std::string(e.text()) + "\"" : "");
+    return "[" + std::to_string(e.start()) + ", " + std::to_string(e.end()) + ")" +
+           (e.end() <= tokens_.size() && e.start() < e.end() && &e.doc() == this ? " \"" + std::string(e.text()) + "\"" : "");
   };
-  for (std::size_t k = 0; k < sorted.size(); ++k) {
-    const Span& e = sorted[k];
-    if (&e.doc() != this) throw ValueError("set_ents: " + describe(e) + " belongs to another Doc");
-    if (e.start() >= e.end() || e.end() > tokens_.size())
-      throw ValueError("set_ents: " + describe(e) + " is empty or outside the Doc's " + std::to_string(tokens_.size()) + " tokens");
-    if (e.label() == 0) throw ValueError("set_ents: " + describe(e) + " has no label");
-    if (k > 0 && sorted[k - 1].end() > e.start())
-      throw ValueError("set_ents: " + describe(sorted[k - 1]) + " and " + describe(e) + " overlap");
-  }
-  if (default_outside != "unmodified") {
-    const EntIob fill = default_outside == "outside" ? EntIob::O : EntIob::MISSING;
-    for (TokenData& t : tokens_) t.ent_iob = fill, t.ent_type = 0;
-  }
-  for (const Span& e : sorted) {
+  // Which span covers each token (for E1010), checked before anything is written.
+  const std::size_t n = tokens_.size();
+  constexpr std::uint8_t NONE = 0, ENT = 1, BLOCKED = 2, MISSING = 3, OUTSIDE = 4;
+  std::vector<std::uint8_t> kind(n, NONE);
+  std::vector<const Span*> owner(n, nullptr);
+  const auto claim = [&](const Span& e, std::uint8_t what, const char* group) {
+    if (&e.doc() != this) throw ValueError("set_ents: the span " + describe(e) + " in " + group + " belongs to another Doc");
+    if (e.start() > e.end() || e.end() > n)
+      throw ValueError("set_ents: the span " + describe(e) + " in " + group + " is outside the Doc's " +
+                       std::to_string(n) + " tokens");
     for (std::size_t i = e.start(); i < e.end(); ++i) {
-      tokens_[i].ent_iob = i == e.start() ? EntIob::B : EntIob::I;
-      tokens_[i].ent_type = e.label();
-      tokens_[i].ent_kb_id = e.kb_id();
-      if (e.id() != 0) tokens_[i].ent_id = e.id();  // spaCy keeps the token's ent_id for a span without one
+      if (kind[i] != NONE)
+        throw ValueError("set_ents: token " + std::to_string(i) + " is in more than one span of entities, blocked, "
+                         "missing or outside (" + describe(*owner[i]) + " and " + describe(e) +
+                         " overlap; spaCy's E1010)");
+      kind[i] = what;
+      owner[i] = &e;
     }
-    // An older entity continuing after the new one keeps its remaining tokens as an entity of its own.
-    if (e.end() < tokens_.size() && tokens_[e.end()].ent_iob == EntIob::I) tokens_[e.end()].ent_iob = EntIob::B;
+  };
+  for (const Span& e : ents)
+    if (e.label() != 0) claim(e, ENT, "entities");  // spaCy ignores entities without a label
+  for (const Span& e : regions.blocked) claim(e, BLOCKED, "blocked");
+  for (const Span& e : regions.missing) claim(e, MISSING, "missing");
+  for (const Span& e : regions.outside) claim(e, OUTSIDE, "outside");
+
+  for (std::size_t i = 0; i < n; ++i) {
+    TokenData& t = tokens_[i];
+    switch (kind[i]) {
+      case ENT: {
+        // One place per entity field: later token fields (entity ids) are set here too.
+        const Span& e = *owner[i];
+        t.ent_iob = i == e.start() ? EntIob::B : EntIob::I;
+        t.ent_type = e.label();
+        t.ent_kb_id = e.kb_id();
+        if (e.id() != 0) t.ent_id = e.id();  // spaCy keeps the token's ent_id for a span without one
+        break;
+      }
+      case BLOCKED: t.ent_iob = EntIob::B, t.ent_type = 0; break;
+      case MISSING: t.ent_iob = EntIob::MISSING, t.ent_type = 0; break;
+      case OUTSIDE: t.ent_iob = EntIob::O, t.ent_type = 0; break;
+      default:
+        if (default_outside == "unmodified") break;
+        t.ent_type = 0;
+        t.ent_iob = default_outside == "outside" ? EntIob::O : default_outside == "missing" ? EntIob::MISSING : EntIob::B;
+    }
+  }
+  // spaCy's repair: an I must follow B or I (else it begins), and an I after a token of another type begins.
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const TokenData& a = tokens_[i];
+    TokenData& b = tokens_[i + 1];
+    if ((a.ent_iob == EntIob::MISSING || a.ent_iob == EntIob::O) && b.ent_iob == EntIob::I) b.ent_iob = EntIob::B;
+    if (a.ent_type != b.ent_type && (a.ent_iob == EntIob::B || a.ent_iob == EntIob::I) && b.ent_iob == EntIob::I)
+      b.ent_iob = EntIob::B;
   }
 }
 
 bool Doc::has_annotation(Attr a, bool require_complete) const noexcept {
-  // spaCy's rules: an empty Doc is annotated; HEAD has no unset state, so DEP tells; sentence starts
-  // count as set where the Doc has a parse, and the first token (always a start) is skipped.
+  // spaCy's rules: an empty Doc is annotated; HEAD has no unset state, so DEP tells; a one-token Doc
+  // has its sentence; otherwise the first token (always a start) is skipped. weft adds: sentence
+  // starts count as set where the Doc has a parse (its trees decide them).
   if (tokens_.empty()) return true;
   std::size_t first = 0;
   if (a == Attr::HEAD) a = Attr::DEP;
   if (a == Attr::SENT_START) {
-    if (has_annotation(Attr::DEP)) return true;
+    if (tokens_.size() == 1 || has_annotation(Attr::DEP)) return true;
     first = 1;
   }
-  auto is_set = [a](const TokenData& t) {
-    switch (a) {
-      case Attr::POS: return t.pos != UPOS::NONE;
-      case Attr::TAG: return t.tag != 0;
-      case Attr::LEMMA: return t.lemma != 0;
-      case Attr::MORPH: return t.morph != 0;
-      case Attr::DEP: return t.dep != 0;
-      case Attr::ENT_IOB: case Attr::ENT_TYPE: return t.ent_iob != EntIob::MISSING;
-      case Attr::SENT_START: return t.sent_start != 0;
-      default: return false;
+  const auto scan = [&](auto is_set) {
+    for (std::size_t i = first; i < tokens_.size(); ++i) {
+      const bool set = is_set(tokens_[i], i);
+      if (require_complete && !set) return false;
+      if (!require_complete && set) return true;
     }
+    return require_complete;
   };
   switch (a) {
-    case Attr::POS: case Attr::TAG: case Attr::LEMMA: case Attr::MORPH: case Attr::DEP: case Attr::ENT_IOB:
-    case Attr::ENT_TYPE: case Attr::SENT_START: break;
-    default: return false;
+    case Attr::POS: return scan([](const TokenData& t, std::size_t) { return t.pos != UPOS::NONE; });
+    case Attr::TAG: return scan([](const TokenData& t, std::size_t) { return t.tag != 0; });
+    case Attr::LEMMA: return scan([](const TokenData& t, std::size_t) { return t.lemma != 0; });
+    case Attr::MORPH: return scan([](const TokenData& t, std::size_t) { return t.morph != 0; });
+    case Attr::DEP: return scan([](const TokenData& t, std::size_t) { return t.dep != 0; });
+    case Attr::ENT_IOB: return scan([](const TokenData& t, std::size_t) { return t.ent_iob != EntIob::MISSING; });
+    case Attr::ENT_TYPE: return scan([](const TokenData& t, std::size_t) { return t.ent_type != 0; });
+    case Attr::SENT_START: return scan([](const TokenData& t, std::size_t) { return t.sent_start != 0; });
+    default: break;
   }
-  if (first >= tokens_.size()) return !require_complete ? false : true;
-  if (require_complete)
-    return std::all_of(tokens_.begin() + static_cast<std::ptrdiff_t>(first), tokens_.end(), is_set);
-  return std::any_of(tokens_.begin() + static_cast<std::ptrdiff_t>(first), tokens_.end(), is_set);
+  // Any other attribute: set where its value is not 0 (spaCy's get_struct_attr).
+  if (attr_name(a) == "UNKNOWN") return false;
+  try {
+    return scan([this, a](const TokenData&, std::size_t i) { return attr_value(i, a) != 0; });
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 namespace {
@@ -445,6 +604,137 @@ std::vector<std::uint64_t> Doc::to_array(const std::vector<Attr>& attrs) const {
     for (std::size_t j = 0; j < attrs.size(); ++j) out[i * attrs.size() + j] = attr_value_impl(*this, i, attrs[j], &lex);
   }
   return out;
+}
+
+namespace {
+// The string-valued attributes from_array writes.
+bool is_string_attr(Attr a) {
+  return a == Attr::LEMMA || a == Attr::NORM || a == Attr::TAG || a == Attr::MORPH || a == Attr::DEP ||
+         a == Attr::ENT_TYPE;
+}
+}  // namespace
+
+Doc& Doc::from_array(const std::vector<Attr>& attrs, std::span<const std::uint64_t> values, const Doc* strings) {
+  const std::size_t n = tokens_.size(), k = attrs.size();
+  if (k == 0) throw ValueError("from_array: no attributes given");
+  for (Attr a : attrs)
+    if (attr_name(a) == "UNKNOWN")
+      throw ValueError("from_array: unknown attribute id " + std::to_string(static_cast<std::uint32_t>(a)));
+  if (values.size() != n * k)
+    throw ValueError("from_array: " + std::to_string(values.size()) + " values for " + std::to_string(k) +
+                     " attributes of a Doc of " + std::to_string(n) + " tokens (expected " + std::to_string(n) +
+                     " rows of " + std::to_string(k) + "; spaCy's E971)");
+  const auto at = [&](std::size_t i, std::size_t j) { return values[i * k + j]; };
+  const auto col = [&](Attr a) -> std::optional<std::size_t> {
+    const auto it = std::find(attrs.begin(), attrs.end(), a);
+    if (it == attrs.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - attrs.begin());
+  };
+  // Check everything first.
+  std::vector<std::pair<hash_t, std::string_view>> borrowed;  // strings copied from `strings`' pool
+  for (std::size_t j = 0; j < k; ++j) {
+    const Attr a = attrs[j];
+    const std::string name(attr_name(a));
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t v = at(i, j);
+      switch (a) {
+        case Attr::HEAD: {
+          // As spaCy, the offset is read as a 32-bit signed int.
+          const std::int64_t rel = static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
+          const std::int64_t h = static_cast<std::int64_t>(i) + rel;
+          if (h < 0 || h >= static_cast<std::int64_t>(n))
+            throw ValueError("from_array: the HEAD of token " + std::to_string(i) + " is " + std::to_string(rel) +
+                             " (relative to the token), outside the Doc's " + std::to_string(n) +
+                             " tokens (spaCy's E190)");
+          break;
+        }
+        case Attr::ENT_IOB:
+          if (v > 3)
+            throw ValueError("from_array: ENT_IOB of token " + std::to_string(i) + " is " + std::to_string(v) +
+                             "; it must index (\"\", \"I\", \"O\", \"B\") (spaCy's E982)");
+          break;
+        case Attr::POS:
+          if (v >= static_cast<std::uint64_t>(UPOS::COUNT))
+            throw ValueError("from_array: POS of token " + std::to_string(i) + " is " + std::to_string(v) +
+                             ", not a weft UPOS id (0-" + std::to_string(static_cast<int>(UPOS::COUNT) - 1) + ")");
+          break;
+        case Attr::SENT_START: {
+          const auto s = static_cast<std::int64_t>(v);
+          if (s < -1 || s > 1)
+            throw ValueError("from_array: SENT_START of token " + std::to_string(i) + " is " + std::to_string(s) +
+                             "; it must be 1, -1 or 0");
+          break;
+        }
+        default:
+          if (!is_string_attr(a) || v == 0) break;
+          if (a == Attr::NORM && v == vocab_->lexeme(token_text(i)).norm) break;
+          if (pool_.count(v) || vocab_->strings().contains(v)) break;
+          if (strings != nullptr) {
+            if (auto it = strings->pool().find(v); it != strings->pool().end()) {
+              borrowed.emplace_back(v, it->second);
+              break;
+            }
+            if (strings->vocab().strings().contains(v)) {
+              borrowed.emplace_back(v, *strings->vocab().strings().find(v));
+              break;
+            }
+          }
+          bool orth = false;  // the text of a token resolves too (Doc::str)
+          for (const TokenData& t : tokens_) orth = orth || t.orth == v;
+          if (!orth)
+            throw KeyError("from_array: the " + name + " of token " + std::to_string(i) + " is the hash " +
+                           std::to_string(v) + ", a string neither this Doc nor its Vocab knows");
+      }
+    }
+  }
+  for (const auto& [h, str] : borrowed) pool_.emplace(h, std::string(str));
+  for (std::size_t i = 0; i < n; ++i) {
+    TokenData& t = tokens_[i];
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::uint64_t v = at(i, j);
+      switch (attrs[j]) {
+        case Attr::LEMMA: t.lemma = v; break;
+        case Attr::NORM: t.norm = v == vocab_->lexeme(token_text(i)).norm ? 0 : v; break;
+        case Attr::TAG: t.tag = v; break;
+        case Attr::MORPH: t.morph = v; break;
+        case Attr::DEP: t.dep = v; break;
+        case Attr::ENT_TYPE: t.ent_type = v; break;
+        case Attr::POS: t.pos = static_cast<UPOS>(v); break;
+        case Attr::HEAD: t.head = static_cast<std::int32_t>(static_cast<std::uint32_t>(v)); break;
+        case Attr::ENT_IOB: t.ent_iob = static_cast<EntIob>(v); break;
+        case Attr::SENT_START: t.sent_start = static_cast<std::int8_t>(static_cast<std::int64_t>(v)); break;
+        default: break;  // not per-token annotation (spaCy ignores these too)
+      }
+    }
+  }
+  const auto head_col = col(Attr::HEAD), dep_col = col(Attr::DEP);
+  if (head_col && dep_col) {
+    bool labelled = false;
+    for (std::size_t i = 0; i < n && !labelled; ++i) labelled = at(i, *dep_col) != 0;
+    if (labelled) sentences_from_heads(0, n);
+  }
+  return *this;
+}
+
+std::unordered_map<std::uint64_t, std::size_t> Doc::count_by(Attr a) const {
+  std::unordered_map<std::uint64_t, std::size_t> counts;
+  for (const std::uint64_t v : to_array({a})) ++counts[v];
+  return counts;
+}
+
+hash_t Doc::intern_morph(std::string_view feats) {
+  const auto canon = matcher_detail::canonical_feats(feats, true);
+  if (!canon)
+    throw ValueError("\"" + std::string(feats) +
+                     "\" is not a UD FEATS string (\"Name=Value|Name=Value,Value\", each feature once)");
+  return intern(*canon);
+}
+
+void Doc::set_morph(std::size_t i, std::string_view feats) {
+  if (i >= tokens_.size())
+    throw IndexError("set_morph: token " + std::to_string(i) + " is outside the Doc's " + std::to_string(tokens_.size()) +
+                     " tokens");
+  tokens_[i].morph = intern_morph(feats);
 }
 
 }  // namespace weft

@@ -35,6 +35,12 @@ struct Included {
 
 std::string_view str_or_empty(const Doc& doc, hash_t h) { return h ? doc.str(h) : std::string_view(); }
 
+// Whether weft's JSONL record carries "sents": as before spaCy's one-token rule reached has_annotation
+// (a one-token Doc writes them only when parsed), so the CLI's output does not change.
+bool jsonl_has_sents(const Doc& doc) {
+  return doc.size() == 1 ? doc.has_annotation(Attr::DEP) : doc.has_annotation(Attr::SENT_START);
+}
+
 // ---- the text writer: the escaping of nlohmann's dump() (ensure_ascii off), so both agree byte for byte.
 void put_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -127,7 +133,7 @@ Json doc_to_json(const Doc& doc) {
                       {"label", str_or_empty(doc, e.label())}});
     j["ents"] = std::move(ents);
   }
-  if (doc.has_annotation(Attr::SENT_START)) {
+  if (jsonl_has_sents(doc)) {
     Json sents = Json::array();
     const auto starts = sentence_starts(doc);
     for (std::size_t k = 0; k < starts.size(); ++k) {
@@ -180,7 +186,7 @@ std::string doc_to_json_line(const Doc& doc) {
     }
     out += ']';
   }
-  if (doc.has_annotation(Attr::SENT_START)) {
+  if (jsonl_has_sents(doc)) {
     out += ",\"sents\":[";
     const auto starts = sentence_starts(doc);
     for (std::size_t k = 0; k < starts.size(); ++k) {

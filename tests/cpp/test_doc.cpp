@@ -193,7 +193,7 @@ TEST_CASE("doc: has_annotation follows spaCy (empty Docs, HEAD reads DEP, requir
   d.data(1).dep = d.intern("dep");
   CHECK(d.has_annotation(Attr::HEAD));
   CHECK(d.has_annotation(Attr::SENT_START, true));  // a parse decides the sentences
-  CHECK_FALSE(d.has_annotation(Attr::ORTH));
+  CHECK(d.has_annotation(Attr::ORTH));  // other attributes: set where not 0, as spaCy's get_struct_attr
 }
 
 TEST_CASE("doc: set_head keeps trees inside sentences, rejects cycles; set_sent_start as spaCy") {

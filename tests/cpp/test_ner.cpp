@@ -216,11 +216,14 @@ TEST_CASE("doc: ents reads IOB codes, set_ents writes them") {
   CHECK(d.ents().front() == Span(&d, 2, 3, per));
   const std::vector<Span> overlap{Span(&d, 0, 2, per), Span(&d, 1, 3, loc)};
   CHECK_THROWS_WITH_AS(d.set_ents(overlap), doctest::Contains("overlap"), ValueError);
+  // Spans without a label are ignored, as spaCy's set_ents does (the others become "O").
   const std::vector<Span> unlabelled{Span(&d, 0, 2)};
-  CHECK_THROWS_WITH_AS(d.set_ents(unlabelled), doctest::Contains("no label"), ValueError);
+  d.set_ents(unlabelled);
+  CHECK(d.ents().empty());
+  CHECK(d.data(0).ent_iob == EntIob::O);
   const std::vector<Span> outside{Span(&d, 5, 9, per)};
   CHECK_THROWS_WITH_AS(d.set_ents(outside), doctest::Contains("outside"), ValueError);
-  CHECK_THROWS_WITH_AS(d.set_ents(one, "blocked"), doctest::Contains("default"), ValueError);
+  CHECK_THROWS_WITH_AS(d.set_ents(one, "nope"), doctest::Contains("default"), ValueError);
   Doc other = Doc::from_words(vocab, {"x"});
   const std::vector<Span> foreign{Span(&other, 0, 1, per)};
   CHECK_THROWS_WITH_AS(d.set_ents(foreign), doctest::Contains("another Doc"), ValueError);

@@ -43,6 +43,25 @@ struct DocExtras {
   }
 };
 
+// Per-token annotations for Doc::from_words / Doc::annotate, as the keyword arguments of spaCy's
+// Doc.__init__ (tags, pos, morphs, lemmas, heads, deps, sent_starts, ents). A field left nullopt is not
+// given; a given vector must hold one value per token. In the string fields "" is a missing value.
+struct DocAnnotations {
+  std::optional<std::vector<std::string>> tags;
+  std::optional<std::vector<std::string>> pos;     // UPOS names ("NOUN", ...; "" = none)
+  std::optional<std::vector<std::string>> morphs;  // UD FEATS strings, stored canonicalized
+  std::optional<std::vector<std::string>> lemmas;
+  std::optional<std::vector<std::int64_t>> heads;  // absolute token indices (a root is its own head)
+  std::optional<std::vector<std::string>> deps;
+  std::optional<std::vector<std::int8_t>> sent_starts;  // 1 starts a sentence, -1 does not, 0 unknown
+  std::optional<std::vector<std::string>> ents;  // IOB tags: "B-PER", "I-PER", "O"; "" = missing
+  bool empty() const noexcept {
+    return !tags && !pos && !morphs && !lemmas && !heads && !deps && !sent_starts && !ents;
+  }
+};
+
+struct EntsRegions;  // defined below, once Span is
+
 class Doc {
  public:
   // Takes the text, checking it is valid UTF-8 (throws EncodingError naming the byte offset otherwise).
@@ -51,6 +70,18 @@ class Doc {
   // spaces[i] is true (all true when `spaces` is empty).
   static Doc from_words(std::shared_ptr<Vocab> vocab, const std::vector<std::string>& words,
                         const std::vector<bool>& spaces = {});
+  // spaCy's Doc(vocab, words, spaces, tags=..., pos=..., ...): from_words, then annotate().
+  static Doc from_words(std::shared_ptr<Vocab> vocab, const std::vector<std::string>& words,
+                        const std::vector<bool>& spaces, const DocAnnotations& annotations);
+  // Sets the annotations given, with the checks and rules of spaCy's Doc.__init__ (ValueError naming the
+  // problem, nothing written then): heads without deps are refused (spaCy's E1017) while deps without
+  // heads make every labelled token a root; a None head or dep is the token itself / ""; pos values
+  // must be UPOS names (E1021); ents must be well-formed IOB tags (E177) and are repaired to IOB2 (an
+  // I after O or after another type becomes B); every vector must have one value per token (E189);
+  // heads must be inside the Doc (E190). Strings go to the Doc's pool (intern()). When deps holds any
+  // label, the sentence starts come from the trees (sentences_from_heads) and sent_starts is ignored,
+  // as in spaCy.
+  void annotate(const DocAnnotations& annotations);
 
   const std::string& text() const noexcept { return text_; }
   const Vocab& vocab() const noexcept { return *vocab_; }
@@ -116,13 +147,21 @@ class Doc {
   // (B starts one; I continues the one before it when the label matches, else starts one; O and
   // missing end it). Each carries the kb_id and id (ent_kb_id, ent_id) of its first token, as spaCy.
   std::vector<Span> ents() const;
-  // Sets the entities, as spaCy's Doc.set_ents: every span must belong to this Doc, carry a label and not
-  // overlap another (ValueError naming it otherwise). Tokens outside the spans become "O" with
-  // default "outside" (spaCy's `doc.ents = ...`), lose their annotation with "missing", or keep it with
-  // "unmodified" (an entity cut by a new span keeps its other tokens as an entity of its own).
+  // Sets the entities, as spaCy's Doc.set_ents(ents, default=...): the overload below with no
+  // blocked / missing / outside spans. Every span must belong to this Doc (ValueError naming it) and no
+  // two may overlap; unlabelled spans are ignored. Tokens outside the spans become "O" with default
+  // "outside" (spaCy's `doc.ents = ...`), lose their annotation with "missing", become blocked with
+  // "blocked", or keep it with "unmodified" (an entity cut by a new span keeps its other tokens as an
+  // entity of its own).
   // Each span's kb_id is written to its tokens' ent_kb_id, and its id, when not 0, to their ent_id
   // (spaCy keeps the tokens' ent_id otherwise); tokens outside the spans keep both, as in spaCy.
   void set_ents(std::span<const Span> ents, std::string_view default_outside = "outside");
+  // spaCy's full Doc.set_ents(entities, blocked=, missing=, outside=, default=): the entities (spans
+  // without a label are ignored, as spaCy) and the spans of `regions` are written, no token may be in
+  // two of them all (ValueError, spaCy's E1010), tokens in none become "O" (default "outside"),
+  // missing ("missing"), blocked ("blocked") or keep their state ("unmodified"; E1011 for another
+  // value); then, as spaCy, an I after O or missing, or after a token of another type, becomes B.
+  void set_ents(std::span<const Span> ents, const EntsRegions& regions, std::string_view default_outside = "outside");
 
   // Sets token i's head to token h (h == i makes it a root), as spaCy's `token.head = ...`: ValueError
   // for an index out of range or a head that would close a cycle. The sentence starts of the sentences
@@ -142,12 +181,33 @@ class Doc {
   // Whether any token (every token with require_complete) carries the annotation (POS, TAG, LEMMA,
   // MORPH, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START), by spaCy's Doc.has_annotation: an empty Doc is
   // annotated; HEAD reads DEP; SENT_START is set where the Doc has a parse, the first token skipped.
+  // Other attributes count as set where their to_array value is not 0 (ORTH always is); ENT_TYPE where a
+  // token has an entity type (ENT_IOB where it has any IOB code). A one-token Doc has SENT_START.
   bool has_annotation(Attr a, bool require_complete = false) const noexcept;
   // Columnar export: n_tokens x attrs.size(), row-major. String attributes give hashes, flags 0/1,
   // HEAD the relative offset (two's complement), IDX the code-point offset, LENGTH code points.
   std::vector<std::uint64_t> to_array(const std::vector<Attr>& attrs) const;
   // The value of one attribute for one token (the element of to_array).
   std::uint64_t attr_value(std::size_t i, Attr a) const;
+  // spaCy's Doc.from_array: writes `values` (n_tokens x attrs.size(), row-major, as to_array gives)
+  // into the tokens. Written: LEMMA, NORM, TAG, MORPH, DEP, ENT_TYPE (hashes), POS (weft's UPOS id),
+  // HEAD (relative offset, two's complement), ENT_IOB (0-3), SENT_START (1, -1 as two's complement,
+  // 0); other attributes (ORTH, flags, IDX, SPACY, ...) are accepted and ignored, as in spaCy.
+  // Everything is checked before anything is written (ValueError: a size that does not match, spaCy's
+  // E971; a head outside the Doc, E190; an IOB code over 3, E982; a POS or SENT_START value out of
+  // range. KeyError: a string hash neither this Doc nor its Vocab knows; `strings`, when given, is a
+  // Doc whose pool may supply it, copied into this Doc's). With HEAD and a DEP column holding a label,
+  // the sentence starts are then derived from the trees (sentences_from_heads), as spaCy.
+  Doc& from_array(const std::vector<Attr>& attrs, std::span<const std::uint64_t> values, const Doc* strings = nullptr);
+  // spaCy's Doc.count_by: how many tokens have each value of `a` (the to_array values).
+  std::unordered_map<std::uint64_t, std::size_t> count_by(Attr a) const;
+
+  // spaCy's token.set_morph: the UD FEATS string `feats` in canonical order (features by name, each
+  // feature's values, both case-insensitively) interned as token i's MORPH; "" or "_" unsets it.
+  // ValueError for a malformed FEATS string ("Number", "A=1|A=2", "A=").
+  void set_morph(std::size_t i, std::string_view feats);
+  // The canonical FEATS string's hash, interned (what set_morph stores); ValueError when malformed.
+  hash_t intern_morph(std::string_view feats);
 
   DocExtras& extras() noexcept { return extras_; }
   const DocExtras& extras() const noexcept { return extras_; }
@@ -182,3 +242,12 @@ class Doc {
 // Token and Span complete the Doc API (operator[], span(), sents()); they need Doc defined first.
 #include "weft/doc/span.hpp"
 #include "weft/doc/token.hpp"
+
+namespace weft {
+// Spans for Doc::set_ents beside the entities themselves, as spaCy's keyword arguments.
+struct EntsRegions {
+  std::span<const Span> blocked;  // never an entity: IOB "B" with no type
+  std::span<const Span> missing;  // unknown: no IOB annotation
+  std::span<const Span> outside;  // "O"
+};
+}  // namespace weft

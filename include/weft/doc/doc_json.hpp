@@ -22,4 +22,18 @@ Doc doc_from_json(const Json& json, std::shared_ptr<Vocab> vocab, const std::str
 // except that a stored meta_json on one line is copied as it is rather than re-serialized.
 std::string doc_to_json_line(const Doc& doc);
 
+// spaCy's own Doc.to_json schema, exactly: {"text", "ents": [{"start","end","label"}] (when the Doc has
+// entity annotation), "sents": [{"start","end"}] (when it has sentence starts), "tokens": [{"id",
+// "start","end", and "tag","pos","morph","lemma","dep","head" for each annotation the Doc has}]}, with
+// code-point offsets and "head" the absolute index. No "meta"/"mwt" (weft's JSONL fields above); the
+// Python layer adds spaCy's "spans", "cats" and "_" parts.
+Json doc_to_spacy_json(const Doc& doc);
+// spaCy's Doc.from_json: tokens at their character offsets into "text"; their annotations through
+// Doc::annotate (so spaCy's rules hold: a field on some tokens only is refused (spaCy's E1040), "head"
+// without "dep" too (E1017), "pos" must be a UPOS name (E1021), and the trees give the sentences);
+// "sents" set the sentence starts when there is no parse; "ents" are set as doc.ents (others "O").
+// ValueError naming the problem (a span not on token boundaries is spaCy's E1039). Other keys are
+// left to the caller.
+Doc doc_from_spacy_json(const Json& json, std::shared_ptr<Vocab> vocab);
+
 }  // namespace weft
