@@ -45,6 +45,7 @@ Token.morph = property(_token_morph, _token_set_morph,
                        doc="The token's morphological features (a MorphAnalysis); settable as Token.set_morph")
 Token.set_morph = _token_set_morph
 _doc_api.install()
+_doc_api.install_small_api()
 _span_groups.install()
 _tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)

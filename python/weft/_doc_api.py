@@ -481,3 +481,165 @@ def install():
             if "__reduce__" not in cls.__dict__:
                 cls.__reduce__ = _not_picklable
                 cls.__reduce_ex__ = _not_picklable
+
+
+# --- the smaller parts of spaCy's Doc/Span/Token API ---------------------------------------------------
+def _conjuncts(token):
+    """spaCy's Token.conjuncts: the tokens coordinated with this one (conj chains), itself excluded."""
+    start = token
+    while start.i != start.head.i and start.dep_ == "conj":
+        start = start.head
+    queue, out = [start], [start]
+    for word in queue:
+        for child in word.rights:
+            if child.dep_ == "conj":
+                out.append(child)
+                queue.append(child)
+    return tuple(w for w in out if w.i != token.i)
+
+
+def _lca_matrix(doc, start, end):
+    """spaCy's get_lca_matrix over tokens [start, end): entry (i, j) is the index (relative to start) of
+    the lowest common ancestor of tokens start+i and start+j, or -1 when it lies outside or there is
+    none."""
+    import numpy
+
+    n = end - start
+    chains = []
+    for k in range(start, end):
+        chain, t, seen = [k], doc[k], {k}
+        while t.head.i != t.i and t.head.i not in seen:
+            t = t.head
+            seen.add(t.i)
+            chain.append(t.i)
+        chains.append(chain)
+    out = numpy.full((n, n), -1, dtype=numpy.int32)
+    for a in range(n):
+        depth_a = {w: d for d, w in enumerate(chains[a])}
+        for b in range(a, n):
+            lca = next((w for w in chains[b] if w in depth_a), None)
+            if lca is not None and start <= lca < end:
+                out[a, b] = out[b, a] = lca - start
+    return out
+
+
+def _span_lefts(span):
+    return iter([t for t in span.doc[:span.start] if span.start <= t.head.i < span.end])
+
+
+def _span_rights(span):
+    return iter([t for t in span.doc[span.end:] if span.start <= t.head.i < span.end])
+
+
+def _span_subtree(span):
+    doc = span.doc
+    inside = set(range(span.start, span.end))
+    for t in span:
+        inside.update(w.i for w in t.subtree)
+    return iter([doc[i] for i in sorted(inside)])
+
+
+def _span_noun_chunks(span):
+    return iter([c for c in span.doc.noun_chunks if span.start <= c.start and c.end <= span.end])
+
+
+def _doc_from_docs(docs, ensure_whitespace=True, attrs=None, *, exclude=()):
+    """spaCy's Doc.from_docs: one Doc with the texts, tokens and annotations of `docs` in order (a space
+    between two texts unless one ends in whitespace, when ensure_whitespace); sentence starts, trees,
+    entities and user_data's extension values are kept, offsets shifted."""
+    docs = list(docs)
+    if not docs:
+        return None
+    vocab = docs[0].vocab
+    words, spaces, fields = [], [], {"tags": [], "pos": [], "morphs": [], "lemmas": [], "heads": [], "deps": [],
+                                    "sent_starts": [], "ents": []}
+    pending = []  # (doc, its first token's index in the new Doc) whose user_data moves over
+    has = {a: any(d.has_annotation(a) for d in docs if len(d)) for a in ("TAG", "POS", "MORPH", "LEMMA", "DEP", "ENT_IOB")}
+    for k, doc in enumerate(docs):
+        if doc.vocab is not vocab and doc.vocab.lang != vocab.lang:
+            raise ValueError("Doc.from_docs: all Docs must share a Vocab (spaCy's E999)")
+        offset = len(words)
+        for t in doc:
+            words.append(t.text)
+            spaces.append(bool(t.whitespace_))
+            fields["tags"].append(t.tag_ or None)
+            fields["pos"].append(t.pos_ or None)
+            fields["morphs"].append(str(t.morph) or None)
+            fields["lemmas"].append(t.lemma_ or None)
+            fields["heads"].append(t.head.i + offset)
+            fields["deps"].append(t.dep_ or "")
+            fields["sent_starts"].append(True if t.i == 0 else t.is_sent_start)
+            fields["ents"].append((t.ent_iob_ + "-" + t.ent_type_) if t.ent_iob_ in ("B", "I") else (t.ent_iob_ or None))
+        if len(doc) and ensure_whitespace and k + 1 < len(docs) and not doc[-1].whitespace_:
+            spaces[-1] = True
+        if "user_data" not in exclude and doc._has_user_data and len(doc):
+            pending.append((doc, offset))
+    kwargs = {name: values for name, values in fields.items()}
+    for name, attr in (("tags", "TAG"), ("pos", "POS"), ("morphs", "MORPH"), ("lemmas", "LEMMA"), ("ents", "ENT_IOB")):
+        if not has[attr]:
+            kwargs.pop(name)
+    if not has["DEP"]:
+        kwargs.pop("heads")
+        kwargs.pop("deps")
+    out = _weft.Doc(vocab, words=words, spaces=spaces, **kwargs)
+    user_data = {}
+    for doc, offset in pending:
+        # Extension values are keyed by character offsets: shift them by where the Doc's text now starts.
+        shift = out[offset].idx - doc[0].idx
+        for key, value in doc.user_data.items():
+            if isinstance(key, tuple) and len(key) == 4 and key[0] == "._.":
+                key = (key[0], key[1], None if key[2] is None else key[2] + shift, None if key[3] is None else key[3] + shift)
+            user_data.setdefault(key, value)
+    if user_data:
+        out.user_data = user_data
+    return out
+
+
+def _tokenizer_pipe(tokenizer, texts, batch_size=1000):
+    for text in texts:
+        yield tokenizer(text)
+
+
+def install_small_api():
+    Doc, Token, Span = _weft.Doc, _weft.Token, _weft.Span
+    Doc.lang = property(lambda d: _weft.StringStore.hash(d.vocab.lang), doc="The language's hash")
+    Doc.lang_ = property(lambda d: d.vocab.lang, doc="The language code")
+    Doc.has_unknown_spaces = property(lambda d: False, doc="Always False: a weft Doc keeps its text exactly")
+    Doc.get_lca_matrix = lambda d: _lca_matrix(d, 0, len(d))
+    Doc.from_docs = staticmethod(_doc_from_docs)
+
+    def to_disk(doc, path, *, exclude=()):
+        with open(os.fspath(path), "wb") as f:
+            f.write(doc.to_bytes())
+
+    def from_disk(doc, path, *, exclude=()):
+        with open(os.fspath(path), "rb") as f:
+            return doc.from_bytes(f.read())
+    Doc.to_disk, Doc.from_disk = to_disk, from_disk
+
+    Span.lefts = property(_span_lefts, doc="Tokens left of the span whose heads are inside it")
+    Span.rights = property(_span_rights, doc="Tokens right of the span whose heads are inside it")
+    Span.n_lefts = property(lambda s: sum(1 for _ in _span_lefts(s)))
+    Span.n_rights = property(lambda s: sum(1 for _ in _span_rights(s)))
+    Span.subtree = property(_span_subtree, doc="The span's tokens and everything below them, in order")
+    Span.conjuncts = property(lambda s: _conjuncts(s.root), doc="The conjuncts of the span's root")
+    Span.noun_chunks = property(_span_noun_chunks, doc="The Doc's noun chunks inside the span")
+    Span.lemma_ = property(lambda s: "".join(t.lemma_ + t.whitespace_ for t in s).strip())
+    Span.orth_ = property(lambda s: s.text)
+    Span.vocab = property(lambda s: s.doc.vocab)
+    Span.to_array = lambda s, attrs: s.doc.to_array(attrs)[s.start:s.end]
+    Span.get_lca_matrix = lambda s: _lca_matrix(s.doc, s.start, s.end)
+
+    Token.conjuncts = property(_conjuncts, doc="The tokens coordinated with this one (spaCy's conjuncts)")
+    Token.has_dep = lambda t: t.dep != 0
+    Token.has_head = lambda t: t.head.i != t.i or t.dep != 0
+    Token.has_morph = lambda t: bool(t.morph_)
+    Token.iob_strings = staticmethod(lambda: ("", "I", "O", "B"))
+    Token.lang = property(lambda t: _weft.StringStore.hash(t.doc.vocab.lang))
+    Token.lang_ = property(lambda t: t.doc.vocab.lang)
+    Token.vocab = property(lambda t: t.doc.vocab)
+    Token.lex = property(lambda t: t.doc.vocab[t.text], doc="The token's Lexeme")
+
+    tokenizer_cls = type(_weft.Pipeline.blank("en").tokenizer) if hasattr(_weft, "Pipeline") else None
+    if tokenizer_cls is not None and not hasattr(tokenizer_cls, "pipe"):
+        tokenizer_cls.pipe = _tokenizer_pipe

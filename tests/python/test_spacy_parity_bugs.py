@@ -301,3 +301,36 @@ def test_extension_attributes_follow_spacy():
         for cls, name in [(weft.Token, "is_fruit"), (weft.Token, "upper"), (weft.Doc, "tags"), (weft.Span, "shout")]:
             if cls.has_extension(name):
                 cls.remove_extension(name)
+
+
+# --- the smaller parts of spaCy's API ----------------------------------------------------------------
+def test_small_doc_span_token_api(nlp, tmp_path):
+    doc = nlp("I like apples and pears. She left.")
+    assert doc.lang_ == "en" and doc.lang == weft.StringStore.hash("en") and doc[0].lang_ == "en"
+    assert [t.text for t in doc[2].conjuncts] == ["pears"] and [t.text for t in doc[4].conjuncts] == ["apples"]
+    assert [t.text for t in doc[2:5].subtree] == ["apples", "and", "pears"]
+    assert [t.text for t in doc[1:2].lefts] == ["I"] and doc[1:2].n_lefts == 1
+    assert [t.text for t in doc[1:2].rights] == ["apples", "."] and doc[1:2].n_rights == 2
+    assert doc[0:5].lemma_ == "I like apple and pear" and doc[0:2].orth_ == "I like"
+    assert (doc[0:5].to_array(["ORTH"]) == doc.to_array(["ORTH"])[0:5]).all()
+    m = doc.get_lca_matrix()
+    assert m.shape == (len(doc), len(doc)) and m[0, 2] == 1 and m[0, 6] == -1  # other sentence: no ancestor
+    assert doc[0:3].get_lca_matrix()[0, 2] == 1
+    assert doc[0].has_head() and doc[0].has_dep() and doc[0].has_morph() and doc[0].vocab is not None
+    assert weft.Token.iob_strings() == ("", "I", "O", "B") and doc[2].lex.text == "apples"
+    assert [c.text for c in doc[0:5].noun_chunks] == [c.text for c in doc.noun_chunks if c.end <= 5]
+    try:
+        weft.Token.set_extension("from_docs_x", default=0)
+        other = nlp("Good day.")
+        other[1]._.from_docs_x = 5
+        both = weft.Doc.from_docs([doc, other])
+        assert both.text == doc.text + " " + other.text
+        assert [s.text for s in both.sents] == ["I like apples and pears.", "She left.", "Good day."]
+        assert both[len(doc) + 1]._.from_docs_x == 5 and both[1]._.from_docs_x == 0
+        assert [t.dep_ for t in both] == [t.dep_ for t in doc] + [t.dep_ for t in other]
+        assert both[len(doc)].head.i == other[0].head.i + len(doc)
+    finally:
+        weft.Token.remove_extension("from_docs_x")
+    doc.to_disk(tmp_path / "d.bin")
+    assert weft.Doc(nlp.vocab).from_disk(tmp_path / "d.bin").text == doc.text
+    assert [d.text for d in nlp.tokenizer.pipe(["a b", "c"])] == ["a b", "c"]
