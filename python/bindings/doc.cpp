@@ -495,8 +495,16 @@ void register_doc(pyb::module_& m) {
              bin.add(d);
              return pyb::bytes(bin.to_bytes());
            })
+      // spaCy's Doc.from_bytes: fills this Doc and returns it. user_data is not in the bytes (pickling
+      // carries it), so the Doc keeps its own.
       .def("from_bytes",
-           [](const Doc& self, const pyb::bytes& data) { return doc_from_bytes(data, self.vocab_ptr()); })
+           [](const std::shared_ptr<Doc>& self, const pyb::bytes& data) {
+             std::shared_ptr<Doc> read = doc_from_bytes(data, self->vocab_ptr());
+             auto state = self->binding_state();
+             *self = std::move(*read);
+             self->binding_state() = std::move(state);
+             return self;
+           })
       .def_property_readonly("_has_user_data", [](const Doc& d) { return has_user_data(d); })
       .def_property("user_data", [](Doc& d) { return user_data(d); },
                     [](Doc& d, const pyb::object& data) { set_user_data(d, data); })

@@ -334,3 +334,12 @@ def test_small_doc_span_token_api(nlp, tmp_path):
     doc.to_disk(tmp_path / "d.bin")
     assert weft.Doc(nlp.vocab).from_disk(tmp_path / "d.bin").text == doc.text
     assert [d.text for d in nlp.tokenizer.pipe(["a b", "c"])] == ["a b", "c"]
+
+
+def test_doc_from_bytes_fills_the_doc_and_returns_it(nlp):
+    doc = nlp("Ann sat. Bob stood.")
+    target = weft.Doc(nlp.vocab)
+    target.user_data["keep"] = 1
+    back = target.from_bytes(doc.to_bytes())
+    assert back is target and target.text == doc.text and len(target) == len(doc)
+    assert [t.dep_ for t in target] == [t.dep_ for t in doc] and target.user_data == {"keep": 1}
