@@ -44,3 +44,21 @@ def tiny_training(tmp_path_factory):
 def tiny_model(tiny_training):
     """The path of the tiny trained pipeline (model-best)."""
     return tiny_training["model"]
+
+
+@pytest.fixture(scope="session")
+def spacy_python():
+    """The interpreter that runs spaCy for the tests that compare with it: this one when spacy imports,
+    else $SPACY_PYTHON (scripts/test.sh sets it to .venv-peers/bin/python when that exists); the test
+    is skipped when neither can."""
+    import os
+    import sys
+
+    try:
+        import spacy  # noqa: F401
+        return sys.executable
+    except ImportError:
+        path = os.environ.get("SPACY_PYTHON")
+    if not path or not os.path.exists(path):
+        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+    return path

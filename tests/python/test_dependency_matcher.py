@@ -3,7 +3,6 @@ matcher(doc) -> [(match_id, [token ids])], keys, get, remove, callbacks, Spans a
 hand-parsed Docs read from CoNLL-U. The expected tuples follow spaCy 3.8's _ops (dependencymatcher.pyx);
 test_same_as_spacy compares with spaCy itself when it can be run (SPACY_PYTHON or an importable spacy)."""
 import json
-import os
 import subprocess
 import sys
 
@@ -354,18 +353,9 @@ def random_cases(n, seed):
     return cases
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
 
-
-def test_same_as_spacy(tmp_path):
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_same_as_spacy(tmp_path, spacy_python):
+    python = spacy_python
     # Every operator from every token of the two-tree Doc, chains of two operators, then random Docs.
     patterns = [[{"RIGHT_ID": "a", "RIGHT_ATTRS": {}}, {"LEFT_ID": "a", "REL_OP": op, "RIGHT_ID": "b", "RIGHT_ATTRS": {}}]
                 for op in OPS]

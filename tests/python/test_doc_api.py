@@ -5,7 +5,6 @@ Token.set_morph and the token.morph setter. Expected values follow spaCy 3.8 (sp
 test_same_as_spacy compares with spaCy itself when it can be run (SPACY_PYTHON or an importable spacy)."""
 import copy
 import json
-import os
 import pathlib
 import pickle
 import re
@@ -447,13 +446,6 @@ print(json.dumps(out))
 """
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
-
 
 def spacy_cases():
     words = ["a", "b", "c", "d", "e"]
@@ -508,10 +500,8 @@ def weft_result(vocab, case):
                     for a in ("TAG", "DEP", "SENT_START", "ENT_IOB", "ENT_TYPE")}}
 
 
-def test_same_as_spacy(vocab):
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_same_as_spacy(vocab, spacy_python):
+    python = spacy_python
     cases = spacy_cases()
     result = subprocess.run([python, "-c", SPACY_SCRIPT], input=json.dumps(cases), capture_output=True, text=True,
                             timeout=300)

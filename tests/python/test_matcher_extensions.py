@@ -3,7 +3,6 @@ fuzzy_compare, as spaCy 3.8 (spacy/matcher/matcher.pyx, levenshtein.pyx). The na
 per-token columns that Python computes before matching (weft/matcher.py). test_same_as_spacy compares
 with spaCy itself where it can be run (an importable spacy, or SPACY_PYTHON)."""
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -334,18 +333,9 @@ print(json.dumps(out))
 """
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
 
-
-def test_same_as_spacy(nlp, ext):
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_same_as_spacy(nlp, ext, spacy_python):
+    python = spacy_python
     words = ["a", "bb", "ccc", "dd", "e", "ffff"]
     # Values spaCy handles without raising: ints, strs, lists of strs (no None, no float against plain
     # values, no REGEX on ints).
@@ -408,10 +398,8 @@ print(json.dumps(out))
 """
 
 
-def test_fuzzy_compare_same_as_spacy(nlp):
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_fuzzy_compare_same_as_spacy(nlp, spacy_python):
+    python = spacy_python
 
     def prefix(input_text, pattern_text, fuzzy):
         return input_text.lower().startswith(pattern_text.lower()[: max(1, len(pattern_text) - max(fuzzy, 0))])

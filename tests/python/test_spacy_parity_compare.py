@@ -1,9 +1,7 @@
 """The same Doc API calls in weft and in spaCy 3.8 (run in its own interpreter: SPACY_PYTHON, or an
 importable spacy), compared result by result. Skipped where spaCy cannot be run."""
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
@@ -83,18 +81,9 @@ print(json.dumps(run_checks(spacy, spacy.blank, Token, Span, Doc)))
 '''
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
 
-
-def test_doc_api_same_as_spacy():
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_doc_api_same_as_spacy(spacy_python):
+    python = spacy_python
     result = subprocess.run([python, "-c", SPACY_SCRIPT], capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         pytest.skip(f"spaCy could not run: {result.stderr[-300:]}")

@@ -4,7 +4,6 @@ char_span, as_doc, setters) and DocBin version 2 (and reading version 1), with s
 written out; test_same_as_spacy compares with spaCy itself when it can be run."""
 import copy
 import json
-import os
 import pickle
 import random
 import subprocess
@@ -408,18 +407,9 @@ def random_cases(n, seed):
     return cases
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
 
-
-def test_same_as_spacy():
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_same_as_spacy(spacy_python):
+    python = spacy_python
     cases = random_cases(300, seed=5)
     result = subprocess.run([python, "-c", SPACY_SCRIPT], input=json.dumps(cases), capture_output=True, text=True,
                             timeout=300)

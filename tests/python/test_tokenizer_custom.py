@@ -3,7 +3,6 @@ suffix_search, infix_finditer, token_match and url_match (set from compiled Pyth
 compile_*_regex, strings or None), the RE2 translation and its errors, saving with the model, and
 test_same_as_spacy comparing with spaCy itself when it can be run (SPACY_PYTHON or an importable spacy)."""
 import json
-import os
 import pickle
 import re
 import subprocess
@@ -326,18 +325,9 @@ CASE = {
 }
 
 
-def spacy_python():
-    try:
-        import spacy  # noqa: F401
-        return sys.executable
-    except ImportError:
-        return os.environ.get("SPACY_PYTHON")
 
-
-def test_same_as_spacy():
-    python = spacy_python()
-    if not python or not os.path.exists(python):
-        pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
+def test_same_as_spacy(spacy_python):
+    python = spacy_python
     result = subprocess.run([python, "-c", SPACY_SCRIPT], input=json.dumps(CASE), capture_output=True, text=True,
                             timeout=300)
     if result.returncode != 0:
