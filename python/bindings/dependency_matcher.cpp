@@ -95,11 +95,17 @@ void add(PyDependencyMatcher& self, const pyb::handle& key, const pyb::handle& p
 pyb::object call(const pyb::object& self_obj, const pyb::object& doclike) {
   PyDependencyMatcher& self = self_obj.cast<PyDependencyMatcher&>();
   std::shared_ptr<Doc> doc;
+  // Custom extension attributes ("_"): their columns come from Python (the evaluator weft.matcher
+  // installs), computed on the tokens of the Doc or Span given, with the GIL held.
+  ExternalColumns columns;
+  const bool external = !self.matcher.external_predicates().empty();
   if (pyb::isinstance<Doc>(doclike)) {
     doc = doclike.cast<std::shared_ptr<Doc>>();
+    if (external) evaluate_extensions(*doc, 0, doc->size(), self.matcher.external_predicates(), columns);
   } else if (pyb::isinstance<PySpan>(doclike)) {
     // spaCy matches span.as_doc(): a copy, whose indices start at 0.
     const PySpan& span = doclike.cast<const PySpan&>();
+    if (external) evaluate_extensions(*span.doc, span.start, span.end, self.matcher.external_predicates(), columns);
     doc = std::make_shared<Doc>(DependencyMatcher::span_doc(*span.doc, span.start, span.end));
   } else {
     throw weft::ValueError("DependencyMatcher: expected a Doc or Span, got " + type_of(doclike) + " (E195)");
@@ -108,7 +114,7 @@ pyb::object call(const pyb::object& self_obj, const pyb::object& doclike) {
   {
     pyb::gil_scoped_release release;
     std::shared_lock lock(self.mutex);
-    matches = self.matcher.find(*doc);
+    matches = self.matcher.find(*doc, external ? &columns : nullptr);
   }
   pyb::list out;
   for (const DependencyMatch& m : matches) out.append(pyb::make_tuple(m.match_id, pyb::cast(m.tokens)));

@@ -754,10 +754,27 @@ TEST_CASE("matcher: a C++ fuzzy compare replaces Levenshtein, called once per di
   CHECK(caller.find(doc, options).size() == 4);
 }
 
-TEST_CASE("matcher: the DependencyMatcher still refuses \"_\" (it passes no columns)") {
+TEST_CASE("matcher: the DependencyMatcher takes \"_\" in RIGHT_ATTRS as external predicates") {
+  // "a b c": b is the root, a and c its dependents.
+  Doc doc = Doc::from_words(en_vocab(), {"a", "b", "c"});
+  const int heads[] = {1, 1, 1};
+  for (std::size_t i = 0; i < 3; ++i) {
+    doc.data(i).head = heads[i] - static_cast<int>(i);
+    doc.data(i).dep = doc.intern(i == 1 ? "ROOT" : "dep");
+  }
   DependencyMatcher dm(en_vocab());
-  const Json patterns = parse_json(R"([[{"RIGHT_ID": "a", "RIGHT_ATTRS": {"_": {"x": true}}}]])", "test");
-  CHECK(test::error_message<ValueError>([&] { dm.add("D", patterns); }, "_").find("custom extension") != std::string::npos);
+  dm.add("D", parse_json(R"([[{"RIGHT_ID": "h", "RIGHT_ATTRS": {"DEP": "ROOT"}},
+                              {"LEFT_ID": "h", "REL_OP": ">", "RIGHT_ID": "k", "RIGHT_ATTRS": {"_": {"x": true}}}]])",
+                         "test"));
+  REQUIRE(dm.external_predicates().size() == 1);
+  CHECK(dm.external_predicates()[0].name == "x");
+  CHECK_THROWS_AS((void)dm.find(doc), ValueError);  // the columns are required
+  ExternalColumns columns{{0, 0, 1}};                // x is true on "c" only
+  const auto matches = dm.find(doc, &columns);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0].tokens == std::vector<std::size_t>{1, 2});
+  columns[0] = {1, 0, 1};
+  CHECK(dm.find(doc, &columns).size() == 2);
 }
 
 TEST_CASE("matcher: levenshtein_compare is spaCy's, default edits included") {

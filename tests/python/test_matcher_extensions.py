@@ -421,3 +421,23 @@ def test_fuzzy_compare_same_as_spacy(nlp, spacy_python):
         m = Matcher(nlp.vocab, fuzzy_compare=prefix)
         m.add("K", [case["pattern"]])
         assert [[s, e] for _, s, e in m(doc)] == want, case
+
+
+def test_dependency_matcher_with_extension_attributes():
+    nlp = weft.blank("en")
+    doc = weft.Doc(nlp.vocab, words=["I", "eat", "apples", "and", "pears"], heads=[1, 1, 1, 4, 2],
+                   deps=["nsubj", "ROOT", "obj", "cc", "conj"])
+    weft.Token.set_extension("dm_fruit", default=False, force=True)
+    try:
+        doc[2]._.dm_fruit = True
+        doc[4]._.dm_fruit = True
+        matcher = weft.DependencyMatcher(nlp.vocab)
+        matcher.add("FRUIT", [[{"RIGHT_ID": "v", "RIGHT_ATTRS": {"LOWER": "eat"}},
+                               {"LEFT_ID": "v", "REL_OP": ">>", "RIGHT_ID": "f", "RIGHT_ATTRS": {"_": {"dm_fruit": True}}}]])
+        assert sorted(t for _, (v, t) in matcher(doc)) == [2, 4]
+        # A Span is matched as a copy: the values are still those of the original tokens.
+        assert sorted(t for _, (v, t) in matcher(doc[1:5])) == [1, 3]
+        doc[4]._.dm_fruit = False
+        assert [t for _, (v, t) in matcher(doc)] == [2]
+    finally:
+        weft.Token.remove_extension("dm_fruit")

@@ -127,11 +127,8 @@ std::vector<ParsedNode> parse_pattern(Where w, const Json& pattern) {
     }
     const Json& attrs = node["RIGHT_ATTRS"];
     if (!attrs.is_object()) w.fail("RIGHT_ATTRS must be a dict (a Matcher token spec), got " + show(attrs));
-    // The Matcher takes custom extension attributes as external predicates whose values its caller
-    // computes; the DependencyMatcher does not pass them on (yet), so they stay an error here.
-    if (attrs.contains("_"))
-      w.fail("RIGHT_ATTRS uses custom extension attributes (\"_\"), which the DependencyMatcher does not support "
-             "(the Matcher and the EntityRuler do)");
+    // Custom extension attributes ("_") become the inner Matcher's external predicates, whose columns
+    // the caller gives find() (operator() fills them through the process-wide evaluator).
     for (auto it = attrs.begin(); it != attrs.end(); ++it) {
       if (upper(it.key()) != "OP" || !it.value().is_string()) continue;
       const std::string q = it.value().get<std::string>();
@@ -596,13 +593,19 @@ std::size_t DependencyMatcher::n_patterns() const noexcept {
   return n;
 }
 
-std::vector<DependencyMatch> DependencyMatcher::find(const Doc& doc) const {
+const std::vector<ExternalPredicate>& DependencyMatcher::external_predicates() const noexcept {
+  return compiled_->inner.external_predicates();
+}
+
+std::vector<DependencyMatch> DependencyMatcher::find(const Doc& doc, const ExternalColumns* external) const {
   std::vector<DependencyMatch> out;
   const Compiled& c = *compiled_;
   if (rules_.empty() || doc.empty()) return out;  // spaCy: an empty Doc counts as annotated (no E155)
   std::vector<Match> inner;
   try {
-    inner = c.inner.find(doc);
+    MatchOptions options;
+    options.external = external;
+    inner = c.inner.find(doc, options);
   } catch (const ValueError& e) {
     std::string why = e.cause();
     if (why.rfind("Matcher: ", 0) == 0) why = why.substr(9);
@@ -757,7 +760,9 @@ void DependencyMatcher::run_callbacks(Doc& doc, std::vector<DependencyMatch>& ma
 }
 
 std::vector<DependencyMatch> DependencyMatcher::operator()(Doc& doc) {
-  std::vector<DependencyMatch> matches = find(doc);
+  ExternalColumns columns;
+  if (!external_predicates().empty()) evaluate_extensions(doc, 0, doc.size(), external_predicates(), columns);
+  std::vector<DependencyMatch> matches = find(doc, external_predicates().empty() ? nullptr : &columns);
   run_callbacks(doc, matches);
   return matches;
 }
@@ -765,7 +770,11 @@ std::vector<DependencyMatch> DependencyMatcher::operator()(Doc& doc) {
 std::vector<DependencyMatch> DependencyMatcher::operator()(const Span& span, Doc* copy) {
   Doc local = span_doc(span.doc(), span.start(), span.end());
   Doc& target = copy ? (*copy = std::move(local)) : local;
-  std::vector<DependencyMatch> matches = find(target);
+  // Extension values belong to the original Doc's tokens (its user_data, by its offsets).
+  ExternalColumns columns;
+  if (!external_predicates().empty())
+    evaluate_extensions(const_cast<Doc&>(span.doc()), span.start(), span.end(), external_predicates(), columns);
+  std::vector<DependencyMatch> matches = find(target, external_predicates().empty() ? nullptr : &columns);
   run_callbacks(target, matches);
   return matches;
 }

@@ -48,8 +48,9 @@
 // warns, spaCy's W126). A Span is matched as spaCy matches it, as a copy (span_doc) whose heads that
 // leave the span are rewired by spaCy's Span.as_doc rule and relabelled "dep" (and, when parsed, its
 // sentences redrawn from the rewired trees, as spaCy's from_array does). Custom extension attributes
-// ("_") in RIGHT_ATTRS are an error (the Matcher takes them as external predicates, whose columns the
-// DependencyMatcher does not compute).
+// ("_") in RIGHT_ATTRS are the inner Matcher's external predicates: find() takes their columns, and
+// operator() computes them through the process-wide evaluator (the Python module installs it); for a
+// Span they are the original Doc's tokens' values.
 //
 // Not thread-safe while rules are added or removed; once built, find() may run on many threads.
 #pragma once
@@ -153,7 +154,11 @@ class DependencyMatcher {
 
   // The matches in the Doc, without callbacks. Thread-safe between changes. ValueError (the
   // Matcher's E155) when a RIGHT_ATTRS plain value asks for an annotation the Doc lacks (DEP, POS, ...).
-  std::vector<DependencyMatch> find(const Doc& doc) const;
+  // `external`: the columns of external_predicates() (custom extension attributes, "_" in RIGHT_ATTRS)
+  // for the Doc's tokens, required when there are any (matcher.hpp); operator() computes them.
+  std::vector<DependencyMatch> find(const Doc& doc, const ExternalColumns* external = nullptr) const;
+  // The inner Matcher's external predicates: one per distinct "_" test in the RIGHT_ATTRS.
+  const std::vector<ExternalPredicate>& external_predicates() const noexcept;
   // The matches in the Span's copy (span_doc), token indices relative to the Span's start.
   std::vector<DependencyMatch> find(const Span& span) const;
 
