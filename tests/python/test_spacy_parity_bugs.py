@@ -343,3 +343,15 @@ def test_doc_from_bytes_fills_the_doc_and_returns_it(nlp):
     back = target.from_bytes(doc.to_bytes())
     assert back is target and target.text == doc.text and len(target) == len(doc)
     assert [t.dep_ for t in target] == [t.dep_ for t in doc] and target.user_data == {"keep": 1}
+
+
+def test_to_json_from_json_carry_span_groups_and_entities():
+    nlp = weft.blank("en")
+    doc = nlp("Ann met Bob in Rome.")
+    doc.spans["people"] = [weft.Span(doc, 0, 1, label="PER"), weft.Span(doc, 2, 3, label="PER")]
+    doc.ents = [weft.Span(doc, 4, 5, label="LOC")]
+    data = doc.to_json()
+    assert data["spans"]["people"][1] == {"start": 8, "end": 11, "label": "PER", "kb_id": ""}
+    back = weft.Doc(nlp.vocab).from_json(data)
+    assert [(s.text, s.label_) for s in back.spans["people"]] == [("Ann", "PER"), ("Bob", "PER")]
+    assert [(e.text, e.label_) for e in back.ents] == [("Rome", "LOC")]
