@@ -120,6 +120,36 @@ pyb::object builtin_compare();
 // The CLI in the module (python -m weft): _weft._cli_main, when built with CLI11 (cli.cpp).
 void register_cli(pyb::module_& m);
 
+// spaCy's matcher keys (_normalize_key): a str, hashed, or a non-negative int, the hash itself.
+// match_key_id throws ValueError naming `owner` ("Matcher", "DependencyMatcher") for anything else.
+bool is_match_key(const pyb::handle& key);
+hash_t match_key_id(const pyb::handle& key, const char* owner);
+
+// has_key, __contains__, __len__ and get(key, default=None) -> (on_match, patterns) for a matcher
+// binding `Py` holding `matcher` (contains(id), size(), get(id) -> a Rule with `patterns`) and
+// `callbacks` (id -> on_match), as the Matcher and DependencyMatcher bindings do.
+template <class Py, class Cls>
+void bind_rule_lookups(Cls& cls, const char* owner) {
+  cls.def("has_key", [owner](const Py& self, const pyb::object& key) {
+       return is_match_key(key) && self.matcher.contains(match_key_id(key, owner));
+     })
+      .def("__contains__", [owner](const Py& self, const pyb::object& key) {
+        return is_match_key(key) && self.matcher.contains(match_key_id(key, owner));
+      })
+      .def("__len__", [](const Py& self) { return self.matcher.size(); })
+      .def(
+          "get",
+          [owner](const Py& self, const pyb::object& key, const pyb::object& default_) -> pyb::object {
+            if (!is_match_key(key)) return default_;
+            const hash_t id = match_key_id(key, owner);
+            const auto* rule = self.matcher.get(id);
+            if (!rule) return default_;
+            const auto it = self.callbacks.find(id);
+            return pyb::make_tuple(it == self.callbacks.end() ? pyb::none() : it->second, py_from_json(rule->patterns));
+          },
+          pyb::arg("key"), pyb::arg("default") = pyb::none());
+}
+
 // Accepts an attribute id or name ("ORTH", "lower") as spaCy does; throws ValueError otherwise.
 Attr attr_from_py(const pyb::handle& h);
 

@@ -30,22 +30,9 @@ std::string type_of(const pyb::handle& h) {
   return pyb::str(pyb::type::handle_of(h).attr("__name__")).cast<std::string>();
 }
 
-bool is_key(const pyb::handle& key) {
-  return pyb::isinstance<pyb::str>(key) || (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key));
-}
+bool is_key(const pyb::handle& key) { return is_match_key(key); }
 
-// spaCy's _normalize_key: a str is hashed, an int is the hash.
-hash_t key_id(const pyb::handle& key) {
-  if (pyb::isinstance<pyb::str>(key)) return hash_string(utf8_from_py(key));
-  if (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key)) {
-    try {
-      return key.cast<hash_t>();
-    } catch (const pyb::cast_error&) {
-    }
-  }
-  throw weft::ValueError("DependencyMatcher: a key must be a str or a non-negative int, got " + type_of(key) + " " +
-                         pyb::repr(key).cast<std::string>());
-}
+hash_t key_id(const pyb::handle& key) { return match_key_id(key, "DependencyMatcher"); }
 
 void add(PyDependencyMatcher& self, const pyb::handle& key, const pyb::handle& patterns, const pyb::object& on_match) {
   const std::string label = pyb::isinstance<pyb::str>(key) ? utf8_from_py(key) : pyb::str(key).cast<std::string>();
@@ -146,7 +133,9 @@ pyb::object call(const pyb::object& self_obj, const pyb::object& doclike) {
 }  // namespace
 
 void register_dependency_matcher(pyb::module_& m) {
-  pyb::class_<PyDependencyMatcher>(m, "DependencyMatcher")
+  auto cls = pyb::class_<PyDependencyMatcher>(m, "DependencyMatcher");
+  bind_rule_lookups<PyDependencyMatcher>(cls, "DependencyMatcher");
+  cls
       .def(pyb::init([](std::shared_ptr<Vocab> vocab, bool /*validate*/) {
              // spaCy passes validate to its Matcher; weft always checks patterns when they are added.
              return std::make_unique<PyDependencyMatcher>(std::move(vocab));
@@ -169,26 +158,6 @@ void register_dependency_matcher(pyb::module_& m) {
              self.matcher.remove(id);
              self.callbacks.erase(id);
            })
-      .def("has_key",
-           [](const PyDependencyMatcher& self, const pyb::object& key) {
-             return is_key(key) && self.matcher.contains(key_id(key));
-           })
-      .def("__contains__",
-           [](const PyDependencyMatcher& self, const pyb::object& key) {
-             return is_key(key) && self.matcher.contains(key_id(key));
-           })
-      .def("__len__", [](const PyDependencyMatcher& self) { return self.matcher.size(); })
-      .def(
-          "get",
-          [](const PyDependencyMatcher& self, const pyb::object& key, const pyb::object& default_) -> pyb::object {
-            if (!is_key(key)) return default_;
-            const hash_t id = key_id(key);
-            const DependencyMatcher::Rule* rule = self.matcher.get(id);
-            if (!rule) return default_;
-            const auto it = self.callbacks.find(id);
-            return pyb::make_tuple(it == self.callbacks.end() ? pyb::none() : it->second, py_from_json(rule->patterns));
-          },
-          pyb::arg("key"), pyb::arg("default") = pyb::none())
       .def("__call__", &call, pyb::arg("doclike"));
 }
 

@@ -160,21 +160,9 @@ void check_extension_regexes(const std::string& label, const Json& patterns) {
 }
 
 // The key as spaCy normalizes it: a str (hashed) or an int (taken as the hash).
-hash_t key_id(const pyb::handle& key) {
-  if (pyb::isinstance<pyb::str>(key)) return hash_string(utf8_from_py(key));
-  if (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key)) {
-    try {
-      return key.cast<hash_t>();
-    } catch (const pyb::cast_error&) {
-    }
-  }
-  throw weft::ValueError("Matcher: a key must be a str or a non-negative int, got " + py_type(key) + " " +
-                         pyb::repr(key).cast<std::string>());
-}
+hash_t key_id(const pyb::handle& key) { return match_key_id(key, "Matcher"); }
 
-bool is_key(const pyb::handle& key) {
-  return pyb::isinstance<pyb::str>(key) || (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key));
-}
+bool is_key(const pyb::handle& key) { return is_match_key(key); }
 
 void add(PyMatcher& self, const pyb::handle& key, const pyb::handle& patterns, const pyb::object& on_match,
          const pyb::object& greedy) {
@@ -307,6 +295,22 @@ pyb::object call(const pyb::object& self_obj, const pyb::object& doclike, bool a
 
 }  // namespace
 
+bool is_match_key(const pyb::handle& key) {
+  return pyb::isinstance<pyb::str>(key) || (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key));
+}
+
+hash_t match_key_id(const pyb::handle& key, const char* owner) {
+  if (pyb::isinstance<pyb::str>(key)) return hash_string(utf8_from_py(key));
+  if (pyb::isinstance<pyb::int_>(key) && !pyb::isinstance<pyb::bool_>(key)) {
+    try {
+      return key.cast<hash_t>();
+    } catch (const pyb::cast_error&) {
+    }
+  }
+  throw weft::ValueError(std::string(owner) + ": a key must be a str or a non-negative int, got " + py_type(key) + " " +
+                         pyb::repr(key).cast<std::string>());
+}
+
 void register_matcher(pyb::module_& m) {
   m.def(
       "levenshtein_compare",
@@ -345,7 +349,9 @@ void register_matcher(pyb::module_& m) {
     doc = std::move(*shared);
   });
 
-  pyb::class_<PyMatcher>(m, "Matcher")
+  auto cls = pyb::class_<PyMatcher>(m, "Matcher");
+  bind_rule_lookups<PyMatcher>(cls, "Matcher");
+  cls
       .def(pyb::init([](std::shared_ptr<Vocab> vocab, bool /*validate*/, pyb::object fuzzy_compare) {
              // spaCy's validate=False skips its schema; weft always checks patterns when they are added.
              if (!fuzzy_compare.is_none() && !PyCallable_Check(fuzzy_compare.ptr()))
@@ -371,20 +377,6 @@ void register_matcher(pyb::module_& m) {
              ++self.generation;
              self.callbacks.erase(id);
            })
-      .def("has_key", [](const PyMatcher& self, const pyb::object& key) { return is_key(key) && self.matcher.contains(key_id(key)); })
-      .def("__contains__", [](const PyMatcher& self, const pyb::object& key) { return is_key(key) && self.matcher.contains(key_id(key)); })
-      .def("__len__", [](const PyMatcher& self) { return self.matcher.size(); })
-      .def(
-          "get",
-          [](const PyMatcher& self, const pyb::object& key, const pyb::object& default_) -> pyb::object {
-            if (!is_key(key)) return default_;
-            const hash_t id = key_id(key);
-            const Matcher::Rule* rule = self.matcher.get(id);
-            if (!rule) return default_;
-            const auto it = self.callbacks.find(id);
-            return pyb::make_tuple(it == self.callbacks.end() ? pyb::none() : it->second, py_from_json(rule->patterns));
-          },
-          pyb::arg("key"), pyb::arg("default") = pyb::none())
       .def("__call__", &call, pyb::arg("doclike"), pyb::kw_only(), pyb::arg("as_spans") = false,
            pyb::arg("allow_missing") = false, pyb::arg("with_alignments") = false);
 }

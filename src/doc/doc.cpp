@@ -83,8 +83,8 @@ void Doc::annotate(const DocAnnotations& a) {
     for (std::size_t i = 0; i < heads->size(); ++i) (*heads)[i] = static_cast<std::int64_t>(i);
   }
   if (heads && !heads->empty() && (!deps || deps->empty()))
-    throw ValueError("Doc: heads were given without deps; a dependency parse needs both (give placeholder labels "
-                     "such as deps=[\"dep\"] * len(heads) when there are none; spaCy's E1017)");
+    throw ValueError("Doc: heads were given without deps; a dependency parse needs both (without real labels, "
+                     "give deps=[\"dep\"] * len(heads); spaCy's E1017)");
   std::vector<UPOS> pos;
   if (a.pos) {
     pos.reserve(a.pos->size());
