@@ -199,10 +199,29 @@ std::shared_ptr<Doc> make_doc(const std::shared_ptr<Vocab>& vocab, const pyb::ob
 
 // Strings behind hashes that to_array exported from a Doc's own pool (lemmas, labels first seen at run
 // time), remembered process-wide so that from_array on another Doc can resolve them, as spaCy's shared
-// StringStore would. It grows only with distinct strings exported this way.
+// StringStore would. Bounded (DESIGN.md: no global store grows forever while streaming): two
+// generations of at most kExportedGeneration strings each; when the newer one fills, the older one is
+// dropped, so the strings of the latest exports are always known.
+constexpr std::size_t kExportedGeneration = std::size_t{1} << 18;
 std::mutex exported_mutex;
-std::unordered_map<hash_t, std::string>& exported_strings() {
-  static auto* strings = new std::unordered_map<hash_t, std::string>();
+struct ExportedStrings {
+  std::unordered_map<hash_t, std::string> current, previous;
+  const std::string* find(hash_t h) const {
+    if (const auto it = current.find(h); it != current.end()) return &it->second;
+    if (const auto it = previous.find(h); it != previous.end()) return &it->second;
+    return nullptr;
+  }
+  void add(hash_t h, const std::string& s) {
+    if (find(h)) return;
+    if (current.size() >= kExportedGeneration) {
+      previous = std::move(current);
+      current.clear();
+    }
+    current.emplace(h, s);
+  }
+};
+ExportedStrings& exported_strings() {
+  static auto* strings = new ExportedStrings();
   return *strings;
 }
 
@@ -219,7 +238,7 @@ void remember_exported(const Doc& d, const std::vector<Attr>& ids, const std::ve
     if (!is_string_attr(ids[j])) continue;
     for (std::size_t i = 0; i < d.size(); ++i) {
       const hash_t h = values[i * ids.size() + j];
-      if (const auto it = d.pool().find(h); it != d.pool().end()) known.emplace(h, it->second);
+      if (const auto it = d.pool().find(h); it != d.pool().end()) known.add(h, it->second);
     }
   }
 }
@@ -228,13 +247,13 @@ void remember_exported(const Doc& d, const std::vector<Attr>& ids, const std::ve
 void adopt_exported(Doc& d, const std::vector<Attr>& ids, const std::vector<std::uint64_t>& values) {
   std::lock_guard<std::mutex> lock(exported_mutex);
   const auto& known = exported_strings();
-  if (known.empty()) return;
+  if (known.current.empty() && known.previous.empty()) return;
   for (std::size_t j = 0; j < ids.size(); ++j) {
     if (!is_string_attr(ids[j])) continue;
     for (std::size_t i = 0; i < d.size(); ++i) {
       const hash_t h = values[i * ids.size() + j];
       if (h == 0 || d.pool().count(h) || d.vocab().strings().contains(h)) continue;
-      if (const auto it = known.find(h); it != known.end()) d.intern(it->second);
+      if (const std::string* s = known.find(h)) d.intern(*s);
     }
   }
 }
