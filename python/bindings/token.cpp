@@ -35,6 +35,12 @@ TokenData& mut(const PyToken& t) {
   return t.doc->data(t.i);
 }
 
+// The token's Doc for a setter of what lives beside the records (entity ids; checked as tok()).
+Doc& mut_doc(const PyToken& t) {
+  (void)tok(t);
+  return *t.doc;
+}
+
 // A Python iterator over tokens of t's Doc.
 pyb::iterator token_iter(const PyToken& t, const std::vector<Token>& tokens) {
   pyb::list out;
@@ -112,13 +118,13 @@ void register_token(pyb::module_& m) {
                         [](const PyToken& t, const pyb::object& v) { mut(t).ent_type = hash_from_py(*t.doc, v); })
           // spaCy's entity ids, writable as there (doc.ents and set_ents write them from the Spans).
           .def_property("ent_id", [](const PyToken& t) { return tok(t).ent_id(); },
-                        [](const PyToken& t, hash_t v) { mut(t).ent_id = v; })
+                        [](const PyToken& t, hash_t v) { mut_doc(t).set_ent_id(t.i, v); })
           .def_property("ent_id_", [](const PyToken& t) { return std::string(tok(t).ent_id_()); },
-                        [](const PyToken& t, const pyb::object& v) { mut(t).ent_id = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut_doc(t).set_ent_id(t.i, hash_from_py(*t.doc, v)); })
           .def_property("ent_kb_id", [](const PyToken& t) { return tok(t).ent_kb_id(); },
-                        [](const PyToken& t, hash_t v) { mut(t).ent_kb_id = v; })
+                        [](const PyToken& t, hash_t v) { mut_doc(t).set_ent_kb_id(t.i, v); })
           .def_property("ent_kb_id_", [](const PyToken& t) { return std::string(tok(t).ent_kb_id_()); },
-                        [](const PyToken& t, const pyb::object& v) { mut(t).ent_kb_id = hash_from_py(*t.doc, v); })
+                        [](const PyToken& t, const pyb::object& v) { mut_doc(t).set_ent_kb_id(t.i, hash_from_py(*t.doc, v)); })
           .def_property_readonly("ent_iob", [](const PyToken& t) { return static_cast<int>(tok(t).data().ent_iob); })
           .def_property_readonly("ent_iob_", [](const PyToken& t) { return std::string(tok(t).ent_iob_()); })
           .def_property("is_sent_start",

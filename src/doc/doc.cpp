@@ -430,7 +430,7 @@ std::vector<Span> Doc::ents() const {
     if (t.ent_iob == EntIob::I && open && out.back().label() == t.ent_type) {
       out.back() = Span(this, out.back().start(), i + 1, t.ent_type, out.back().kb_id(), out.back().id());
     } else if ((t.ent_iob == EntIob::B || t.ent_iob == EntIob::I) && t.ent_type != 0) {
-      out.emplace_back(this, i, i + 1, t.ent_type, t.ent_kb_id, t.ent_id);
+      out.emplace_back(this, i, i + 1, t.ent_type, ent_kb_id(i), ent_id(i));
       open = true;
     } else {
       open = false;  // O, missing, or a blocked token (B without a type), as spaCy
@@ -485,8 +485,8 @@ void Doc::set_ents(std::span<const Span> ents, const EntsRegions& regions, std::
         const Span& e = *owner[i];
         t.ent_iob = i == e.start() ? EntIob::B : EntIob::I;
         t.ent_type = e.label();
-        t.ent_kb_id = e.kb_id();
-        if (e.id() != 0) t.ent_id = e.id();  // spaCy keeps the token's ent_id for a span without one
+        set_ent_kb_id(i, e.kb_id());
+        if (e.id() != 0) set_ent_id(i, e.id());  // spaCy keeps the token's ent_id for a span without one
         break;
       }
       case BLOCKED: t.ent_iob = EntIob::B, t.ent_type = 0; break;

@@ -158,9 +158,10 @@ std::string serialize(const Doc& doc) {
     w.u8(static_cast<std::uint8_t>(t.ent_iob));
     w.u8(static_cast<std::uint8_t>(t.sent_start));
     w.u8(t.flags);
-    w.u64(t.ent_kb_id);
-    w.u64(t.ent_id);
-    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, t.ent_kb_id, t.ent_id})
+    const hash_t kb_id = doc.ent_kb_id(i), id = doc.ent_id(i);
+    w.u64(kb_id);
+    w.u64(id);
+    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, kb_id, id})
       if (h) hashes.push_back(h);
     if (t.orth && t.orth != hash_string(doc.token_text(i))) hashes.push_back(t.orth);
   }
@@ -237,8 +238,8 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
     const std::uint8_t pos = r.u8(), iob = r.u8();
     t.sent_start = static_cast<std::int8_t>(r.u8());
     t.flags = r.u8();
-    t.ent_kb_id = r.u64();
-    t.ent_id = r.u64();
+    doc.set_ent_kb_id(i, r.u64());
+    doc.set_ent_id(i, r.u64());
     const std::size_t end = static_cast<std::size_t>(t.idx) + t.len;
     if (t.len == 0 || end > text.size() || t.idx < prev_end)
       r.fail(where + "byte range [" + std::to_string(t.idx) + ", " + std::to_string(end) +
@@ -262,7 +263,7 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
   auto resolvable = [&](hash_t h) { return h == 0 || known.count(h) || store.contains(h); };
   for (std::uint32_t i = 0; i < n; ++i) {
     const TokenData& t = tokens[i];
-    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, t.ent_kb_id, t.ent_id})
+    for (const hash_t h : {t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, doc.ent_kb_id(i), doc.ent_id(i)})
       if (!resolvable(h)) r.fail("token " + std::to_string(i) + ": no string for hash " + std::to_string(h));
     if (t.orth != hash_string(doc.token_text(i)) && !resolvable(t.orth))
       r.fail("token " + std::to_string(i) + ": no string for its orth hash " + std::to_string(t.orth));

@@ -354,6 +354,13 @@ void Retokenizer::apply() {
 
   std::vector<TokenData> out;
   out.reserve(new_n);
+  // The entity ids (Doc::ent_ids), when the Doc has any: each new token takes those of the old token
+  // named here (a merged span's root, a split token, an unchanged token).
+  const bool has_ids = !doc_.ent_ids().empty();
+  std::vector<EntIds> out_ids;
+  const auto take_ids = [&](std::size_t i) {
+    if (has_ids) out_ids.push_back({doc_.ent_kb_id(i), doc_.ent_id(i)});
+  };
   {
     std::size_t m = 0, s = 0;
     for (std::size_t i = 0; i < n;) {
@@ -365,8 +372,7 @@ void Retokenizer::apply() {
         const std::size_t pos = out.size();
         TokenData t = first;
         t.len = last.idx + last.len - first.idx;
-        t.ent_kb_id = root.ent_kb_id;  // the entity is the root's (spaCy keeps the first token's ids)
-        t.ent_id = root.ent_id;
+        take_ids(roots[m]);  // the entity is the root's (spaCy keeps the first token's ids)
         t.orth = hash_string(text.substr(t.idx, t.len));
         t.norm = 0;
         t.lemma = lemmas[m];
@@ -413,6 +419,7 @@ void Retokenizer::apply() {
           t.head = static_cast<std::int32_t>(static_cast<std::int64_t>(target) - static_cast<std::int64_t>(pos));
           if (!sp.attrs.empty()) apply_attrs(t, sp.attrs[k]);
           out.push_back(t);
+          take_ids(i);
         }
         ++s;
         ++i;
@@ -420,6 +427,7 @@ void Retokenizer::apply() {
         TokenData t = old[i];
         t.head = remap_head(i, t.head, out.size());
         out.push_back(t);
+        take_ids(i);
         ++i;
       }
     }
@@ -495,6 +503,7 @@ void Retokenizer::apply() {
   ex.empty_nodes = std::move(empty_nodes);
   ex.mwt_fields = std::move(mwt_fields);
   doc_.tokens() = std::move(out);
+  doc_.ent_ids() = std::move(out_ids);
   merges_.clear();
   splits_.clear();
   mark_.clear();

@@ -102,6 +102,9 @@ Doc Span::as_doc() const {
   toks.assign(src.tokens().begin() + static_cast<std::ptrdiff_t>(start_),
               src.tokens().begin() + static_cast<std::ptrdiff_t>(end_));
   if (n == 0) return out;
+  if (start_ < src.ent_ids().size())
+    out.ent_ids().assign(src.ent_ids().begin() + static_cast<std::ptrdiff_t>(start_),
+                         src.ent_ids().begin() + static_cast<std::ptrdiff_t>(std::min(end_, src.ent_ids().size())));
   // Strings of this Doc's pool that the copied annotations use.
   const auto& pool = src.pool();
   const auto keep = [&](hash_t h) {
@@ -110,7 +113,11 @@ Doc Span::as_doc() const {
   };
   for (TokenData& t : toks) {
     t.idx -= static_cast<std::uint32_t>(first_byte);
-    for (const hash_t h : {t.orth, t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type, t.ent_kb_id, t.ent_id}) keep(h);
+    for (const hash_t h : {t.orth, t.norm, t.lemma, t.tag, t.morph, t.dep, t.ent_type}) keep(h);
+  }
+  for (const EntIds& e : out.ent_ids()) {
+    keep(e.kb_id);
+    keep(e.id);
   }
   // Heads pointing outside the span (spaCy's _fix_dep_copy): the highest ancestor inside the span, else
   // an artificial root shared by the tokens of the same outside tree; either way the label is "dep".

@@ -68,7 +68,7 @@ TEST_CASE("formats: docbin round-trips dev into a fresh vocab") {
       REQUIRE((a.idx == b.idx && a.len == b.len && a.orth == b.orth && a.norm == b.norm && a.lemma == b.lemma &&
                a.tag == b.tag && a.morph == b.morph && a.dep == b.dep && a.ent_type == b.ent_type && a.head == b.head &&
                a.pos == b.pos && a.ent_iob == b.ent_iob && a.sent_start == b.sent_start && a.flags == b.flags &&
-               a.ent_kb_id == b.ent_kb_id && a.ent_id == b.ent_id));
+               docs[k].ent_kb_id(i) == decoded[k].ent_kb_id(i) && docs[k].ent_id(i) == decoded[k].ent_id(i)));
     }
   }
   CHECK(DocBin::from_bytes(back.to_bytes()).to_bytes() == bytes);  // stable

@@ -115,6 +115,47 @@ TEST_CASE("spans: the retokenizer carries entity ids") {
   CHECK(d.ents()[0].kb_id_() == "Q60");
 }
 
+TEST_CASE("spans: entity ids live in a side table allocated on the first id written") {
+  Doc d = words("in New York City today");
+  d.set_ents(std::vector<Span>{Span(&d, 1, 4, d.intern("GPE"))});  // no ids: nothing allocated
+  d.set_ent_id(2, 0);
+  CHECK(d.ent_ids().empty());
+  CHECK(d.token(2).ent_id() == 0);
+  d.set_ent_kb_id(3, d.intern("Q60"));
+  CHECK(d.ent_ids().size() == d.size());
+  CHECK(d.token(3).ent_kb_id_() == "Q60");
+  CHECK(d.token(2).ent_kb_id() == 0);
+  Doc grown(vocab(), "New York today");
+  grown.push_token(0, 3);
+  grown.push_token(4, 4);
+  grown.set_ent_id(1, grown.intern("nyc"));
+  grown.push_token(9, 5);
+  CHECK(grown.ent_ids().size() == 2);
+  CHECK(grown.token(2).ent_id() == 0);  // a token appended after the table was allocated reads 0
+  grown.set_ent_id(2, grown.intern("now"));
+  CHECK(grown.token(2).ent_id_() == "now");
+  CHECK(grown.token(1).ent_id_() == "nyc");
+  Doc copy = d;
+  copy.set_ent_kb_id(3, 0);
+  CHECK(d.token(3).ent_kb_id_() == "Q60");  // copies do not share the table
+  // A split token gives its ids to every piece; as_doc slices the table and keeps its strings.
+  Doc e = words("see NewYork now");
+  e.set_ent_id(1, e.intern("nyc"));
+  {
+    Retokenizer r(e);
+    r.split(1, {"New", "York"}, {{1, 1}, {0, 0}});
+    r.apply();
+  }
+  REQUIRE(e.size() == 4);
+  CHECK(e.ent_ids().size() == 4);
+  CHECK(e.token(1).ent_id_() == "nyc");
+  CHECK(e.token(2).ent_id_() == "nyc");
+  CHECK(e.token(3).ent_id() == 0);
+  const Doc part = e.span(2, 4).as_doc();
+  CHECK(part.token(0).ent_id_() == "nyc");
+  CHECK(part.token(1).ent_id() == 0);
+}
+
 TEST_CASE("spans: span groups hold overlapping labelled spans and copy with the Doc") {
   Doc d = words("the quick brown fox jumps");
   SpanGroup& g = d.spans()["animals"];

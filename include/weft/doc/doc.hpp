@@ -5,6 +5,7 @@
 // Doc's own string pool, not in the shared Vocab, so a frozen model's memory does not grow while streaming.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -111,7 +112,7 @@ class Doc {
   // The same without checks, for tokenizers that guarantee the invariants.
   TokenData& push_token_unchecked(std::uint32_t idx, std::uint32_t len, hash_t orth) {
     // Copied from a blank record: that compiles to a few vector moves, where value-initializing the
-    // 88-byte record compiled to `rep stosq`, which cost the tokenizer a fifth of its speed.
+    // record can compile to `rep stosq`, which once cost the tokenizer a fifth of its speed.
     static constexpr TokenData kBlank{};
     TokenData& t = tokens_.emplace_back(kBlank);
     t.idx = idx;
@@ -119,6 +120,23 @@ class Doc {
     t.orth = orth;
     return t;
   }
+
+  // Entity ids of token i (spaCy's ent_kb_id and ent_id; 0 = none). They live in a side table, not in
+  // TokenData, allocated when the first non-zero id is written, so Docs without ids pay nothing for
+  // them. Code that rewrites tokens() structurally (inserts, removes or reorders records) must rewrite
+  // ent_ids() to match, as the Retokenizer does; appending tokens needs nothing (missing entries read 0).
+  hash_t ent_kb_id(std::size_t i) const noexcept { return i < ent_ids_.size() ? ent_ids_[i].kb_id : 0; }
+  hash_t ent_id(std::size_t i) const noexcept { return i < ent_ids_.size() ? ent_ids_[i].id : 0; }
+  void set_ent_kb_id(std::size_t i, hash_t h) {
+    if (h != 0 || i < ent_ids_.size()) ent_ids_at(i).kb_id = h;
+  }
+  void set_ent_id(std::size_t i, hash_t h) {
+    if (h != 0 || i < ent_ids_.size()) ent_ids_at(i).id = h;
+  }
+  // The side table: empty when no id was ever written, else one entry per token up to the last one
+  // written (entries past its end read 0).
+  const std::vector<EntIds>& ent_ids() const noexcept { return ent_ids_; }
+  std::vector<EntIds>& ent_ids() noexcept { return ent_ids_; }
 
   std::string_view token_text(std::size_t i) const noexcept {
     return std::string_view(text_).substr(tokens_[i].idx, tokens_[i].len);
@@ -229,9 +247,14 @@ class Doc {
 
  private:
   void index_chars();
+  EntIds& ent_ids_at(std::size_t i) {
+    if (i >= ent_ids_.size()) ent_ids_.resize(std::max(i + 1, tokens_.size()));
+    return ent_ids_[i];
+  }
   std::shared_ptr<Vocab> vocab_;
   std::string text_;
   std::vector<TokenData> tokens_;
+  std::vector<EntIds> ent_ids_;  // see ent_ids()
   std::unordered_map<hash_t, std::string> pool_;
   // Code-point count at the start of each 64-byte block of the text; empty when the text is ASCII.
   std::vector<std::uint32_t> char_index_;

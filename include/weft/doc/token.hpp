@@ -49,16 +49,16 @@ class Token {
   hash_t morph() const noexcept { return data().morph; }
   hash_t dep() const noexcept { return data().dep; }
   hash_t ent_type() const noexcept { return data().ent_type; }
-  hash_t ent_kb_id() const noexcept { return data().ent_kb_id; }
-  hash_t ent_id() const noexcept { return data().ent_id; }
+  hash_t ent_kb_id() const noexcept { return doc_->ent_kb_id(i_); }
+  hash_t ent_id() const noexcept { return doc_->ent_id(i_); }
   UPOS pos() const noexcept { return data().pos; }
   std::string_view lemma_() const { return doc_->str(data().lemma); }
   std::string_view tag_() const { return doc_->str(data().tag); }
   std::string_view morph_() const { return doc_->str(data().morph); }
   std::string_view dep_() const { return doc_->str(data().dep); }
   std::string_view ent_type_() const { return doc_->str(data().ent_type); }
-  std::string_view ent_kb_id_() const { return doc_->str(data().ent_kb_id); }
-  std::string_view ent_id_() const { return doc_->str(data().ent_id); }
+  std::string_view ent_kb_id_() const { return doc_->str(ent_kb_id()); }
+  std::string_view ent_id_() const { return doc_->str(ent_id()); }
   std::string_view pos_() const noexcept { return upos_name(data().pos); }
   std::string_view ent_iob_() const noexcept;  // "B", "I", "O" or ""
   // Sentence start: true / false when decided, as is_sent_start in spaCy (unknown reads as false,

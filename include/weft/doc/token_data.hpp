@@ -20,6 +20,14 @@ enum TokenFlag : std::uint8_t {
   TOKEN_MWT_NEXT = 1u << 0,
 };
 
+// The entity ids of one token (spaCy's ent_kb_id and ent_id). Few documents carry them, so they are not
+// in TokenData: a Doc keeps them in a side table allocated when the first one is written (Doc::ent_ids).
+struct EntIds {
+  hash_t kb_id = 0;  // knowledge-base id of the entity (spaCy's ent_kb_id)
+  hash_t id = 0;     // id of the entity (spaCy's ent_id: an EntityRuler pattern's "id")
+};
+
+// 72 bytes: the tokenizer appends one per token, so every byte here costs throughput.
 struct TokenData {
   std::uint32_t idx = 0;  // byte offset of the token in Doc::text
   std::uint32_t len = 0;  // byte length
@@ -30,13 +38,12 @@ struct TokenData {
   hash_t morph = 0;       // UD FEATS string, canonical order
   hash_t dep = 0;         // dependency label
   hash_t ent_type = 0;    // entity label
-  hash_t ent_kb_id = 0;   // knowledge-base id of the entity (spaCy's ent_kb_id)
-  hash_t ent_id = 0;      // id of the entity (spaCy's ent_id: an EntityRuler pattern's "id")
   std::int32_t head = 0;  // head as an offset from this token; 0 = root or unset (dep tells)
   UPOS pos = UPOS::NONE;
   EntIob ent_iob = EntIob::MISSING;
   std::int8_t sent_start = 0;  // 1 = starts a sentence, -1 = does not, 0 = unknown
   std::uint8_t flags = 0;      // TokenFlag bits
 };
+static_assert(sizeof(TokenData) == 72, "TokenData's size is part of the tokenizer's speed: see docs/architecture.md");
 
 }  // namespace weft
