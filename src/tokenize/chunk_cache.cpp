@@ -40,8 +40,7 @@ void ChunkCache::insert(hash_t h, std::string_view chunk, std::span<const ChunkP
   std::size_t i = static_cast<std::size_t>(h) & mask_;
   while (slots_[i].n_pieces != 0) {
     const Slot& s = slots_[i];
-    if (s.hash == h && s.key_len == chunk.size() &&
-        std::char_traits<char>::compare(keys_.data() + s.key_pos, chunk.data(), chunk.size()) == 0) {
+    if (s.hash == h && s.key_len == chunk.size() && same_bytes(keys_.data() + s.key_pos, chunk.data(), chunk.size())) {
       return;  // already there
     }
     i = (i + 1) & mask_;

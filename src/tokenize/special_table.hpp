@@ -31,6 +31,7 @@ class SpecialTable {
     return piece_norms_[first_piece_[static_cast<std::size_t>(sc - cases_.data())] + k];
   }
   const std::string& norm(std::uint16_t id) const noexcept { return norms_[id]; }
+  bool has_norms() const noexcept { return norms_.size() > 1; }
 
  private:
   struct Hash {

@@ -439,11 +439,18 @@ Doc Tokenizer::operator()(std::string text) const {
   const std::string_view t = doc.text();
   // About one token per five bytes of English; growth covers denser text.
   doc.tokens().reserve(t.size() / 5 + 4);
+  // The loop stores a special-case piece's norm id (a small integer) in TokenData::norm and a pass
+  // afterwards, only for tokenizers with norms, turns the ids into interned strings: a call in the loop
+  // (even one never taken) made the compiler spill the whitespace scan's registers.
   run(t, [&](std::uint32_t idx, std::uint32_t len, hash_t orth, std::uint8_t flags, std::uint16_t norm) {
     TokenData& tok = doc.push_token_unchecked(idx, len, orth);
     tok.flags = flags;
-    if (norm) tok.norm = doc.intern(specials_->norm(norm));
+    tok.norm = norm;
   });
+  if (specials_->has_norms()) {
+    for (TokenData& tok : doc.tokens())
+      if (tok.norm != 0) tok.norm = doc.intern(specials_->norm(static_cast<std::uint16_t>(tok.norm)));
+  }
   return doc;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "test_paths.hpp"
+#include "tokenize/chunk_cache.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
@@ -327,4 +328,26 @@ TEST_CASE("tokenize: EWT dev tokens and words F1 >= 99 from raw sentence text") 
   CHECK(words.gold_total == 25147);
   CHECK(tokens.f1 >= 0.99);
   CHECK(words.f1 >= 0.99);
+}
+
+TEST_CASE("chunk cache: keys with one hash compare byte-exactly at every length (inline compare)") {
+  // Every key is stored under the same hash, so only the byte compare tells them apart: a key that
+  // differs from a cached one in any single byte, at any length from 1 to 40, must miss.
+  weft::ChunkCache cache(1 << 12);
+  const weft::hash_t h = 42;
+  for (std::size_t n = 1; n <= 40; ++n) {
+    std::string key;
+    for (std::size_t i = 0; i < n; ++i) key += static_cast<char>('a' + (i * 7 + n) % 26);
+    const weft::ChunkPiece piece{static_cast<weft::hash_t>(n), 0, static_cast<std::uint16_t>(n), 0, 0};
+    cache.insert(h, key, std::span<const weft::ChunkPiece>(&piece, 1));
+    const auto hit = cache.find(h, key);
+    REQUIRE(hit.size() == 1);
+    CHECK(hit[0].orth == n);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string other = key;
+      other[i] = static_cast<char>(other[i] ^ 0x20);
+      const auto miss = cache.find(h, other);
+      CHECK(miss.empty());
+    }
+  }
 }
