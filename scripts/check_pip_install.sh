@@ -5,7 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="$PWD/.venv/bin/python"
-"$PY" -m pip install -q --no-build-isolation --no-deps --no-index . 
+# WEFT_CCACHE and WEFT_WERROR as scripts/install.sh sets them: the wheel's build tree (build-pip/) then
+# compiles with the same command lines as build/, so ccache hands back build/'s objects and only the
+# links run again (the CI compiles the library once).
+# The same compiler too: pip hands CMake Python's own (x86_64-linux-gnu-g++), and ccache keys on its name.
+CXX_USED=$(sed -n 's/^CMAKE_CXX_COMPILER:FILEPATH=//p' build/CMakeCache.txt 2>/dev/null || true)
+"$PY" -m pip install -q --no-build-isolation --no-deps --no-index \
+  --config-settings=cmake.define.WEFT_CCACHE=ON --config-settings=cmake.define.WEFT_WERROR=ON \
+  ${CXX_USED:+--config-settings=cmake.define.CMAKE_CXX_COMPILER="$CXX_USED"} .
 trap '"$PY" -m pip uninstall -q -y weft' EXIT
 (cd /tmp && "$PY" - <<'PYEOF'
 import weft, os

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything weft needs on Debian 12 (idempotent, non-interactive), then configures and builds.
-#   apt: compiler toolchain and the design's C++ libraries
+#   apt: compiler toolchain (with ccache, which lets scripts/check_pip_install.sh reuse this build's
+#        objects) and the design's C++ libraries
 #   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11, scikit-build-core from PyPI
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libicu-dev libre2-dev libsimdjson-dev libeigen3-dev libdnnl-dev
   libxxhash-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   python3 python3-dev python3-venv
@@ -33,6 +34,7 @@ if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core" 2>/
 fi
 
 if [ "${1:-}" != "--no-build" ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWEFT_WERROR=ON -DPython3_EXECUTABLE="$PWD/.venv/bin/python" >/dev/null
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWEFT_WERROR=ON -DWEFT_CCACHE=ON \
+    -DPython3_EXECUTABLE="$PWD/.venv/bin/python" >/dev/null
   cmake --build build
 fi

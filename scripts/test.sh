@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of weft: the C++ doctest suites (through ctest), a check that
 # `pip install --no-build-isolation .` gives an importable module, and the Python and CLI suites
-# (pytest, last, so its summary closes the output). Installs and builds first (scripts/install.sh),
-# so it works on a fresh clone.
+# (pytest). Installs and builds first (scripts/install.sh), so it works on a fresh clone.
+# The C++ suites and pytest are single-threaded, so they run side by side on two cores; the C++
+# output is printed once both are done, and the script fails when either failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
@@ -10,11 +11,22 @@ scripts/install.sh
 echo "== pip install --no-build-isolation ."
 scripts/check_pip_install.sh
 
-echo "== C++ tests (doctest, through ctest)"
-(cd build && ctest --output-on-failure)
-
-echo "== Python and CLI tests (pytest)"
 # Tests that compare with spaCy run it from the peers' environment when one was made
 # (benchmarks/setup_peers.sh); elsewhere they are skipped.
 if [ -z "${SPACY_PYTHON:-}" ] && [ -x .venv-peers/bin/python ]; then export SPACY_PYTHON="$PWD/.venv-peers/bin/python"; fi
-WEFT_BIN="$PWD/build/bin/weft" PYTHONPATH="$PWD/build/python" .venv/bin/python -m pytest -q tests/python tests/cli
+
+ctest_log=$(mktemp)
+trap 'rm -f "$ctest_log"' EXIT
+(cd build && ctest --output-on-failure) >"$ctest_log" 2>&1 &
+ctest_pid=$!
+
+echo "== Python and CLI tests (pytest), with the C++ tests beside them"
+pytest_rc=0
+WEFT_BIN="$PWD/build/bin/weft" PYTHONPATH="$PWD/build/python" .venv/bin/python -m pytest -q tests/python tests/cli || pytest_rc=$?
+
+ctest_rc=0
+wait "$ctest_pid" || ctest_rc=$?
+echo "== C++ tests (doctest, through ctest)"
+cat "$ctest_log"
+echo "== summary: C++ tests $([ $ctest_rc -eq 0 ] && echo passed || echo FAILED), Python and CLI tests $([ $pytest_rc -eq 0 ] && echo passed || echo FAILED)"
+[ $ctest_rc -eq 0 ] && [ $pytest_rc -eq 0 ]
