@@ -17,7 +17,7 @@ if [ -z "${SPACY_PYTHON:-}" ] && [ -x .venv-peers/bin/python ]; then export SPAC
 
 ctest_log=$(mktemp)
 trap 'rm -f "$ctest_log"' EXIT
-(cd build && ctest --output-on-failure) >"$ctest_log" 2>&1 &
+(cd build && ctest -V) >"$ctest_log" 2>&1 &
 ctest_pid=$!
 
 echo "== Python and CLI tests (pytest), with the C++ tests beside them"
@@ -27,6 +27,12 @@ WEFT_BIN="$PWD/build/bin/weft" PYTHONPATH="$PWD/build/python" .venv/bin/python -
 ctest_rc=0
 wait "$ctest_pid" || ctest_rc=$?
 echo "== C++ tests (doctest, through ctest)"
-cat "$ctest_log"
+# Each suite's doctest summary (passed, failed and skipped cases: CUDA cases are skipped without a
+# GPU) and ctest's; the whole output when something failed.
+if [ $ctest_rc -eq 0 ]; then
+  grep -E "Test +#|test cases:|assertions:|tests passed|Total Test time" "$ctest_log" || true
+else
+  cat "$ctest_log"
+fi
 echo "== summary: C++ tests $([ $ctest_rc -eq 0 ] && echo passed || echo FAILED), Python and CLI tests $([ $pytest_rc -eq 0 ] && echo passed || echo FAILED)"
 [ $ctest_rc -eq 0 ] && [ $pytest_rc -eq 0 ]

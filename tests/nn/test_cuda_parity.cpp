@@ -1,7 +1,8 @@
 // CUDA against CPU, op by op and for a whole tok2vec forward/backward built from the ops: every output
 // must agree within f32 tolerance (integers exactly), no kernel may write outside its output (the
-// harness's guard values), and CUDA must reject bad ids and labels as the CPU does. Every case skips
-// cleanly where no CUDA device is visible.
+// harness's guard values), and CUDA must reject bad ids and labels as the CPU does. Each parity case is
+// registered twice (PARITY_CASE): its CPU half runs everywhere, its CUDA half is reported skipped
+// where no CUDA device is visible, as are the cases that need a device throughout.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -20,11 +21,6 @@ using weft::backend::AdamStep;
 
 namespace {
 
-bool skip_without_cuda() {
-  if (weft::backend::cuda_available()) return false;
-  MESSAGE("no CUDA device: skipped");
-  return true;
-}
 
 Tensor random_keys(std::int64_t n, std::uint32_t seed) {
   std::mt19937_64 rng(seed);
@@ -54,8 +50,22 @@ Device cuda0() { return Device::cuda(0); }
 
 }  // namespace
 
-TEST_CASE("cuda: gemm, every transpose, alpha, beta and bias") {
-  if (skip_without_cuda()) return;
+// A parity case: `body` runs as two test cases, "cpu half: NAME" (every op on the CPU alone, with the
+// harness's guard checks; runs everywhere) and "cuda: NAME" (every op on every CUDA device compared
+// with the CPU; skipped, and reported so, where no CUDA device is visible).
+#define PARITY_CAT2(a, b) a##b
+#define PARITY_CAT(a, b) PARITY_CAT2(a, b)
+#define PARITY_CASE(name) PARITY_CASE_IMPL(name, PARITY_CAT(parity_case_, __LINE__))
+#define PARITY_CASE_IMPL(name, fn)                                \
+  static void fn();                                               \
+  TEST_CASE("cpu half: " name) {                                  \
+    const CpuOnly cpu_only;                                       \
+    fn();                                                         \
+  }                                                               \
+  TEST_CASE("cuda: " name * doctest::skip(no_cuda_device())) { fn(); } \
+  static void fn()
+
+PARITY_CASE("gemm, every transpose, alpha, beta and bias") {
   struct Dims { std::int64_t m, n, k; };
   for (const Dims d : {Dims{1, 1, 1}, Dims{7, 5, 3}, Dims{64, 96, 288}, Dims{257, 129, 65}, Dims{3, 4, 0}, Dims{0, 4, 3}})
     for (int t = 0; t < 4; ++t) {
@@ -76,8 +86,7 @@ TEST_CASE("cuda: gemm, every transpose, alpha, beta and bias") {
     }
 }
 
-TEST_CASE("cuda: fill, axpy and scale") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("fill, axpy and scale") {
   for (const std::int64_t n : {std::int64_t{0}, std::int64_t{1}, std::int64_t{1000}, std::int64_t{300001}}) {
     CAPTURE(n);
     OpCase c;
@@ -92,8 +101,7 @@ TEST_CASE("cuda: fill, axpy and scale") {
   }
 }
 
-TEST_CASE("cuda: add and mul, also in place") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("add and mul, also in place") {
   OpCase c;
   c.in = {random_tensor({33, 17}, 5), random_tensor({561}, 6)};
   c.out = {random_tensor({33, 17}, 7), random_tensor({33, 17}, 8), random_tensor({561}, 9)};
@@ -106,8 +114,7 @@ TEST_CASE("cuda: add and mul, also in place") {
   });
 }
 
-TEST_CASE("cuda: relu and its gradient") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("relu and its gradient") {
   OpCase c;
   c.in = {random_tensor({100, 31}, 10), random_tensor({100, 31}, 11)};
   c.out = {random_tensor({100, 31}, 12), random_tensor({100, 31}, 13), random_tensor({100, 31}, 14)};
@@ -131,8 +138,7 @@ TEST_CASE("parity harness: equal infinities are close, so the f16 cast's overflo
   CHECK(detail::close(1.0, 1.0 + 1e-7, 1e-5, 1e-6));
 }
 
-TEST_CASE("cuda: cast f32 <-> f16") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("cast f32 <-> f16") {
   OpCase c;
   Tensor x = random_tensor({1000}, 15, -70000.f, 70000.f);  // beyond f16's range: infinities must agree
   x.data<float>()[0] = 1e-8f;                                 // subnormal in f16
@@ -149,8 +155,7 @@ TEST_CASE("cuda: cast f32 <-> f16") {
   });
 }
 
-TEST_CASE("cuda: sum_rows, overwriting and accumulating") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("sum_rows, overwriting and accumulating") {
   for (const std::int64_t n : {std::int64_t{0}, std::int64_t{1}, std::int64_t{45}, std::int64_t{5000}, std::int64_t{100000}})
     for (const std::int64_t w : {std::int64_t{1}, std::int64_t{96}, std::int64_t{300}}) {
       CAPTURE(n); CAPTURE(w);
@@ -166,8 +171,7 @@ TEST_CASE("cuda: sum_rows, overwriting and accumulating") {
     }
 }
 
-TEST_CASE("cuda: sum_squares") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("sum_squares") {
   for (const std::int64_t n : {std::int64_t{0}, std::int64_t{3}, std::int64_t{12345}, std::int64_t{3000000}}) {
     CAPTURE(n);
     OpCase c = tolerant(1e-9, 1e-9);
@@ -176,8 +180,7 @@ TEST_CASE("cuda: sum_squares") {
   }
 }
 
-TEST_CASE("cuda: argmax_rows, ties keep the first index") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("argmax_rows, ties keep the first index") {
   Tensor x = random_tensor({300, 70}, 21);
   float* p = x.data<float>();
   for (std::int64_t i = 0; i < 300; i += 3) p[i * 70 + 5] = p[i * 70 + 40] = p[i * 70 + 69] = 5.f;  // ties across lanes
@@ -192,8 +195,7 @@ TEST_CASE("cuda: argmax_rows, ties keep the first index") {
   CHECK(r.out[0].to_vector<std::int32_t>()[0] == 5);
 }
 
-TEST_CASE("cuda: hash_rows matches the CPU exactly") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("hash_rows matches the CPU exactly") {
   for (const std::int64_t rows : {std::int64_t{1}, std::int64_t{5000}, std::int64_t{2147483647}}) {
     CAPTURE(rows);
     OpCase c;
@@ -207,8 +209,7 @@ TEST_CASE("cuda: hash_rows matches the CPU exactly") {
   }
 }
 
-TEST_CASE("cuda: gather_sum_rows with one and several ids per row") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("gather_sum_rows with one and several ids per row") {
   OpCase c;
   c.in = {random_tensor({1000, 96}, 24), random_ids({5000, 4}, 1000, 25), random_ids({5000}, 1000, 26)};
   c.out = {random_tensor({5000, 96}, 27), random_tensor({5000, 96}, 28)};
@@ -219,8 +220,7 @@ TEST_CASE("cuda: gather_sum_rows with one and several ids per row") {
   });
 }
 
-TEST_CASE("cuda: scatter_add_rows with repeated ids") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("scatter_add_rows with repeated ids") {
   OpCase c = tolerant(1e-4, 1e-4);
   // 20000 contributions into 50 rows: heavy contention on the atomics.
   c.in = {random_ids({5000, 4}, 50, 29), random_tensor({5000, 64}, 30), random_ids({5000}, 7, 31)};
@@ -232,8 +232,7 @@ TEST_CASE("cuda: scatter_add_rows with repeated ids") {
   });
 }
 
-TEST_CASE("cuda: ids outside the table throw ValueError and write nothing") {
-  if (skip_without_cuda()) return;
+TEST_CASE("cuda: ids outside the table throw ValueError and write nothing" * doctest::skip(no_cuda_device())) {
   Ops& ops = weft::backend::ops(cuda0());
   const Tensor table = random_tensor({10, 4}, 34).to(cuda0());
   Tensor grad_table = Tensor::zeros({10, 4}, DType::F32, cuda0());
@@ -247,8 +246,7 @@ TEST_CASE("cuda: ids outside the table throw ValueError and write nothing") {
   CHECK(ops.sum_squares(out) == 0.0);
 }
 
-TEST_CASE("cuda: seq2col and its gradient across document boundaries") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("seq2col and its gradient across document boundaries") {
   const std::vector<std::vector<std::int32_t>> batches{{6}, {3, 0, 1, 2}, {0, 1, 1, 0, 4}, {1000, 37, 1, 250, 0, 2000}};
   for (const auto& lengths : batches) {
     std::int64_t n = 0;
@@ -269,8 +267,7 @@ TEST_CASE("cuda: seq2col and its gradient across document boundaries") {
   }
 }
 
-TEST_CASE("cuda: maxout and its gradient") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("maxout and its gradient") {
   for (const int pieces : {1, 2, 3, 7}) {
     CAPTURE(pieces);
     OpCase c;
@@ -284,8 +281,7 @@ TEST_CASE("cuda: maxout and its gradient") {
   }
 }
 
-TEST_CASE("cuda: layer_norm and its gradient") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("layer_norm and its gradient") {
   for (const std::int64_t w : {std::int64_t{1}, std::int64_t{31}, std::int64_t{96}, std::int64_t{1000}}) {
     CAPTURE(w);
     const std::int64_t n = 517;
@@ -302,8 +298,7 @@ TEST_CASE("cuda: layer_norm and its gradient") {
   }
 }
 
-TEST_CASE("cuda: softmax and log_softmax") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("softmax and log_softmax") {
   for (const std::int64_t w : {std::int64_t{1}, std::int64_t{17}, std::int64_t{50}, std::int64_t{2000}}) {
     CAPTURE(w);
     OpCase c = tolerant(1e-5, 1e-6);
@@ -317,8 +312,7 @@ TEST_CASE("cuda: softmax and log_softmax") {
   }
 }
 
-TEST_CASE("cuda: softmax_cross_entropy with ignored rows") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("softmax_cross_entropy with ignored rows") {
   for (const std::int64_t w : {std::int64_t{1}, std::int64_t{20}, std::int64_t{300}}) {
     CAPTURE(w);
     const std::int64_t n = 4099;
@@ -331,8 +325,7 @@ TEST_CASE("cuda: softmax_cross_entropy with ignored rows") {
   }
 }
 
-TEST_CASE("cuda: softmax_cross_entropy rejects labels past the classes") {
-  if (skip_without_cuda()) return;
+TEST_CASE("cuda: softmax_cross_entropy rejects labels past the classes" * doctest::skip(no_cuda_device())) {
   Ops& ops = weft::backend::ops(cuda0());
   const Tensor logits = random_tensor({4, 3}, 59).to(cuda0());
   Tensor d = Tensor::zeros({4, 3}, DType::F32, cuda0());
@@ -340,8 +333,7 @@ TEST_CASE("cuda: softmax_cross_entropy rejects labels past the classes") {
   CHECK(ops.sum_squares(d) == 0.0);
 }
 
-TEST_CASE("cuda: dropout draws the CPU's mask") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("dropout draws the CPU's mask") {
   for (const float rate : {0.f, 0.1f, 0.5f, 0.9f}) {
     CAPTURE(rate);
     OpCase c;
@@ -356,8 +348,7 @@ TEST_CASE("cuda: dropout draws the CPU's mask") {
   }
 }
 
-TEST_CASE("cuda: adam_update, plain, AdamW, L2 and gradient scaling") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("adam_update, plain, AdamW, L2 and gradient scaling") {
   AdamStep plain;
   AdamStep decoupled;
   decoupled.weight_decay = 0.01f;
@@ -376,8 +367,7 @@ TEST_CASE("cuda: adam_update, plain, AdamW, L2 and gradient scaling") {
   }
 }
 
-TEST_CASE("cuda: the caching allocator reuses blocks and copies between devices") {
-  if (skip_without_cuda()) return;
+TEST_CASE("cuda: the caching allocator reuses blocks and copies between devices" * doctest::skip(no_cuda_device())) {
   const void* first = nullptr;
   {
     const Tensor t = Tensor::zeros({1000, 3}, DType::F32, cuda0());
@@ -400,8 +390,7 @@ TEST_CASE("cuda: the caching allocator reuses blocks and copies between devices"
 // A tok2vec step written with the ops alone, as the nn layers compose it: hash embedding, dropout,
 // window encoding (seq2col + Linear + maxout + layer norm), a softmax output layer and the loss, then
 // the whole backward pass into every parameter gradient and one Adam step on the embedding table.
-TEST_CASE("cuda: tok2vec forward and backward agree with the CPU") {
-  if (skip_without_cuda()) return;
+PARITY_CASE("tok2vec forward and backward agree with the CPU") {
   const std::vector<std::int32_t> lengths{17, 1, 0, 250, 33, 699};
   const std::int64_t n = 1000, rows = 5000, width = 96, seeds = 4, pieces = 3, classes = 50;
   const Tensor labels = random_ids({n}, static_cast<std::int32_t>(classes), 70);

@@ -58,11 +58,7 @@ TEST_CASE("nn: tok2vec predict equals the training forward and keeps no backprop
   CHECK_THROWS_AS(f.backprop(Tensor::zeros(f.Y.data.shape(), DType::F32)), ModelError);
 }
 
-TEST_CASE("nn: tok2vec forward and backward agree on CUDA and CPU") {
-  if (!backend::cuda_available()) {
-    MESSAGE("skipped: no CUDA device");
-    return;
-  }
+TEST_CASE("nn: tok2vec forward and backward agree on CUDA and CPU" * doctest::skip(!backend::cuda_available())) {
   Tok2VecConfig c;
   Ragged X = sample_keys(20, 25, 2);
   Model cpu = tok2vec(c), gpu = tok2vec(c);
