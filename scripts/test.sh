@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of weft: the C++ doctest suites (through ctest), a check that
-# `pip install --no-build-isolation .` gives an importable module, and the Python and CLI suites
-# (pytest). Installs and builds first (scripts/install.sh), so it works on a fresh clone.
+# `pip install --no-build-isolation .` gives an importable module, a check that the installed CMake
+# package builds an outside project, and the Python and CLI suites (pytest). Installs and builds first (scripts/install.sh), so it works on a fresh clone.
 # The C++ suites and pytest are single-threaded, so they run side by side on two cores; the C++
 # output is printed once both are done, and the script fails when either failed.
 set -euo pipefail
@@ -10,6 +10,9 @@ scripts/install.sh
 
 echo "== pip install --no-build-isolation ."
 scripts/check_pip_install.sh
+
+echo "== installed C++ package (cmake --install, find_package(weft) from an outside project)"
+scripts/check_cmake_package.sh
 
 # Tests that compare with spaCy run it from the peers' environment when one was made
 # (benchmarks/setup_peers.sh); elsewhere they are skipped.
