@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/python_paths.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -30,9 +31,9 @@ State& state() {
 
 std::string python_executable() {
   if (const char* env = std::getenv("WEFT_PYTHON"); env && *env) return env;
-#ifdef WEFT_PYTHON_EXECUTABLE
-  if (std::error_code ec; std::filesystem::exists(WEFT_PYTHON_EXECUTABLE, ec)) return WEFT_PYTHON_EXECUTABLE;
-#endif
+  if (const char* configured = configured_python_executable()) {
+    if (std::error_code ec; std::filesystem::exists(configured, ec)) return configured;
+  }
   return "python3";
 }
 
@@ -70,15 +71,15 @@ void prepare_code() {
 void run_through_python(const std::string& why) {
   State& s = state();
   const std::string python = python_executable();
-#ifdef WEFT_PYTHON_PACKAGE_DIR
   // The module built with this executable, before any installed one.
-  if (std::error_code ec; std::filesystem::exists(std::filesystem::path(WEFT_PYTHON_PACKAGE_DIR) / "weft" / "__init__.py", ec)) {
+  std::error_code ec;
+  if (const char* dir = build_tree_python_package_dir();
+      dir != nullptr && std::filesystem::exists(std::filesystem::path(dir) / "weft" / "__init__.py", ec)) {
     const char* old = std::getenv("PYTHONPATH");
-    std::string path = WEFT_PYTHON_PACKAGE_DIR;
+    std::string path = dir;
     if (old && *old) path += std::string(":") + old;
     ::setenv("PYTHONPATH", path.c_str(), 1);
   }
-#endif
   std::vector<std::string> args{python, "-m", "weft"};
   for (std::size_t i = 1; i < s.argv.size(); ++i) args.push_back(s.argv[i]);
   std::vector<char*> cargs;
