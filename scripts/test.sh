@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of weft: the C++ doctest suites (through ctest), a check that
 # `pip install --no-build-isolation .` gives an importable module, a check that the installed CMake
-# package builds an outside project, and the Python and CLI suites (pytest). Installs and builds first (scripts/install.sh), so it works on a fresh clone.
+# package builds an outside project, and the Python and CLI suites (pytest). Installs and builds
+# first (scripts/install.sh), so it works on a fresh clone.
 # The C++ suites and pytest are single-threaded, so they run side by side on two cores; the C++
 # output is printed once both are done, and the script fails when either failed.
 set -euo pipefail
