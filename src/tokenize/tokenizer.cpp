@@ -184,16 +184,10 @@ void Tokenizer::reset_caches() {
 }
 
 void Tokenizer::add_special_case(SpecialCase special_case) {
-  check_special_case(special_case);
-  special_case.pieces.back().mwt = false;
+  // The rules with one more case; set_special_cases checks it and lets it replace one with its text.
   std::vector<SpecialCase> cases = rules_.special_cases;
-  auto it = std::find_if(cases.begin(), cases.end(), [&](const SpecialCase& c) { return c.text == special_case.text; });
-  if (it != cases.end()) *it = std::move(special_case);
-  else cases.push_back(std::move(special_case));
-  auto table = std::make_unique<SpecialTable>(cases);
-  rules_.special_cases = std::move(cases);
-  specials_ = std::move(table);
-  reset_caches();
+  cases.push_back(std::move(special_case));
+  set_special_cases(std::move(cases));
 }
 
 void Tokenizer::set_special_cases(std::vector<SpecialCase> special_cases) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "test_paths.hpp"
+#include "token_strings.hpp"
 #include "tokenize/chunk_cache.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
@@ -29,15 +30,7 @@ const Tokenizer& english() {
   return *tok;
 }
 
-// Tokens joined by spaces; "+" joins the words of one multi-word token.
-std::string show(const Doc& doc) {
-  std::string out;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    out += doc.token_text(i);
-    if (i + 1 < doc.size()) out += (doc.data(i).flags & TOKEN_MWT_NEXT) ? "+" : " ";
-  }
-  return out;
-}
+using weft::test::show;
 
 std::string tok(const std::string& text) { return show(english()(text)); }
 

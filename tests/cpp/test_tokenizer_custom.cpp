@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "token_strings.hpp"
 #include "tokenize/pattern_scan.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
@@ -27,14 +28,7 @@ std::unique_ptr<Tokenizer> english() {
   return Tokenizer::from_config(lang.tokenizer, make_vocab(lang));
 }
 
-std::string show(const Doc& doc) {
-  std::string out;
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    out += doc.token_text(i);
-    if (i + 1 < doc.size()) out += (doc.data(i).flags & TOKEN_MWT_NEXT) ? "+" : " ";
-  }
-  return out;
-}
+using weft::test::show;
 
 std::string explain(const Tokenizer& t, const std::string& text) {
   std::string out;
