@@ -1,5 +1,6 @@
 #include "weft/json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -21,6 +22,22 @@ Json parse_json(std::string_view text, const std::string& source) {
     std::string what = e.what();
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     throw FormatError("invalid JSON: " + what, Location{source, line, col});
+  }
+}
+
+void check_config_keys(const Json& config, std::initializer_list<std::string_view> known, const std::string& what,
+                       const std::string& where) {
+  if (!config.is_object()) return;
+  for (auto it = config.begin(); it != config.end(); ++it) {
+    const std::string& key = it.key();
+    if (!key.empty() && key[0] == '_') continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const std::string_view k : known) {
+      if (!k.empty() && k[0] == '@') continue;  // registry references are not settings
+      list += (list.empty() ? "" : ", ") + std::string(k);
+    }
+    throw ConfigError("unknown key \"" + key + "\" in " + what + " (known: " + list + ")", Location{where});
   }
 }
 

@@ -41,6 +41,10 @@ class IOError : public Error { using Error::Error; };
 class ModelError : public Error { using Error::Error; };
 // A bad argument or configuration value (Python maps it to ValueError).
 class ValueError : public Error { using Error::Error; };
+// A config key that nothing reads (a typo, or a key of another version): every component, tokenizer,
+// language data file and training config reports it with this type, through check_config_keys
+// (json.hpp). Python: weft.ConfigError, a weft.ValueError.
+class ConfigError : public ValueError { using ValueError::ValueError; };
 // A lookup of something that does not exist: a string hash, a registry name (Python: KeyError).
 class KeyError : public Error { using Error::Error; };
 // An index out of range (Python: IndexError).

@@ -23,7 +23,7 @@
 #include "weft/strings/string_store.hpp"
 #include "weft/strings/utf8.hpp"
 #include "weft/strings/vocab.hpp"
-#include "weft/tokenize/sentencizer.hpp"
+#include "weft/components/sentencizer/sentencizer.hpp"
 #include "weft/tokenize/tokenizer.hpp"
 #include "weft/tokenize/whitespace_tokenizer.hpp"
 #include "weft/train/conll18.hpp"

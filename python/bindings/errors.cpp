@@ -24,6 +24,10 @@ void register_errors(pyb::module_& m) {
   sub("ValueError", PyExc_ValueError);
   sub("KeyError", PyExc_KeyError);
   sub("IndexError", PyExc_IndexError);
+  // A ConfigError is a weft.ValueError (and so a built-in ValueError).
+  pyb::object config_error = type("ConfigError", pyb::make_tuple(m.attr("ValueError")), pyb::dict());
+  config_error.attr("__module__") = "weft";
+  m.attr("ConfigError") = config_error;
 
   pyb::register_exception_translator([](std::exception_ptr p) {
     if (!p) return;
@@ -34,6 +38,7 @@ void register_errors(pyb::module_& m) {
                          : dynamic_cast<const FormatError*>(&e) ? "FormatError"
                          : dynamic_cast<const weft::IOError*>(&e) ? "IOError"
                          : dynamic_cast<const ModelError*>(&e)  ? "ModelError"
+                         : dynamic_cast<const ConfigError*>(&e) ? "ConfigError"
                          : dynamic_cast<const weft::ValueError*>(&e) ? "ValueError"
                          : dynamic_cast<const weft::KeyError*>(&e)   ? "KeyError"
                          : dynamic_cast<const weft::IndexError*>(&e) ? "IndexError"

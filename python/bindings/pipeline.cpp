@@ -4,6 +4,8 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "weft/error.hpp"
+#include "weft/pipeline/pipe_workers.hpp"
 #include "weft/pipeline/pipeline.hpp"
 
 namespace weft::py {
@@ -24,6 +26,44 @@ pyb::object component_view(PyComponentView view) {
 std::shared_ptr<Doc> share(Doc&& d) { return std::make_shared<Doc>(std::move(d)); }
 
 std::string opt(const std::optional<std::string>& s) { return s.value_or(""); }
+
+// nlp.pipe's worker threads (weft.Language keeps one per thread count, across pipe calls) and one
+// pipe call's stream of batches through them. Both hold what they use alive (the pipeline, the
+// workers); their destructors release the GIL while they wait, since a worker running a Python
+// component needs it.
+struct PyPipeWorkers {
+  std::shared_ptr<Pipeline> nlp;
+  std::unique_ptr<PipeWorkers> workers;
+  PyPipeWorkers(std::shared_ptr<Pipeline> p, int n_threads)
+      : nlp(std::move(p)), workers(std::make_unique<PipeWorkers>(*nlp, n_threads)) {}
+  ~PyPipeWorkers() {
+    pyb::gil_scoped_release release;
+    workers.reset();
+  }
+};
+
+struct PyPipeStream {
+  std::shared_ptr<PyPipeWorkers> owner;
+  std::unique_ptr<PipeWorkers::Stream> stream;
+  explicit PyPipeStream(std::shared_ptr<PyPipeWorkers> w)
+      : owner(std::move(w)), stream(std::make_unique<PipeWorkers::Stream>(*owner->workers)) {}
+  ~PyPipeStream() { close(); }
+  void close() {
+    if (!stream) return;
+    pyb::gil_scoped_release release;
+    stream.reset();
+  }
+  PipeWorkers::Stream& open() const {
+    if (!stream) throw weft::ValueError("this pipe stream is closed");
+    return *stream;
+  }
+};
+
+pyb::list doc_list(std::vector<Doc>&& docs) {
+  pyb::list out;
+  for (Doc& d : docs) out.append(share(std::move(d)));
+  return out;
+}
 }  // namespace
 
 void add_component_view(std::function<pyb::object(const PyComponentView&)> maker) {
@@ -54,6 +94,43 @@ void register_pipeline(pyb::module_& m) {
       .def("__repr__", [](const PyComponentView& c) {
         return "<weft Component " + c.component->name() + " (" + c.component->factory_name() + ")>";
       });
+
+  pyb::class_<PyPipeWorkers, std::shared_ptr<PyPipeWorkers>>(m, "PipeWorkers")
+      .def(pyb::init<std::shared_ptr<Pipeline>, int>(), pyb::arg("pipeline"), pyb::arg("n_threads"))
+      .def_property_readonly("threads", [](const PyPipeWorkers& w) { return w.workers->threads(); })
+      .def("stream", [](std::shared_ptr<PyPipeWorkers> w) { return std::make_unique<PyPipeStream>(std::move(w)); });
+  pyb::class_<PyPipeStream>(m, "PipeStream")
+      .def(
+          "submit",
+          [](const PyPipeStream& s, const pyb::list& items) {
+            std::vector<PipeInput> batch;
+            batch.reserve(items.size());
+            for (std::string& t : utf8_list_from_py(items)) batch.push_back(PipeInput{std::move(t), std::nullopt, {}});
+            pyb::gil_scoped_release release;
+            s.open().submit(std::move(batch));
+          },
+          "Queues a batch of texts for the workers")
+      .def_property_readonly("in_flight", [](const PyPipeStream& s) { return s.open().in_flight(); })
+      .def(
+          "next",
+          [](const PyPipeStream& s) {
+            std::vector<Doc> docs;
+            {
+              pyb::gil_scoped_release release;
+              docs = s.open().next();
+            }
+            return doc_list(std::move(docs));
+          },
+          "The next batch's Docs, in submission order (waits with the GIL released)")
+      .def(
+          "try_next",
+          [](const PyPipeStream& s) -> pyb::object {
+            std::optional<std::vector<Doc>> docs = s.open().try_next();
+            if (!docs) return pyb::none();
+            return doc_list(std::move(*docs));
+          },
+          "The next batch's Docs if done, else None")
+      .def("close", &PyPipeStream::close, "Drops the queued batches and waits for those in progress");
 
   auto pipeline = pyb::class_<Pipeline, std::shared_ptr<Pipeline>>(m, "Pipeline");
   pipeline
@@ -103,9 +180,7 @@ void register_pipeline(pyb::module_& m) {
               pyb::gil_scoped_release release;
               docs = p.pipe(texts, PipeOptions{batch_size, n_threads});
             }
-            pyb::list out;
-            for (Doc& d : docs) out.append(share(std::move(d)));
-            return out;
+            return doc_list(std::move(docs));
           },
           pyb::arg("texts"), pyb::arg("n_threads") = 1, pyb::arg("batch_size") = 256,
           "Tokenizes and annotates a list of texts with the GIL released; returns the Docs in order")

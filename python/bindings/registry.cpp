@@ -70,14 +70,20 @@ class PythonTokenizer : public TokenizerBase {
 // those names when it has them (spaCy calls them with the component's folder).
 class PythonComponent : public Component {
  public:
-  PythonComponent(std::string name, std::string factory, Json config, pyb::object fn)
-      : Component(std::move(name)), factory_(std::move(factory)), config_(std::move(config)), fn_(std::move(fn)) {}
+  PythonComponent(std::string name, std::string factory, Json config, pyb::object fn, std::vector<std::string> assigns)
+      : Component(std::move(name)),
+        factory_(std::move(factory)),
+        config_(std::move(config)),
+        fn_(std::move(fn)),
+        assigns_(std::move(assigns)) {}
   ~PythonComponent() override {
     pyb::gil_scoped_acquire gil;
     fn_ = pyb::object();
   }
   std::string factory_name() const override { return factory_; }
   Json config() const override { return config_; }
+  // What @Language.component / .factory was given as `assigns` (spaCy's metadata).
+  std::vector<std::string> assigns() const override { return assigns_; }
   void operator()(Doc& doc) const override {
     // The Python side sees a shared Doc; the annotations it makes are moved back afterwards. A
     // component that returns another Doc (spaCy's contract: it returns the Doc) hands that one on.
@@ -111,6 +117,7 @@ class PythonComponent : public Component {
   std::string factory_;
   Json config_;
   pyb::object fn_;
+  std::vector<std::string> assigns_;
 };
 }  // namespace
 
@@ -147,10 +154,11 @@ void register_registry(pyb::module_& m) {
   // factory sees it; the filled config is the one the component keeps and config.json saves.
   r.def(
       "add_component",
-      [](const std::string& name, pyb::object factory, const std::string& description, pyb::object fill_config) {
+      [](const std::string& name, pyb::object factory, const std::string& description, pyb::object fill_config,
+         const std::vector<std::string>& assigns) {
         Registry::global().add(
             "components", name,
-            ComponentFactory([name, factory, fill_config](const std::string& instance, const Json& config,
+            ComponentFactory([name, factory, fill_config, assigns](const std::string& instance, const Json& config,
                                                           std::shared_ptr<Vocab> vocab) -> std::unique_ptr<Component> {
               pyb::gil_scoped_acquire gil;
               Json filled = config;
@@ -159,11 +167,12 @@ void register_registry(pyb::module_& m) {
               if (!PyCallable_Check(fn.ptr()))
                 throw ValueError("component factory \"" + name + "\" returned " +
                                  pyb::repr(fn).cast<std::string>() + ", which is not callable (a component is called with a Doc)");
-              return std::make_unique<PythonComponent>(instance, name, std::move(filled), std::move(fn));
+              return std::make_unique<PythonComponent>(instance, name, std::move(filled), std::move(fn), assigns);
             }),
             description, "python", true);
       },
-      pyb::arg("name"), pyb::arg("factory"), pyb::arg("description") = "", pyb::arg("fill_config") = pyb::none());
+      pyb::arg("name"), pyb::arg("factory"), pyb::arg("description") = "", pyb::arg("fill_config") = pyb::none(),
+      pyb::arg("assigns") = std::vector<std::string>{});
   r.def("source", [](const std::string& c, const std::string& n) -> pyb::object {
     if (!Registry::global().has(c, n)) return pyb::none();
     return pyb::str(Registry::global().entry(c, n).source);

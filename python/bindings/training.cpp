@@ -17,8 +17,7 @@
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/pipeline.hpp"
-#include "weft/train/conll18.hpp"
-#include "weft/train/entity_scorer.hpp"
+#include "weft/train/evaluate.hpp"
 #include "weft/train/trainer.hpp"
 
 namespace weft::py {
@@ -84,37 +83,19 @@ class PyLineBuf : public std::streambuf {
 };
 
 
-pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>& examples, std::size_t batch_size) {
+pyb::dict evaluate_py(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>& examples, std::size_t batch_size) {
   for (const auto& d : examples)
     if (!d) throw weft::ValueError("nlp.evaluate: None is not a Doc");
   std::vector<Doc> gold;
   gold.reserve(examples.size());
   for (const auto& d : examples) gold.push_back(*d);
-  Conll18Scores scores;
-  std::optional<EntityScores> ents;
-  PredictedAnnotations predicted;
-  std::size_t words = 0;
-  double seconds = 0.0;
+  Evaluation e;
   {
     pyb::gil_scoped_release release;
-    std::vector<Doc> system;
-    system.reserve(gold.size());
-    for (const Doc& g : gold) {
-      system.push_back(strip_annotations(g, nlp.vocab()));
-      words += g.size();
-    }
-    // Pipeline::annotate without the segmenters (gold sentence boundaries are part of the input); the
-    // pipeline itself is not changed, so other threads may keep using it.
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::size_t step = std::max<std::size_t>(1, batch_size);
-    for (std::size_t i = 0; i < system.size(); i += step)
-      nlp.annotate_sentences(std::span<Doc>(system.data() + i, std::min(step, system.size() - i)));
-    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (const Doc& d : system) predicted.add(d);
-    scores = conll18_evaluate(gold, system);
-    if (predicted.ents) ents = score_entities(gold, system);
+    e = evaluate(nlp, gold, batch_size);
   }
-  predicted.filter(scores);
+  const Conll18Scores scores = e.reported();
+  const std::optional<EntityScores>& ents = e.ents;
 
   pyb::dict out;
   auto find = [&](const char* name) -> const Conll18Score* {
@@ -155,7 +136,7 @@ pyb::dict evaluate(const Pipeline& nlp, const std::vector<std::shared_ptr<Doc>>&
     }
     out["ents_per_type"] = per_type;
   }
-  out["speed"] = seconds > 0.0 ? static_cast<double>(words) / seconds : 0.0;
+  out["speed"] = e.seconds > 0.0 ? static_cast<double>(e.words) / e.seconds : 0.0;
   // The CoNLL 2018 shared-task names, in the script's order.
   for (const std::string& name : conll18_metric_names()) {
     const auto* s = find(name.c_str());
@@ -271,7 +252,7 @@ void bind_pipeline_model(pyb::class_<Pipeline, std::shared_ptr<Pipeline>>& cls) 
           },
           pyb::arg("path"), pyb::arg("config") = pyb::none(), pyb::arg("meta") = pyb::none(),
           "Writes the model folder (save_pipeline); `config` adds the sections beyond nlp/components")
-      .def("evaluate", &evaluate, pyb::arg("examples"), pyb::arg("batch_size") = 256,
+      .def("evaluate", &evaluate_py, pyb::arg("examples"), pyb::arg("batch_size") = 256,
            "Scores the pipeline on gold Docs (gold words and sentences; segmenters left out), GIL released");
 }
 

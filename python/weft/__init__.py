@@ -11,6 +11,7 @@
     nlp.evaluate(weft.read_conllu("dev.conllu"))
 """
 from ._weft import (  # noqa: F401
+    ConfigError,
     DependencyMatcher,
     Doc,
     DocBin,
@@ -51,7 +52,7 @@ _tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)
 
 __all__ = [
-    "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
+    "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",

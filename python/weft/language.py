@@ -18,6 +18,7 @@ loading and evaluating trained pipelines) and spaCy's custom-component decorator
 Both register in the native registry (weft.registry, category "components"), so the native pipeline
 calls them like any component, taking the GIL for each Doc.
 """
+import collections
 import contextlib
 import contextvars
 import copy
@@ -101,6 +102,7 @@ class Language:
         self._config = copy.deepcopy(config) if config else {}
         self._meta = None
         self.path = path
+        self._workers = {}  # nlp.pipe's worker threads: n_threads -> (pipeline, _weft.PipeWorkers)
 
     # --- processing -----------------------------------------------------------------------------
     def __call__(self, text):
@@ -113,30 +115,62 @@ class Language:
         return self._pipeline.make_doc(text)
 
     def pipe(self, texts, batch_size=256, n_process=1, n_threads=None, as_tuples=False):
-        """Streams Docs for an iterable of texts, in order, never holding more than one chunk of
-        batch_size * threads texts. The native side runs with the GIL released; `n_threads` (or
-        spaCy's `n_process`, taken as a thread count) worker threads process batches in parallel.
-        With as_tuples=True, the input is (text, context) pairs and the output (doc, context)."""
+        """Streams Docs for an iterable of texts, in order. The native side runs with the GIL
+        released; `n_threads` (or spaCy's `n_process`, taken as a thread count) worker threads
+        process batches of batch_size texts in parallel, at most two batches per thread in flight.
+        The worker threads, with their warm caches, are kept for the next call (one set per thread
+        count). With as_tuples=True, the input is (text, context) pairs and the output (doc, context)."""
         threads = n_threads if n_threads is not None else max(1, n_process)
         if batch_size is None or batch_size < 1:
             raise ValueError("batch_size must be a positive integer")
-        chunk = batch_size * threads
+        if threads < 1:
+            raise ValueError("n_threads must be a positive integer")
         it = iter(texts)
-        while True:
-            items = list(itertools.islice(it, chunk))
-            if not items:
-                return
-            if as_tuples:
-                contexts = [c for _, c in items]
-                items = [t for t, _ in items]
-            for t in items:
-                if not isinstance(t, str):
-                    raise TypeError(f"nlp.pipe expects str texts, got {type(t).__name__}")
-            docs = self._pipeline.process_batch(items, threads, batch_size)
-            if as_tuples:
-                yield from zip(docs, contexts)
-            else:
-                yield from docs
+
+        def batches():
+            while True:
+                items = list(itertools.islice(it, batch_size))
+                if not items:
+                    return
+                contexts = None
+                if as_tuples:
+                    contexts = [c for _, c in items]
+                    items = [t for t, _ in items]
+                for t in items:
+                    if not isinstance(t, str):
+                        raise TypeError(f"nlp.pipe expects str texts, got {type(t).__name__}")
+                yield items, contexts
+
+        def out(docs, contexts):
+            return zip(docs, contexts) if as_tuples else docs
+
+        if threads == 1:
+            for items, contexts in batches():
+                yield from out(self._pipeline.process_batch(items, 1, batch_size), contexts)
+            return
+        stream = self._pipe_workers(threads).stream()
+        pending = collections.deque()  # the contexts of the batches in flight
+        try:
+            for items, contexts in batches():
+                stream.submit(items)
+                pending.append(contexts)
+                while stream.in_flight >= 2 * threads:
+                    yield from out(stream.next(), pending.popleft())
+                while (docs := stream.try_next()) is not None:
+                    yield from out(docs, pending.popleft())
+            while stream.in_flight:
+                yield from out(stream.next(), pending.popleft())
+        finally:
+            stream.close()
+
+    def _pipe_workers(self, threads):
+        """The worker threads nlp.pipe uses for `threads`, made on first use and kept (for this
+        pipeline object) until the Language goes."""
+        entry = self._workers.get(threads)
+        if entry is None or entry[0] is not self._pipeline:
+            entry = (self._pipeline, _weft.PipeWorkers(self._pipeline, threads))
+            self._workers[threads] = entry
+        return entry[1]
 
     # --- parts ----------------------------------------------------------------------------------
     @property
@@ -172,7 +206,8 @@ class Language:
                                      f"config, got {config!r}; use @Language.factory for a configurable component")
                 return component_func
 
-            _weft.registry.add_component(factory_name, make, (component_func.__doc__ or "").strip())
+            _weft.registry.add_component(factory_name, make, (component_func.__doc__ or "").strip(),
+                                         assigns=list(assigns))
             _factory_meta[factory_name] = {"factory": factory_name, "default_config": {}, "assigns": list(assigns),
                                            "requires": list(requires), "retokenizes": retokenizes}
             return component_func
@@ -220,7 +255,8 @@ class Language:
             def make(instance, config, vocab):
                 return factory_func(nlp=_nlp_for(vocab), name=instance, **config)
 
-            _weft.registry.add_component(name, make, (factory_func.__doc__ or "").strip(), fill)
+            _weft.registry.add_component(name, make, (factory_func.__doc__ or "").strip(), fill,
+                                         assigns=list(assigns))
             _factory_meta[name] = {"factory": name, "default_config": copy.deepcopy(defaults),
                                    "assigns": list(assigns), "requires": list(requires), "retokenizes": retokenizes,
                                    "default_score_weights": dict(default_score_weights or {})}

@@ -5,56 +5,17 @@
 // with the sentencizer added first when it has no segmenter, and words are aligned by characters.
 #include <cstdio>
 #include <iostream>
-#include <optional>
-#include <span>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "weft/doc/conllu.hpp"
-#include "weft/train/conll18.hpp"
-#include "weft/train/entity_scorer.hpp"
-#include "weft/train/trainer.hpp"
+#include "weft/train/evaluate.hpp"
 
 namespace weft::cli {
 
 namespace {
-
-Json scores_json(const Conll18Scores& scores) {
-  Json out = Json::object();
-  for (const std::string& name : conll18_metric_names()) {
-    auto it = scores.find(name);
-    if (it == scores.end()) continue;
-    const Conll18Score& s = it->second;
-    Json m = Json::object();
-    m["precision"] = s.precision;
-    m["recall"] = s.recall;
-    m["f1"] = s.f1;
-    if (s.aligned_accuracy) m["aligned_accuracy"] = *s.aligned_accuracy;
-    m["gold"] = s.gold_total;
-    m["system"] = s.system_total;
-    m["correct"] = s.correct;
-    out[name] = m;
-  }
-  return out;
-}
-
-// Entity scores as fractions (0..1), like the CoNLL 2018 entries and spaCy's ents_p / ents_r / ents_f.
-void add_entity_json(const EntityScores& ents, Json& out) {
-  out["ENTS_P"] = ents.total.precision;
-  out["ENTS_R"] = ents.total.recall;
-  out["ENTS_F"] = ents.total.f1;
-  Json per_type = Json::object();
-  for (const auto& [label, s] : ents.per_type) {
-    Json t = Json::object();
-    t["p"] = s.precision;
-    t["r"] = s.recall;
-    t["f"] = s.f1;
-    per_type[label] = t;
-  }
-  out["ENTS_PER_TYPE"] = per_type;
-}
 
 std::string entity_table(const EntityScores& ents) {
   std::string out =
@@ -95,7 +56,7 @@ Run add_evaluate(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--json", o->json,
                 "Print one JSON object keyed by the CoNLL 2018 metric names (precision, recall, f1, "
-                "aligned_accuracy: 0..1), plus ENTS_P, ENTS_R, ENTS_F and ENTS_PER_TYPE (percent) when the "
+                "aligned_accuracy: 0..1), plus ENTS_P, ENTS_R, ENTS_F and ENTS_PER_TYPE (0..1) when the "
                 "pipeline predicts entities");
   cmd->add_option("--tokenizer", o->pipeline.tokenizer, "Replace the pipeline's tokenizer: a registry name or a tokenizer.json file");
 
@@ -106,38 +67,13 @@ Run add_evaluate(CLI::App& app) {
     Pipeline nlp = load_model(o->model);
     set_tokenizer_option(nlp, o->pipeline.tokenizer);
     const std::vector<Doc> gold = read_conllu_file(o->data, nlp.vocab());
-    Conll18Scores scores;
-    PredictedAnnotations predicted;
-    std::vector<Doc> system;
-    if (o->raw) {
-      ensure_segmenter(nlp);
-      auto process = [&](std::string text) {
-        Doc d = nlp(std::move(text));
-        predicted.add(d);
-        system.push_back(d);
-        return d;
-      };
-      scores = o->unit == "sentence" ? conll18_evaluate_sentences(gold, process)
-                                     : conll18_evaluate_documents(gold, process);
-    } else {
-      system.reserve(gold.size());
-      for (const Doc& g : gold) system.push_back(strip_annotations(g));
-      // Gold sentence boundaries are part of the input here; sentence-only components are left out.
-      disable_segmenters(nlp);
-      nlp.annotate(std::span<Doc>(system));
-      for (const Doc& d : system) predicted.add(d);
-      scores = conll18_evaluate(gold, system);
-    }
-    predicted.filter(scores);
-    std::optional<EntityScores> ents;
-    if (predicted.ents) ents = score_entities(gold, system);
+    if (o->raw) ensure_segmenter(nlp);
+    const Evaluation e = o->raw ? evaluate_raw(nlp, gold, o->unit == "sentence") : evaluate(nlp, gold);
     if (o->json) {
-      Json out = scores_json(scores);
-      if (ents) add_entity_json(*ents, out);
-      std::cout << out.dump(2) << '\n';
+      std::cout << e.to_json().dump(2) << '\n';
     } else {
-      std::cout << conll18_table(scores);
-      if (ents) std::cout << '\n' << entity_table(*ents);
+      std::cout << conll18_table(e.reported());
+      if (e.ents) std::cout << '\n' << entity_table(*e.ents);
     }
     return 0;
   };

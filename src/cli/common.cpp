@@ -83,20 +83,7 @@ Pipeline load_model(const std::string& name_or_path) {
   return load_or_blank(name_or_path);
 }
 
-namespace {
-bool factory_has(const Pipeline& nlp, const std::string& name, std::initializer_list<const char*> kinds) {
-  const std::string factory = nlp.get_pipe(name).factory_name();
-  for (const char* kind : kinds)
-    if (factory.find(kind) != std::string::npos) return true;
-  return false;
-}
-// Components whose only job is sentence boundaries.
-bool is_sentence_only(const Pipeline& nlp, const std::string& name) { return Pipeline::is_sentence_only(nlp.get_pipe(name)); }
-}  // namespace
-
-bool is_segmenter(const Pipeline& nlp, const std::string& name) {
-  return is_sentence_only(nlp, name) || factory_has(nlp, name, {"Parser", "parser"});
-}
+bool is_segmenter(const Pipeline& nlp, const std::string& name) { return Pipeline::is_segmenter(nlp.get_pipe(name)); }
 
 bool has_segmenter(const Pipeline& nlp) {
   for (const std::string& name : nlp.pipe_names())
@@ -115,7 +102,7 @@ bool ensure_segmenter(Pipeline& nlp) {
 
 void disable_segmenters(Pipeline& nlp) {
   for (const std::string& name : nlp.pipe_names())
-    if (is_sentence_only(nlp, name)) nlp.disable_pipe(name);
+    if (Pipeline::is_sentence_only(nlp.get_pipe(name))) nlp.disable_pipe(name);
 }
 
 }  // namespace weft::cli

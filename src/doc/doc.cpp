@@ -4,7 +4,7 @@
 #include <limits>
 #include <unordered_set>
 
-#include "components/matcher/pattern.hpp"  // canonical_feats
+#include "feats.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/doc/token.hpp"
@@ -723,7 +723,7 @@ std::unordered_map<std::uint64_t, std::size_t> Doc::count_by(Attr a) const {
 }
 
 hash_t Doc::intern_morph(std::string_view feats) {
-  const auto canon = matcher_detail::canonical_feats(feats, true);
+  const auto canon = doc_detail::canonical_feats(feats, true);
   if (!canon)
     throw ValueError("\"" + std::string(feats) +
                      "\" is not a UD FEATS string (\"Name=Value|Name=Value,Value\", each feature once)");

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "components/matcher/pattern.hpp"  // canonical_feats
+#include "feats.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/error.hpp"
 
@@ -69,7 +69,7 @@ Retokenizer::Resolved Retokenizer::resolve(const TokenAttrs& a) {
     return doc_.intern(*s);
   };
   if (a.morph) {
-    const auto canon = matcher_detail::canonical_feats(*a.morph, true);
+    const auto canon = doc_detail::canonical_feats(*a.morph, true);
     if (!canon) throw ValueError("retokenize: MORPH " + quote(*a.morph) + " is not a UD FEATS string");
     r.morph = doc_.intern(*canon);
   }

@@ -1,6 +1,6 @@
 #include "weft/nn/rng.hpp"
 
-#include "weft/backend/mix64.hpp"
+#include "weft/mix64.hpp"
 
 namespace weft::nn {
 

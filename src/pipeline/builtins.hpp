@@ -7,9 +7,9 @@
 
 namespace weft {
 
-void register_languages(Registry& r);    // src/lang/languages.cpp: "languages"
-void register_tokenizers(Registry& r);   // src/tokenize/register.cpp: "tokenizers"
-void register_sentencizer(Registry& r);  // src/tokenize/sentencizer.cpp: "components"
+void register_languages(Registry& r);    // src/pipeline/languages.cpp: "languages"
+void register_tokenizers(Registry& r);   // src/pipeline/tokenizers.cpp: "tokenizers"
+void register_sentencizer(Registry& r);  // src/components/sentencizer/sentencizer.cpp: "components"
 void register_tok2vec(Registry& r);      // src/components/tok2vec/tok2vec.cpp: "components"
 void register_taggers(Registry& r);      // src/components/tagger/tagger.cpp: "components"
 void register_lemmatizer(Registry& r);   // src/components/lemmatizer/lemmatizer.cpp: "components"

@@ -1,15 +1,11 @@
 #include "weft/pipeline/pipeline.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <map>
-#include <mutex>
-#include <thread>
+#include <span>
 
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
+#include "weft/pipeline/pipe_workers.hpp"
 #include "weft/pipeline/registry.hpp"
 
 namespace weft {
@@ -67,11 +63,28 @@ void Pipeline::annotate_sentences(std::span<Doc> docs) const {
     if (s.enabled && !is_sentence_only(*s.component)) s.component->pipe(docs, context);
 }
 
+bool Pipeline::is_segmenter(const Component& c) {
+  const std::vector<std::string> a = c.assigns();
+  return std::find(a.begin(), a.end(), "token.is_sent_start") != a.end();
+}
+
 bool Pipeline::is_sentence_only(const Component& c) {
-  const std::string f = c.factory_name();
-  for (const char* kind : {"Sentencizer", "sentencizer", "Senter", "senter"})
-    if (f.find(kind) != std::string::npos) return true;
-  return false;
+  const std::vector<std::string> a = c.assigns();
+  return !a.empty() && std::all_of(a.begin(), a.end(), [](const std::string& x) {
+    return x == "token.is_sent_start" || x == "doc.sents";
+  });
+}
+
+std::vector<Doc> Pipeline::process(std::vector<PipeInput> batch) const {
+  std::vector<Doc> docs;
+  docs.reserve(batch.size());
+  for (PipeInput& in : batch) {
+    Doc doc = in.doc ? std::move(*in.doc) : make_doc(std::move(in.text));
+    if (!in.meta_json.empty()) doc.extras().meta_json = std::move(in.meta_json);
+    docs.push_back(std::move(doc));
+  }
+  annotate(std::span<Doc>(docs));
+  return docs;
 }
 
 void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
@@ -90,102 +103,28 @@ void Pipeline::pipe(const std::function<std::optional<PipeInput>()>& source, con
     }
     return !batch.empty();
   };
-  auto process = [this](std::vector<PipeInput> batch) {
-    std::vector<Doc> docs;
-    docs.reserve(batch.size());
-    for (PipeInput& in : batch) {
-      Doc doc = in.doc ? std::move(*in.doc) : make_doc(std::move(in.text));
-      if (!in.meta_json.empty()) doc.extras().meta_json = std::move(in.meta_json);
-      docs.push_back(std::move(doc));
-    }
-    annotate(std::span<Doc>(docs));
-    return docs;
-  };
-
   std::vector<PipeInput> batch;
   if (threads == 1) {
     while (read_batch(batch))
       for (Doc& d : process(std::move(batch))) sink(d);
     return;
   }
-  // Persistent workers (their thread-local scratch memory and tokenizer caches stay warm), a bounded
-  // queue of numbered batches, and results handed to the sink in input order on this thread.
-  std::mutex mutex;
-  std::condition_variable work_ready, result_ready;
-  std::deque<std::pair<std::size_t, std::vector<PipeInput>>> queue;
-  std::map<std::size_t, std::vector<Doc>> results;
-  std::exception_ptr error;
-  bool done = false;
-  std::vector<std::thread> workers;
-  for (std::size_t t = 0; t < threads; ++t)
-    workers.emplace_back([&] {
-      for (;;) {
-        std::pair<std::size_t, std::vector<PipeInput>> job;
-        {
-          std::unique_lock lock(mutex);
-          work_ready.wait(lock, [&] { return !queue.empty() || done; });
-          if (queue.empty()) return;
-          job = std::move(queue.front());
-          queue.pop_front();
-        }
-        std::vector<Doc> docs;
-        std::exception_ptr failed;
-        try {
-          docs = process(std::move(job.second));
-        } catch (...) {
-          failed = std::current_exception();
-        }
-        {
-          std::lock_guard lock(mutex);
-          if (failed && !error) error = failed;
-          results.emplace(job.first, std::move(docs));
-        }
-        result_ready.notify_all();
-      }
-    });
-  std::size_t submitted = 0, emitted = 0;
-  auto emit_ready = [&](bool wait_for_one) {
-    std::unique_lock lock(mutex);
-    if (wait_for_one) result_ready.wait(lock, [&] { return results.count(emitted) > 0 || error; });
-    while (!error) {
-      auto it = results.find(emitted);
-      if (it == results.end()) break;
-      std::vector<Doc> docs = std::move(it->second);
-      results.erase(it);
-      ++emitted;
-      lock.unlock();
-      for (Doc& d : docs) sink(d);
-      lock.lock();
-    }
-    if (error) std::rethrow_exception(error);
-  };
-  auto stop_workers = [&] {
-    {
-      std::lock_guard lock(mutex);
-      done = true;
-      queue.clear();
-    }
-    work_ready.notify_all();
-    for (std::thread& w : workers) w.join();
-  };
-  try {
-    while (read_batch(batch)) {
-      {
-        std::lock_guard lock(mutex);
-        queue.emplace_back(submitted++, std::move(batch));
-      }
-      work_ready.notify_one();
-      batch = {};
-      // At most 2 batches per worker in flight: memory stays bounded.
-      while (submitted - emitted >= 2 * threads) emit_ready(true);
-      emit_ready(false);
-    }
-    while (emitted < submitted) emit_ready(true);
-  } catch (...) {
-    stop_workers();
-    throw;
+  // Worker threads for the length of the call (their thread-local scratch memory and tokenizer
+  // caches stay warm across its batches), at most 2 batches per worker in flight, results handed to
+  // the sink in input order on this thread. A failed batch's exception reaches the caller after the
+  // batches before it were handed on.
+  PipeWorkers workers(*this, static_cast<int>(threads));
+  PipeWorkers::Stream stream(workers);
+  while (read_batch(batch)) {
+    stream.submit(std::move(batch));
+    batch = {};
+    while (stream.in_flight() >= 2 * threads)
+      for (Doc& d : stream.next()) sink(d);
+    while (auto docs = stream.try_next())
+      for (Doc& d : *docs) sink(d);
   }
-  stop_workers();
+  while (stream.in_flight() > 0)
+    for (Doc& d : stream.next()) sink(d);
 }
 
 std::vector<Doc> Pipeline::pipe(const std::vector<std::string>& texts, const PipeOptions& options) const {

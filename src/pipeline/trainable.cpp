@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "weft/components/tok2vec/tok2vec.hpp"
 #include "weft/error.hpp"
+#include "weft/nn/rng.hpp"
 #include "weft/nn/weights.hpp"
+#include "weft/pipeline/registry.hpp"
 
 namespace weft {
 
@@ -25,7 +26,7 @@ TrainablePipe::TrainablePipe(std::string name, const Json& tok2vec_config, std::
     if (!(grad_factor_ >= 0.f))
       throw ValueError("component \"" + this->name() + "\": grad_factor must be >= 0, got " + std::to_string(grad_factor_));
   } else {
-    own_ = std::make_unique<Tok2Vec>(this->name() + ".tok2vec", Tok2VecConfig::from_json(tok2vec_config), vocab_);
+    own_ = Registry::global().get<EncoderFactory>("encoders", "weft.Tok2Vec.v1")(this->name() + ".tok2vec", tok2vec_config, vocab_);
   }
 }
 
@@ -48,7 +49,28 @@ nn::Layer& TrainablePipe::model() const {
 std::int64_t TrainablePipe::own_width() const noexcept { return own_ ? own_->width() : 0; }
 
 void TrainablePipe::initialize_own_tok2vec(std::span<const Doc> gold, std::uint64_t seed) {
-  if (own_) own_->initialize(gold, seed + 7919);
+  if (own_) own_->initialize(gold, nn::stream_seed(seed, "tok2vec"));
+}
+
+TrainablePipe::Update TrainablePipe::update(std::span<const Doc> gold, std::span<const Doc> encoder_input,
+                                            const nn::Ragged* shared, std::mt19937_64& rng) {
+  nn::Forward own;
+  if (own_) {
+    own = own_->model().forward(own_->train_keys(encoder_input, rng), true);
+    shared = &own.Y;
+  } else if (shared == nullptr) {
+    throw ValueError("component \"" + name() + "\" listens to tok2vec \"" + upstream_ + "\": update it with that encoder's output");
+  }
+  nn::Forward f = model().forward(*shared, true);
+  nn::Loss loss = get_loss(gold, f.Y.data);
+  Update u;
+  u.loss = loss.value;
+  backend::Tensor d_shared = f.backprop(loss.grad);
+  if (own_)
+    own.backprop(d_shared);
+  else
+    u.d_shared = std::move(d_shared);
+  return u;
 }
 
 nn::Ragged TrainablePipe::input(std::span<Doc> docs, PipeContext& context) const {

@@ -40,12 +40,7 @@ std::vector<std::string> sorted(const std::unordered_set<std::string>& set) {
 LexAttrData LexAttrData::from_json(std::string_view json, const std::string& source) {
   const Json doc = parse_json(json, source);
   if (!doc.is_object()) fail(source, "lexical attribute data must be a JSON object");
-  for (const auto& item : doc.items()) {
-    const std::string& key = item.key();
-    if (key != "stop_words" && key != "num_words" && key != "norm_exceptions" && key != "ordinal_suffixes")
-      fail(source, "unknown key \"" + key +
-                       "\" (expected stop_words, num_words, norm_exceptions, ordinal_suffixes)");
-  }
+  check_config_keys(doc, {"stop_words", "num_words", "norm_exceptions", "ordinal_suffixes"}, "lexical attribute data", source);
   LexAttrData data;
   for (auto& w : string_array(doc, "stop_words", source)) data.stop_words.insert(std::move(w));
   for (auto& w : string_array(doc, "num_words", source)) data.num_words.insert(std::move(w));

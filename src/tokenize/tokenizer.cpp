@@ -124,15 +124,9 @@ Tokenizer::~Tokenizer() {
 
 std::unique_ptr<Tokenizer> Tokenizer::from_config(const Json& config, std::shared_ptr<Vocab> vocab) {
   if (!config.is_object()) throw FormatError("tokenizer config must be a JSON object");
-  static const char* const known[] = {"@tokenizers", "prefixes",    "suffixes",    "infixes",   "special_cases",
-                                      "token_match", "url_match",   "plain_chars", "cache_size"};
-  for (auto it = config.begin(); it != config.end(); ++it) {
-    const std::string& k = it.key();
-    if (!k.empty() && k[0] == '_') continue;  // comments ("_doc") are allowed and ignored
-    if (std::find_if(std::begin(known), std::end(known), [&](const char* s) { return k == s; }) == std::end(known)) {
-      throw FormatError("tokenizer config: unknown key \"" + k + "\"");
-    }
-  }
+  check_config_keys(config, {"@tokenizers", "prefixes", "suffixes", "infixes", "special_cases", "token_match", "url_match",
+                             "plain_chars", "cache_size"},
+                    "the tokenizer config");
   TokenizerOptions options;
   if (auto it = config.find("cache_size"); it != config.end()) {
     if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0) {

@@ -12,11 +12,7 @@ namespace weft {
 std::unique_ptr<WhitespaceTokenizer> WhitespaceTokenizer::from_config(const Json& config,
                                                                       std::shared_ptr<Vocab> vocab) {
   if (!config.is_object()) throw FormatError("tokenizer config must be a JSON object");
-  for (auto it = config.begin(); it != config.end(); ++it) {
-    if (it.key() != "@tokenizers" && (it.key().empty() || it.key()[0] != '_')) {
-      throw FormatError("weft.WhitespaceTokenizer.v1 config: unknown key \"" + it.key() + "\"");
-    }
-  }
+  check_config_keys(config, {"@tokenizers"}, "the weft.WhitespaceTokenizer.v1 config");
   return std::make_unique<WhitespaceTokenizer>(std::move(vocab));
 }
 

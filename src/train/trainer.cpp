@@ -6,20 +6,26 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
 #include <random>
+#include <span>
 #include <sstream>
 
 #include "weft/backend/threads.hpp"
-#include "weft/components/tok2vec/tok2vec.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/optimizer.hpp"
+#include "weft/nn/rng.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/trainable.hpp"
+#include "weft/pipeline/pipeline.hpp"
 #include "weft/train/conll18.hpp"
-#include "weft/train/entity_scorer.hpp"
+#include "weft/train/evaluate.hpp"
 
 namespace weft {
 
@@ -48,7 +54,7 @@ void merge_into(Json& base, const Json& over, const std::string& path, bool stri
       base[k] = v;  // a metric -> number map: replaced whole (the pipeline decides which metrics exist)
       continue;
     }
-    if (strict && !base.contains(k)) throw ValueError("unknown config key \"" + path + k + "\"");
+    if (strict && !base.contains(k)) throw ConfigError("unknown config key \"" + path + k + "\"");
     if (v.is_object() && base.contains(k) && base[k].is_object() && !base[k].contains("@architectures") &&
         !(v.contains("@architectures")))
       merge_into(base[k], v, path + k + ".", strict);
@@ -146,7 +152,7 @@ Json resolve_training_config(const Json& config, const std::map<std::string, std
   Json out = default_training_config();
   for (const auto& [section, value] : config.items()) {
     if (section != "nlp" && section != "components" && section != "corpora" && section != "training")
-      throw ValueError("unknown config section \"" + section + "\" (known: nlp, components, corpora, training)");
+      throw ConfigError("unknown config section \"" + section + "\" (known: nlp, components, corpora, training)");
     if (!value.is_object()) throw ValueError("config section \"" + section + "\" must be an object");
     if (section == "components") {
       out["components"] = value;  // a config that names components describes all of them
@@ -195,349 +201,391 @@ Json resolve_training_config(const Json& config, const std::map<std::string, std
   return out;
 }
 
-TrainResult train(const Json& raw_config, const TrainOptions& options) {
-  const Json config = resolve_training_config(raw_config);
-  const Json& T = config["training"];
-  const auto t0 = Clock::now();
-  backend::set_cpu_threads(std::max(1, T["threads"].get<int>()));
-  const std::uint64_t seed = T["seed"].get<std::uint64_t>();
+namespace {
 
-  // The pipeline.
-  Pipeline nlp = Pipeline::blank(config["nlp"]["lang"].get<std::string>());
-  for (const Json& n : config["nlp"]["pipeline"]) {
-    const std::string name = n.get<std::string>();
-    if (!config["components"].contains(name)) throw ValueError("pipeline component \"" + name + "\" is not in \"components\"");
-    Json c = config["components"][name];
-    const std::string factory = c["factory"].get<std::string>();
-    c.erase("factory");
-    nlp.add_pipe(factory, name, c);
-  }
-  std::vector<Tok2Vec*> encoders;
-  std::vector<TrainablePipe*> heads;
-  for (const std::string& name : nlp.pipe_names()) {
-    Component& c = nlp.get_pipe(name);
-    if (auto* t = dynamic_cast<Tok2Vec*>(&c)) encoders.push_back(t);
-    if (auto* h = dynamic_cast<TrainablePipe*>(&c)) heads.push_back(h);
-  }
-  if (heads.empty()) throw ValueError("the config's pipeline has no trainable component");
+// One training run, in the steps train() takes: build the pipeline, read the corpora, initialize the
+// components, then batches of updates with an evaluation (and checkpoint) every eval_frequency steps.
+class Trainer {
+ public:
+  Trainer(const Json& raw_config, const TrainOptions& options)
+      : config_(resolve_training_config(raw_config)),
+        T_(config_["training"]),
+        options_(options),
+        seed_(T_["seed"].get<std::uint64_t>()),
+        nlp_(Pipeline::blank(config_["nlp"]["lang"].get<std::string>())),
+        batch_rng_(nn::stream_seed(seed_, "batches")),
+        dropout_rng_(nn::stream_seed(seed_, "word_dropout")) {}
 
-  // Corpora.
-  const Json& C = config["corpora"];
-  auto train_docs = read_corpus(C["train"].get<std::string>(), nlp.vocab(), C["max_train_docs"].get<std::int64_t>());
-  const std::size_t train_sentences = train_docs.size();
-  // Training Docs of several sentences (a parser learns sentence boundaries from them); the encoders
-  // read them as they read raw text: without the gold boundaries inside, with those the pipeline's
-  // sentence-only components (a sentencizer before the parser) set, so only the parser knows the rest.
-  // join_fraction: the share of groups that are joined; the other sentences stay Docs of their own
-  // (a choice drawn per group from the seed).
-  const auto per_doc = C["sentences_per_doc"].get<std::int64_t>();
-  if (per_doc < 1) throw ValueError("corpora.sentences_per_doc must be >= 1");
-  const auto join_fraction = C["join_fraction"].get<double>();
-  if (!(join_fraction > 0.0 && join_fraction <= 1.0)) throw ValueError("corpora.join_fraction must be in (0, 1]");
-  std::vector<Doc> encoder_docs;
-  if (per_doc > 1) {
-    std::vector<Doc> joined;
-    std::mt19937_64 join_rng(seed + 7919);
-    std::uniform_real_distribution<double> coin(0.0, 1.0);
-    for (std::size_t i = 0; i < train_docs.size();) {
-      const std::size_t group = join_fraction >= 1.0 || coin(join_rng) < join_fraction ? static_cast<std::size_t>(per_doc) : 1;
-      const std::size_t n = std::min<std::size_t>(group, train_docs.size() - i);
-      joined.push_back(join_docs(std::span<const Doc>(train_docs.data() + i, n), nlp.vocab()));
-      Doc plain = joined.back();
-      for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
-      for (const std::string& name : nlp.pipe_names())
-        if (Pipeline::is_sentence_only(nlp.get_pipe(name))) nlp.get_pipe(name)(plain);
-      encoder_docs.push_back(std::move(plain));
-      i += n;
+  TrainResult run() {
+    backend::set_cpu_threads(std::max(1, T_["threads"].get<int>()));
+    build_pipeline();
+    read_corpora();
+    initialize_components();
+    make_optimizer();
+    read_score_rules();
+    const Json& nlp_config = config_["nlp"];
+    base_meta_ = nlp_config.contains("meta") && nlp_config["meta"].is_object() ? nlp_config["meta"] : Json::object();
+    log_header();
+    const auto max_steps = T_["max_steps"].get<std::int64_t>();
+    const auto max_epochs = T_["max_epochs"].get<std::int64_t>();
+    const auto max_time = T_["max_time_s"].get<double>();
+    const auto eval_every = std::max<std::int64_t>(1, T_["eval_frequency"].get<std::int64_t>());
+    const auto patience = T_["patience"].get<std::int64_t>();
+    const bool bar = options_.progress_bar && isatty(2);
+    for (;;) {
+      Batch batch = next_batch(max_epochs);
+      if (batch.gold.empty()) break;
+      update(batch);
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0_).count();
+      const bool last = (max_steps > 0 && step_ >= max_steps) || (max_time > 0 && elapsed >= max_time) ||
+                        (max_epochs > 0 && epoch_ >= max_epochs);
+      if (bar) draw_progress(eval_every);
+      if (step_ % eval_every == 0 || last) {
+        if (bar) std::fprintf(stderr, "\r%60s\r", "");
+        checkpoint(last);
+        if (patience > 0 && step_ - result_.best_step >= patience) break;
+      }
+      if (last) break;
     }
-    train_docs = std::move(joined);
+    result_.steps = step_;
+    result_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+    result_.words_per_second = static_cast<double>(total_words_) / std::max(1e-9, train_seconds_);
+    log_summary();
+    return result_;
   }
-  const auto dev_docs = read_corpus(C["dev"].get<std::string>(), nlp.vocab(), C["max_dev_docs"].get<std::int64_t>());
 
-  // Initialization: encoders first (their width sizes the heads), then labels and heads.
-  for (Tok2Vec* t : encoders) t->initialize(train_docs, seed);
-  std::vector<std::string> metric_names;
-  for (TrainablePipe* h : heads) {
-    std::int64_t width = 0;
-    if (!h->own_tok2vec()) {
-      const auto it = std::find_if(encoders.begin(), encoders.end(), [&](Tok2Vec* t) { return t->name() == h->listens_to(); });
-      if (it == encoders.end())
-        throw ValueError("component \"" + h->name() + "\" listens to \"" + h->listens_to() + "\", which is not a tok2vec in the pipeline");
-      const auto names = nlp.pipe_names();
-      if (std::find(names.begin(), names.end(), (*it)->name()) > std::find(names.begin(), names.end(), h->name()))
-        throw ValueError("component \"" + h->name() + "\" listens to \"" + h->listens_to() + "\", which comes after it");
-      width = (*it)->width();
-    }
-    h->initialize(train_docs, width, seed);
-    for (const std::string& m : h->metrics()) metric_names.push_back(m);
-  }
-  std::vector<nn::Layer*> models;
-  for (Tok2Vec* t : encoders) models.push_back(&t->model());
-  for (TrainablePipe* h : heads) {
-    models.push_back(&h->model());
-    if (h->own_tok2vec()) models.push_back(&h->own_tok2vec()->model());
-  }
-  ModelGroup group(models);
-
-  // Optimizer.
-  const Json& O = T["optimizer"];
-  nn::AdamConfig ac;
-  const float lr = O["learn_rate"].get<float>();
-  const auto warmup = O["warmup_steps"].get<std::int64_t>();
-  ac.learn_rate = warmup > 0 ? nn::warmup_linear(lr, warmup, std::max<std::int64_t>(warmup + 1, T["max_steps"].get<std::int64_t>()))
-                             : nn::constant_schedule(lr);
-  ac.beta1 = O["beta1"].get<float>();
-  ac.beta2 = O["beta2"].get<float>();
-  ac.eps = O["eps"].get<float>();
-  ac.weight_decay = O["weight_decay"].get<float>();
-  ac.grad_clip = O["grad_clip"].get<float>();
-  ac.use_averages = O["use_averages"].get<bool>();
-  nn::Adam adam(ac);
-
-  // Score weights over the metrics this pipeline produces (renormalised).
-  std::map<std::string, double> weights;
-  double wsum = 0.0;
-  for (const auto& [m, w] : T["score_weights"].items())
-    if (std::find(metric_names.begin(), metric_names.end(), m) != metric_names.end()) {
-      weights[m] = w.get<double>();
-      wsum += w.get<double>();
-    }
-  if (wsum <= 0.0)
-    for (const std::string& m : metric_names) weights[m] = 1.0, wsum += 1.0;
-  // Minimums (metric -> percent): a checkpoint that meets them all becomes model-best ahead of any
-  // that does not; among equals the weighted score decides.
-  std::map<std::string, double> minimums;
-  if (!T["score_minimums"].is_object()) throw ValueError("training.score_minimums must be an object (metric -> percent)");
-  for (const auto& [m, v] : T["score_minimums"].items()) {
-    if (std::find(metric_names.begin(), metric_names.end(), m) == metric_names.end()) {
-      std::string known;
-      for (const std::string& n : metric_names) known += (known.empty() ? "" : ", ") + n;
-      throw ValueError("training.score_minimums: this pipeline does not score \"" + m + "\" (it scores " + known + ")");
-    }
-    if (!v.is_number()) throw ValueError("training.score_minimums: \"" + m + "\" must be a number (percent)");
-    minimums[m] = v.get<double>();
-  }
-  const auto meets_minimums = [&](const Json& scores) {
-    for (const auto& [m, v] : minimums)
-      if (!(scores[m].get<double>() >= v)) return false;
-    return true;
+ private:
+  struct Encoder {
+    std::string name;
+    TokenEncoder* encoder;
+  };
+  struct Batch {
+    std::vector<Doc> gold, encoder_input;  // encoder_input: empty when the encoders read `gold`
+    std::int64_t words = 0;
   };
 
-  std::vector<Doc> dev_input;
-  dev_input.reserve(dev_docs.size());
-  for (const Doc& g : dev_docs) dev_input.push_back(strip_annotations(g));
+  // The pipeline the config describes; its encoders (tok2vec components) and heads (trainable
+  // components), as the components say of themselves.
+  void build_pipeline() {
+    for (const Json& n : config_["nlp"]["pipeline"]) {
+      const std::string name = n.get<std::string>();
+      if (!config_["components"].contains(name)) throw ValueError("pipeline component \"" + name + "\" is not in \"components\"");
+      Json c = config_["components"][name];
+      const std::string factory = c["factory"].get<std::string>();
+      c.erase("factory");
+      nlp_.add_pipe(factory, name, c);
+    }
+    for (const std::string& name : nlp_.pipe_names()) {
+      Component& c = nlp_.get_pipe(name);
+      if (TokenEncoder* e = c.as_encoder()) encoders_.push_back({name, e});
+      if (TrainablePipe* h = c.as_trainable()) heads_.push_back(h);
+    }
+    if (heads_.empty()) throw ValueError("the config's pipeline has no trainable component");
+  }
 
-  TrainResult result;
-  std::ostream* log = options.log;
-  // meta.json of the saved models: the config's nlp.meta (name, version, sources, licence, ...), then
-  // the dev scores and the step they were reached at.
-  Json base_meta = config["nlp"].contains("meta") && config["nlp"]["meta"].is_object() ? config["nlp"]["meta"] : Json::object();
-  // Header.
-  std::vector<std::string> cols{"E", "#"};
-  for (TrainablePipe* h : heads) cols.push_back("LOSS " + h->name());
-  for (const std::string& m : metric_names) cols.push_back(m);
-  cols.push_back("SCORE");
-  cols.push_back("WPS");
-  std::vector<std::size_t> widths;
-  for (const std::string& c : cols) widths.push_back(std::max<std::size_t>(c.size(), 7));
-  if (log) {
-    *log << "training on " << train_docs.size() << " Docs (" << train_sentences << " sentences), evaluating on " << dev_docs.size()
-         << " sentences; pipeline:";
-    for (const auto& n : nlp.pipe_names()) *log << ' ' << n;
+  // The training and dev sentences. Training Docs of several sentences (a parser learns sentence
+  // boundaries from them); the encoders read them as they read raw text: without the gold boundaries
+  // inside, with those the pipeline's sentence-only components (a sentencizer before the parser) set,
+  // so only the parser knows the rest. join_fraction: the share of groups that are joined; the other
+  // sentences stay Docs of their own (a choice drawn per group from the "corpus.join" stream).
+  void read_corpora() {
+    const Json& C = config_["corpora"];
+    train_docs_ = read_corpus(C["train"].get<std::string>(), nlp_.vocab(), C["max_train_docs"].get<std::int64_t>());
+    train_sentences_ = train_docs_.size();
+    const auto per_doc = C["sentences_per_doc"].get<std::int64_t>();
+    if (per_doc < 1) throw ValueError("corpora.sentences_per_doc must be >= 1");
+    const auto join_fraction = C["join_fraction"].get<double>();
+    if (!(join_fraction > 0.0 && join_fraction <= 1.0)) throw ValueError("corpora.join_fraction must be in (0, 1]");
+    if (per_doc > 1) {
+      std::vector<Doc> joined;
+      std::mt19937_64 join_rng(nn::stream_seed(seed_, "corpus.join"));
+      std::uniform_real_distribution<double> coin(0.0, 1.0);
+      for (std::size_t i = 0; i < train_docs_.size();) {
+        const std::size_t group = join_fraction >= 1.0 || coin(join_rng) < join_fraction ? static_cast<std::size_t>(per_doc) : 1;
+        const std::size_t n = std::min<std::size_t>(group, train_docs_.size() - i);
+        joined.push_back(join_docs(std::span<const Doc>(train_docs_.data() + i, n), nlp_.vocab()));
+        Doc plain = joined.back();
+        for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
+        for (const std::string& name : nlp_.pipe_names())
+          if (Pipeline::is_sentence_only(nlp_.get_pipe(name))) nlp_.get_pipe(name)(plain);
+        encoder_docs_.push_back(std::move(plain));
+        i += n;
+      }
+      train_docs_ = std::move(joined);
+    }
+    dev_docs_ = read_corpus(C["dev"].get<std::string>(), nlp_.vocab(), C["max_dev_docs"].get<std::int64_t>());
+    order_.resize(train_docs_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::shuffle(order_.begin(), order_.end(), batch_rng_);
+  }
+
+  // Encoders first (their width sizes the heads), then labels and heads; each from its own random
+  // stream (named after the component).
+  void initialize_components() {
+    for (const Encoder& e : encoders_) e.encoder->initialize(train_docs_, nn::stream_seed(seed_, e.name));
+    const auto names = nlp_.pipe_names();
+    for (TrainablePipe* h : heads_) {
+      std::int64_t width = 0;
+      if (!h->own_encoder()) {
+        const auto it = std::find_if(encoders_.begin(), encoders_.end(), [&](const Encoder& e) { return e.name == h->listens_to(); });
+        if (it == encoders_.end())
+          throw ValueError("component \"" + h->name() + "\" listens to \"" + h->listens_to() + "\", which is not a tok2vec in the pipeline");
+        if (std::find(names.begin(), names.end(), it->name) > std::find(names.begin(), names.end(), h->name()))
+          throw ValueError("component \"" + h->name() + "\" listens to \"" + h->listens_to() + "\", which comes after it");
+        width = it->encoder->width();
+      }
+      h->initialize(train_docs_, width, nn::stream_seed(seed_, h->name()));
+      for (const std::string& m : h->metrics()) metric_names_.push_back(m);
+    }
+    std::vector<nn::Layer*> models;
+    for (const Encoder& e : encoders_) models.push_back(&e.encoder->model());
+    for (TrainablePipe* h : heads_) {
+      models.push_back(&h->model());
+      if (h->own_encoder()) models.push_back(&h->own_encoder()->model());
+    }
+    group_ = std::make_unique<ModelGroup>(models);
+  }
+
+  void make_optimizer() {
+    const Json& O = T_["optimizer"];
+    const float lr = O["learn_rate"].get<float>();
+    const auto warmup = O["warmup_steps"].get<std::int64_t>();
+    adam_config_.learn_rate = warmup > 0 ? nn::warmup_linear(lr, warmup, std::max<std::int64_t>(warmup + 1, T_["max_steps"].get<std::int64_t>()))
+                                         : nn::constant_schedule(lr);
+    adam_config_.beta1 = O["beta1"].get<float>();
+    adam_config_.beta2 = O["beta2"].get<float>();
+    adam_config_.eps = O["eps"].get<float>();
+    adam_config_.weight_decay = O["weight_decay"].get<float>();
+    adam_config_.grad_clip = O["grad_clip"].get<float>();
+    adam_config_.use_averages = O["use_averages"].get<bool>();
+    adam_.emplace(adam_config_);
+  }
+
+  // Score weights over the metrics this pipeline produces (renormalised), and the minimums (metric ->
+  // percent): a checkpoint that meets them all becomes model-best ahead of any that does not; among
+  // equals the weighted score decides.
+  void read_score_rules() {
+    for (const auto& [m, w] : T_["score_weights"].items())
+      if (std::find(metric_names_.begin(), metric_names_.end(), m) != metric_names_.end()) {
+        weights_[m] = w.get<double>();
+        weight_sum_ += w.get<double>();
+      }
+    if (weight_sum_ <= 0.0)
+      for (const std::string& m : metric_names_) weights_[m] = 1.0, weight_sum_ += 1.0;
+    if (!T_["score_minimums"].is_object()) throw ValueError("training.score_minimums must be an object (metric -> percent)");
+    for (const auto& [m, v] : T_["score_minimums"].items()) {
+      if (std::find(metric_names_.begin(), metric_names_.end(), m) == metric_names_.end()) {
+        std::string known;
+        for (const std::string& n : metric_names_) known += (known.empty() ? "" : ", ") + n;
+        throw ValueError("training.score_minimums: this pipeline does not score \"" + m + "\" (it scores " + known + ")");
+      }
+      if (!v.is_number()) throw ValueError("training.score_minimums: \"" + m + "\" must be a number (percent)");
+      minimums_[m] = v.get<double>();
+    }
+  }
+
+  bool meets_minimums(const Json& scores) const {
+    for (const auto& [m, v] : minimums_)
+      if (!(scores[m].get<double>() >= v)) return false;
+    return true;
+  }
+
+  // The next batch of shuffled training Docs, about batch_words words (and what the encoders read of
+  // them); empty when max_epochs ran out.
+  Batch next_batch(std::int64_t max_epochs) {
+    if (batch_words_ == 0.0) batch_words_ = T_["batch_words"]["start"].get<double>();
+    Batch b;
+    while (b.words < static_cast<std::int64_t>(batch_words_)) {
+      if (cursor_ == order_.size()) {
+        ++epoch_;
+        cursor_ = 0;
+        std::shuffle(order_.begin(), order_.end(), batch_rng_);
+        if (max_epochs > 0 && epoch_ >= max_epochs) break;
+      }
+      const std::size_t k = order_[cursor_++];
+      b.words += static_cast<std::int64_t>(train_docs_[k].size());
+      b.gold.push_back(train_docs_[k]);
+      if (!encoder_docs_.empty()) b.encoder_input.push_back(encoder_docs_[k]);
+    }
+    batch_words_ = std::min(T_["batch_words"]["stop"].get<double>(), batch_words_ * T_["batch_words"]["compound"].get<double>());
+    return b;
+  }
+
+  // One optimizer step: the encoders' forward passes, each head's update (TrainablePipe::update),
+  // the heads' gradients summed per shared encoder (times their grad_factor) and back-propagated.
+  void update(const Batch& batch) {
+    const auto start = Clock::now();
+    const std::span<const Doc> gold(batch.gold);
+    const std::span<const Doc> encoder_input = batch.encoder_input.empty() ? gold : std::span<const Doc>(batch.encoder_input);
+    std::map<std::string, nn::Forward> fwd;
+    std::map<std::string, backend::Tensor> grad;
+    for (const Encoder& e : encoders_) {
+      nn::Forward& f = fwd[e.name] = e.encoder->model().forward(e.encoder->train_keys(encoder_input, dropout_rng_), true);
+      grad[e.name] = backend::Tensor::zeros(f.Y.data.shape(), backend::DType::F32, f.Y.data.device());
+    }
+    for (TrainablePipe* h : heads_) {
+      const nn::Ragged* shared = h->own_encoder() ? nullptr : &fwd.at(h->listens_to()).Y;
+      TrainablePipe::Update u = h->update(gold, encoder_input, shared, dropout_rng_);
+      losses_[h->name()] += u.loss;
+      if (shared && h->grad_factor() != 0.f)
+        backend::ops(u.d_shared.device()).axpy(h->grad_factor(), u.d_shared, grad.at(h->listens_to()));
+    }
+    for (const Encoder& e : encoders_) fwd.at(e.name).backprop(grad.at(e.name));
+    adam_->step(*group_);
+    ++step_;
+    words_since_ += batch.words;
+    total_words_ += batch.words;
+    train_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+  void for_each_encoder(const std::function<void(TokenEncoder&)>& f) {
+    for (const Encoder& e : encoders_) f(*e.encoder);
+    for (TrainablePipe* h : heads_)
+      if (h->own_encoder()) f(*h->own_encoder());
+  }
+
+  // The dev scores (percent) of the metrics the heads name, and their weighted score (0..1).
+  std::pair<Json, double> evaluate_dev() const {
+    const Evaluation e = evaluate(nlp_, dev_docs_, 64);
+    Json scores = Json::object();
+    double score = 0.0;
+    for (const std::string& m : metric_names_) {
+      const double v = e.value(m);
+      scores[m] = v * 100.0;
+      if (const auto it = weights_.find(m); it != weights_.end()) score += it->second / weight_sum_ * v;
+    }
+    return {scores, score};
+  }
+
+  // Evaluates with the averaged weights (when kept) and the inference forms of the weights; saves
+  // model-best when the scores beat the best so far, and model-last at the last step; logs the row.
+  void checkpoint(bool last) {
+    const double secs = std::chrono::duration<double>(Clock::now() - since_).count();
+    base_meta_["training_seconds"] = std::round(std::chrono::duration<double>(Clock::now() - t0_).count());
+    Json scores;
+    double score = 0.0;
+    {
+      std::optional<nn::Adam::AveragesInUse> avg;
+      if (adam_config_.use_averages) avg.emplace(*adam_, *group_);
+      for_each_encoder([](TokenEncoder& t) { t.prepare_inference(); });
+      for (TrainablePipe* h : heads_) h->prepare_inference();
+      std::tie(scores, score) = evaluate_dev();
+      const bool meets = meets_minimums(scores);
+      if (result_.best_step == 0 || (meets && !result_.best_meets_minimums) ||
+          (meets == result_.best_meets_minimums && score > result_.best_score)) {
+        result_.best_meets_minimums = meets;
+        result_.best_score = score;
+        result_.best_scores = scores;
+        result_.best_step = step_;
+        if (!options_.output.empty()) save(options_.output / "model-best", scores);
+      }
+      if (last && !options_.output.empty()) save(options_.output / "model-last", scores);
+      for_each_encoder([](TokenEncoder& t) { t.discard_inference(); });
+    }
+    Json entry = Json::object();
+    entry["step"] = step_;
+    entry["epoch"] = epoch_;
+    Json l = Json::object();
+    for (const auto& [k, v] : losses_) l[k] = v;
+    entry["losses"] = l;
+    entry["scores"] = scores;
+    entry["score"] = score;
+    result_.history.push_back(entry);
+    if (std::ostream* log = options_.log) {
+      std::vector<std::string> row{std::to_string(epoch_), std::to_string(step_)};
+      for (TrainablePipe* h : heads_) row.push_back(fmt(losses_[h->name()], 2));
+      for (const std::string& m : metric_names_) row.push_back(fmt(scores[m].get<double>(), 2));
+      row.push_back(fmt(score, 4));
+      row.push_back(std::to_string(static_cast<std::int64_t>(static_cast<double>(words_since_) / std::max(1e-9, secs))));
+      for (std::size_t i = 0; i < row.size(); ++i) *log << (i ? "  " : "") << pad(row[i], widths_[i]);
+      *log << std::endl;
+    }
+    losses_.clear();
+    words_since_ = 0;
+    since_ = Clock::now();
+  }
+
+  // meta.json of a saved model: the config's nlp.meta (name, version, sources, licence, ...), then the
+  // dev scores and the step they were reached at.
+  void save(const std::filesystem::path& dir, const Json& scores) const {
+    Json meta = base_meta_;
+    meta["scores"] = scores;
+    meta["step"] = step_;
+    save_pipeline(nlp_, dir, config_, meta);
+  }
+
+  void log_header() {
+    std::vector<std::string> cols{"E", "#"};
+    for (TrainablePipe* h : heads_) cols.push_back("LOSS " + h->name());
+    for (const std::string& m : metric_names_) cols.push_back(m);
+    cols.push_back("SCORE");
+    cols.push_back("WPS");
+    for (const std::string& c : cols) widths_.push_back(std::max<std::size_t>(c.size(), 7));
+    since_ = Clock::now();
+    std::ostream* log = options_.log;
+    if (!log) return;
+    *log << "training on " << train_docs_.size() << " Docs (" << train_sentences_ << " sentences), evaluating on "
+         << dev_docs_.size() << " sentences; pipeline:";
+    for (const auto& n : nlp_.pipe_names()) *log << ' ' << n;
     *log << '\n';
-    for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << pad(cols[i], widths[i]);
+    for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << pad(cols[i], widths_[i]);
     *log << '\n';
-    for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << std::string(widths[i], '-');
+    for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << std::string(widths_[i], '-');
     *log << std::endl;
   }
 
-  const auto max_steps = T["max_steps"].get<std::int64_t>();
-  const auto max_epochs = T["max_epochs"].get<std::int64_t>();
-  const auto max_time = T["max_time_s"].get<double>();
-  const auto eval_every = std::max<std::int64_t>(1, T["eval_frequency"].get<std::int64_t>());
-  const auto patience = T["patience"].get<std::int64_t>();
-  const double bw_start = T["batch_words"]["start"].get<double>(), bw_stop = T["batch_words"]["stop"].get<double>(),
-               bw_comp = T["batch_words"]["compound"].get<double>();
-  double batch_words = bw_start;
-  std::mt19937_64 rng(seed);
-  std::vector<std::size_t> order(train_docs.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::shuffle(order.begin(), order.end(), rng);
-  std::size_t cursor = 0;
-  std::int64_t epoch = 0, step = 0, words_since = 0, total_words = 0;
-  std::map<std::string, double> losses;
-  auto since = Clock::now();
-  double train_seconds = 0.0;
-  const bool bar = options.progress_bar && isatty(2);
-  std::filesystem::path best_dir = options.output.empty() ? std::filesystem::path() : options.output / "model-best";
-
-  auto for_each_encoder = [&](const std::function<void(Tok2Vec&)>& f) {
-    for (Tok2Vec* t : encoders) f(*t);
-    for (TrainablePipe* h : heads)
-      if (h->own_tok2vec()) f(*h->own_tok2vec());
-  };
-  auto evaluate = [&]() {
-    std::vector<Doc> sys;
-    sys.reserve(dev_input.size());
-    for (const Doc& d : dev_input) sys.push_back(d);  // Docs are copyable values
-    for (std::size_t i = 0; i < sys.size(); i += 64)
-      nlp.annotate_sentences(std::span<Doc>(sys.data() + i, std::min<std::size_t>(64, sys.size() - i)));
-    const Conll18Scores s = conll18_evaluate(dev_docs, sys);
-    const bool with_ents = std::any_of(metric_names.begin(), metric_names.end(), [](const std::string& m) { return m.rfind("ENTS_", 0) == 0; });
-    const EntityScores ents = with_ents ? score_entities(dev_docs, sys) : EntityScores{};
-    Json scores = Json::object();
-    double score = 0.0;
-    for (const std::string& m : metric_names) {
-      const auto it = s.find(m);
-      const double v = m == "ENTS_F"   ? ents.total.f1
-                       : m == "ENTS_P" ? ents.total.precision
-                       : m == "ENTS_R" ? ents.total.recall
-                       : it == s.end() ? 0.0
-                                       : it->second.f1;
-      scores[m] = v * 100.0;
-      if (weights.count(m)) score += weights[m] / wsum * v;
-    }
-    return std::make_pair(scores, score);
-  };
-
-  bool stop = false;
-  while (!stop) {
-    // One batch of sentences, about batch_words words (and what the encoders read of them).
-    std::vector<Doc> batch, encoder_batch;
-    std::int64_t words = 0;
-    while (words < static_cast<std::int64_t>(batch_words)) {
-      if (cursor == order.size()) {
-        ++epoch;
-        cursor = 0;
-        std::shuffle(order.begin(), order.end(), rng);
-        if (max_epochs > 0 && epoch >= max_epochs) break;
-      }
-      const std::size_t k = order[cursor++];
-      const Doc& d = train_docs[k];
-      words += static_cast<std::int64_t>(d.size());
-      batch.push_back(d);
-      if (!encoder_docs.empty()) encoder_batch.push_back(encoder_docs[k]);
-    }
-    if (batch.empty()) break;
-    batch_words = std::min(bw_stop, batch_words * bw_comp);
-    const std::span<const Doc> gold(batch);
-    const std::span<const Doc> encoder_input = encoder_docs.empty() ? gold : std::span<const Doc>(encoder_batch);
-
-    // Forward the encoders, then each head; sum the heads' gradients per encoder.
-    const auto step_start = Clock::now();
-    std::map<std::string, nn::Forward> enc_fwd;
-    std::map<std::string, backend::Tensor> enc_grad;
-    for (Tok2Vec* t : encoders) {
-      enc_fwd[t->name()] = t->model().forward(t->train_keys(encoder_input, rng), true);
-      enc_grad[t->name()] = backend::Tensor::zeros(enc_fwd[t->name()].Y.data.shape(), backend::DType::F32,
-                                                   enc_fwd[t->name()].Y.data.device());
-    }
-    for (TrainablePipe* h : heads) {
-      nn::Forward own;
-      const nn::Ragged* X = nullptr;
-      if (h->own_tok2vec()) {
-        own = h->own_tok2vec()->model().forward(h->own_tok2vec()->train_keys(encoder_input, rng), true);
-        X = &own.Y;
-      } else {
-        X = &enc_fwd.at(h->listens_to()).Y;
-      }
-      nn::Forward f = h->model().forward(*X, true);
-      nn::Loss loss = h->get_loss(gold, f.Y.data);
-      losses[h->name()] += loss.value;
-      backend::Tensor dX = f.backprop(loss.grad);
-      if (h->own_tok2vec())
-        own.backprop(dX);
-      else if (h->grad_factor() != 0.f)
-        backend::ops(dX.device()).axpy(h->grad_factor(), dX, enc_grad.at(h->listens_to()));
-    }
-    for (Tok2Vec* t : encoders) enc_fwd.at(t->name()).backprop(enc_grad.at(t->name()));
-    adam.step(group);
-    ++step;
-    words_since += words;
-    total_words += words;
-    train_seconds += std::chrono::duration<double>(Clock::now() - step_start).count();
-
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-    const bool out_of_time = max_time > 0 && elapsed >= max_time;
-    const bool last = (max_steps > 0 && step >= max_steps) || out_of_time || (max_epochs > 0 && epoch >= max_epochs);
-    if (bar) {
-      const std::int64_t in_round = (step - 1) % eval_every + 1;
-      const int filled = static_cast<int>(30 * in_round / eval_every);
-      std::fprintf(stderr, "\r  step %lld [%s%s] %lld/%lld", static_cast<long long>(step), std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                   std::string(static_cast<std::size_t>(30 - filled), ' ').c_str(), static_cast<long long>(in_round),
-                   static_cast<long long>(eval_every));
-      std::fflush(stderr);
-    }
-    if (step % eval_every == 0 || last) {
-      if (bar) std::fprintf(stderr, "\r%60s\r", "");
-      const double secs = std::chrono::duration<double>(Clock::now() - since).count();
-      Json scores;
-      double score = 0.0;
-      const double train_time = std::chrono::duration<double>(Clock::now() - t0).count();
-      base_meta["training_seconds"] = std::round(train_time);
-      {
-        std::optional<nn::Adam::AveragesInUse> avg;
-        if (ac.use_averages) avg.emplace(adam, group);
-        for_each_encoder([](Tok2Vec& t) { t.prepare_inference(); });
-        for (TrainablePipe* h : heads) h->prepare_inference();
-        std::tie(scores, score) = evaluate();
-        const bool meets = meets_minimums(scores);
-        if (result.best_step == 0 || (meets && !result.best_meets_minimums) ||
-            (meets == result.best_meets_minimums && score > result.best_score)) {
-          result.best_meets_minimums = meets;
-          result.best_score = score;
-          result.best_scores = scores;
-          result.best_step = step;
-          if (!best_dir.empty()) {
-            Json meta = base_meta;
-            meta["scores"] = scores;
-            meta["step"] = step;
-            save_pipeline(nlp, best_dir, config, meta);
-          }
-        }
-        if (last && !options.output.empty()) {
-          Json meta = base_meta;
-          meta["scores"] = scores;
-          meta["step"] = step;
-          save_pipeline(nlp, options.output / "model-last", config, meta);
-        }
-        for_each_encoder([](Tok2Vec& t) { t.discard_inference(); });
-      }
-      Json entry = Json::object();
-      entry["step"] = step;
-      entry["epoch"] = epoch;
-      Json l = Json::object();
-      for (const auto& [k, v] : losses) l[k] = v;
-      entry["losses"] = l;
-      entry["scores"] = scores;
-      entry["score"] = score;
-      result.history.push_back(entry);
-      if (log) {
-        std::vector<std::string> row{std::to_string(epoch), std::to_string(step)};
-        for (TrainablePipe* h : heads) row.push_back(fmt(losses[h->name()], 2));
-        for (const std::string& m : metric_names) row.push_back(fmt(scores[m].get<double>(), 2));
-        row.push_back(fmt(score, 4));
-        row.push_back(std::to_string(static_cast<std::int64_t>(static_cast<double>(words_since) / std::max(1e-9, secs))));
-        for (std::size_t i = 0; i < row.size(); ++i) *log << (i ? "  " : "") << pad(row[i], widths[i]);
-        *log << std::endl;
-      }
-      losses.clear();
-      words_since = 0;
-      since = Clock::now();
-      if (patience > 0 && step - result.best_step >= patience) stop = true;
-    }
-    if (last) stop = true;
+  void draw_progress(std::int64_t eval_every) const {
+    const std::int64_t in_round = (step_ - 1) % eval_every + 1;
+    const int filled = static_cast<int>(30 * in_round / eval_every);
+    std::fprintf(stderr, "\r  step %lld [%s%s] %lld/%lld", static_cast<long long>(step_),
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(30 - filled), ' ').c_str(), static_cast<long long>(in_round),
+                 static_cast<long long>(eval_every));
+    std::fflush(stderr);
   }
-  result.steps = step;
-  result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  result.words_per_second = static_cast<double>(total_words) / std::max(1e-9, train_seconds);
-  if (log)
-    *log << "best score " << fmt(result.best_score, 4) << " at step " << result.best_step
-         << (minimums.empty() ? "" : result.best_meets_minimums ? " (meets score_minimums)" : " (no evaluation met score_minimums)")
-         << "; " << step
-         << " steps in " << fmt(result.seconds, 1) << " s (" << static_cast<std::int64_t>(result.words_per_second)
-         << " words/s while updating)" << (best_dir.empty() ? "" : "; saved " + best_dir.string()) << std::endl;
-  return result;
-}
+
+  void log_summary() const {
+    std::ostream* log = options_.log;
+    if (!log) return;
+    *log << "best score " << fmt(result_.best_score, 4) << " at step " << result_.best_step
+         << (minimums_.empty() ? "" : result_.best_meets_minimums ? " (meets score_minimums)" : " (no evaluation met score_minimums)")
+         << "; " << step_ << " steps in " << fmt(result_.seconds, 1) << " s ("
+         << static_cast<std::int64_t>(result_.words_per_second) << " words/s while updating)"
+         << (options_.output.empty() ? "" : "; saved " + (options_.output / "model-best").string()) << std::endl;
+  }
+
+  const Clock::time_point t0_ = Clock::now();
+  const Json config_;
+  const Json& T_;
+  const TrainOptions& options_;
+  const std::uint64_t seed_;
+  Pipeline nlp_;
+  std::vector<Encoder> encoders_;
+  std::vector<TrainablePipe*> heads_;
+  std::vector<Doc> train_docs_, encoder_docs_, dev_docs_;
+  std::size_t train_sentences_ = 0;
+  std::vector<std::string> metric_names_;
+  std::unique_ptr<ModelGroup> group_;
+  nn::AdamConfig adam_config_;
+  std::optional<nn::Adam> adam_;
+  std::map<std::string, double> weights_, minimums_;
+  double weight_sum_ = 0.0;
+  Json base_meta_;
+  std::vector<std::size_t> widths_;
+  // The batch order (shuffled per epoch) and the encoders' word dropout draw from streams of their own.
+  std::mt19937_64 batch_rng_, dropout_rng_;
+  std::vector<std::size_t> order_;
+  std::size_t cursor_ = 0;
+  double batch_words_ = 0.0;
+  std::int64_t epoch_ = 0, step_ = 0, words_since_ = 0, total_words_ = 0;
+  std::map<std::string, double> losses_;
+  Clock::time_point since_;
+  double train_seconds_ = 0.0;
+  TrainResult result_;
+};
+
+}  // namespace
+
+TrainResult train(const Json& raw_config, const TrainOptions& options) { return Trainer(raw_config, options).run(); }
 
 }  // namespace weft

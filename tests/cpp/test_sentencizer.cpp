@@ -10,7 +10,7 @@
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/pipeline.hpp"
-#include "weft/tokenize/sentencizer.hpp"
+#include "weft/components/sentencizer/sentencizer.hpp"
 #include "weft/train/conll18.hpp"
 
 using namespace weft;
@@ -100,7 +100,8 @@ TEST_CASE("tokenize: sentencizer config") {
   Pipeline q = Pipeline::blank("en");
   q.add_pipe("sentencizer", "", Json{{"punct_chars", Json::array({"|"})}});
   CHECK(sents(q("a. b | c")) == "a. b | | c");
-  CHECK_THROWS_AS(q.add_pipe("sentencizer", "bad", Json{{"punct_char", Json::array()}}), FormatError);
+  CHECK_THROWS_WITH_AS(q.add_pipe("sentencizer", "bad", Json{{"punct_char", Json::array()}}),
+                       doctest::Contains("unknown key \"punct_char\""), ConfigError);
   CHECK_THROWS_AS(q.add_pipe("sentencizer", "bad2", Json{{"split_on_newlines", 1}}), FormatError);
 }
 

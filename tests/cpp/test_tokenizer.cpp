@@ -201,7 +201,7 @@ TEST_CASE("tokenize: bad rules are reported") {
   CHECK_THROWS_AS(Tokenizer::from_config(config, nullptr), ValueError);
   config = small_rules().to_json();
   config["prefixs"] = Json::array();
-  CHECK_THROWS_AS(Tokenizer::from_config(config, nullptr), FormatError);
+  CHECK_THROWS_WITH_AS(Tokenizer::from_config(config, nullptr), doctest::Contains("unknown key \"prefixs\""), ConfigError);
   config = small_rules().to_json();
   config["prefixes"] = "(";
   CHECK_THROWS_AS(Tokenizer::from_config(config, nullptr), FormatError);
@@ -299,7 +299,8 @@ TEST_CASE("tokenize: whitespace tokenizer splits on whitespace only") {
   CHECK_THROWS_AS(w("\xC0\x80"), EncodingError);
   auto made = make_tokenizer(Json{{"@tokenizers", "weft.WhitespaceTokenizer.v1"}}, nullptr);
   CHECK(made->to_json() == Json{{"@tokenizers", "weft.WhitespaceTokenizer.v1"}});
-  CHECK_THROWS_AS(make_tokenizer(Json{{"@tokenizers", "weft.WhitespaceTokenizer.v1"}, {"x", 1}}, nullptr), FormatError);
+  CHECK_THROWS_WITH_AS(make_tokenizer(Json{{"@tokenizers", "weft.WhitespaceTokenizer.v1"}, {"x", 1}}, nullptr),
+                       doctest::Contains("unknown key \"x\""), ConfigError);
 }
 
 TEST_CASE("tokenize: Pipeline::blank(\"en\") uses the English rules") {

@@ -13,6 +13,7 @@
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/train/conll18.hpp"
+#include "weft/train/evaluate.hpp"
 #include "weft/train/trainer.hpp"
 #include "test_paths.hpp"
 
@@ -297,4 +298,42 @@ TEST_CASE("training: an auxiliary dep head trains with the tagger and is dropped
   bad["components"]["tagger"]["heads"] = {"dep"};
   CHECK_THROWS_WITH_AS(train(bad), doctest::Contains("needs a head that annotates"), ValueError);
   fs::remove_all(out);
+}
+
+TEST_CASE("training: one evaluation routine scores what the pipeline predicts, gold or raw") {
+  const Pipeline nlp = load(tiny_model());
+  const std::vector<Doc> gold = read_conllu_file(kData + "sample.conllu", nlp.vocab());
+  const Evaluation e = evaluate(nlp, gold, 7);  // batches of 7: the same as one pass
+  // The same as annotating stripped copies by hand and scoring them.
+  std::vector<Doc> system;
+  for (const Doc& g : gold) system.push_back(strip_annotations(g, nlp.vocab()));
+  nlp.annotate_sentences(std::span<Doc>(system));
+  const Conll18Scores by_hand = conll18_evaluate(gold, system);
+  for (const char* m : {"UPOS", "XPOS", "UFeats", "Lemmas", "LAS"}) {
+    CAPTURE(m);
+    CHECK(e.scores.at(m).correct == by_hand.at(m).correct);
+    CHECK(e.value(m) == by_hand.at(m).f1);
+  }
+  // Reports keep the metrics of what it predicts: tags, features, lemmas; no trees, no entities.
+  const Conll18Scores shown = e.reported();
+  CHECK(shown.count("UPOS") == 1);
+  CHECK(shown.count("Lemmas") == 1);
+  CHECK(shown.count("LAS") == 0);
+  CHECK_FALSE(e.ents.has_value());
+  CHECK(e.value("ENTS_F") == 0.0);
+  const Json j = e.to_json();
+  CHECK(j.contains("UPOS"));
+  CHECK(j["UPOS"]["aligned_accuracy"].get<double>() > 0.0);
+  CHECK_FALSE(j.contains("LAS"));
+  CHECK_FALSE(j.contains("ENTS_F"));
+  std::size_t words = 0;
+  for (const Doc& g : gold) words += g.size();
+  CHECK(e.words == words);
+  // From raw text the tokens are the pipeline's own; with the gold text they all match here.
+  Pipeline raw = load(tiny_model());
+  raw.add_pipe("sentencizer", "", Json::object(), raw.pipe_names().front());
+  const Evaluation r = evaluate_raw(raw, gold, true);
+  CHECK(r.scores.at("Tokens").f1 > 0.9);
+  CHECK(r.scores.at("UPOS").f1 > 0.0);
+  CHECK(r.words == words);
 }

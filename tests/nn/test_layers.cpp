@@ -21,6 +21,7 @@
 #include "weft/nn/maxout.hpp"
 #include "weft/nn/multi_hash_embed.hpp"
 #include "weft/nn/residual.hpp"
+#include "weft/nn/rng.hpp"
 #include "weft/nn/softmax.hpp"
 #include "weft/nn/static_vectors.hpp"
 #include "weft/nn/tok2vec.hpp"
@@ -377,4 +378,22 @@ TEST_CASE("nn: layers refuse use before initialize and bad widths") {
   Ragged wide = dense(2, 5, 1);
   CHECK_THROWS_AS(m->initialize(&wide, nullptr, 1), ValueError);
   CHECK_THROWS_AS(maxout(2, 3, 0), ValueError);
+}
+
+TEST_CASE("rng: named streams differ by name and by seed, and are fixed values") {
+  using weft::nn::stream_seed;
+  // A run's users of randomness get streams of their own: different names, different seeds.
+  CHECK(stream_seed(0, "tagger") != stream_seed(0, "morphologizer"));
+  CHECK(stream_seed(0, "tagger") != stream_seed(1, "tagger"));
+  CHECK(stream_seed(0, "") != stream_seed(0, "a"));
+  // Computed at compile time and the same everywhere (models trained on one machine reproduce on another).
+  static_assert(stream_seed(7, "batches") == stream_seed(7, "batches"));
+  // Pinned: FNV-1a of the name, mixed with the seed (changing it changes every trained model).
+  CHECK(stream_seed(0, "tok2vec") == 0x0df83071cb492807ULL);
+  CHECK(stream_seed(5, "tok2vec") == 0x335237564ce98cb4ULL);
+  // Their Rng sequences do not overlap at the start, as seed + k offsets of one sequence would.
+  weft::nn::Rng a(stream_seed(0, "tagger")), b(stream_seed(0, "morphologizer"));
+  std::vector<std::uint64_t> xs, ys;
+  for (int i = 0; i < 64; ++i) xs.push_back(a.next()), ys.push_back(b.next());
+  for (std::uint64_t x : xs) CHECK(std::find(ys.begin(), ys.end(), x) == ys.end());
 }

@@ -6,7 +6,7 @@
 
 #include "op_harness.hpp"
 #include "op_test_util.hpp"
-#include "weft/backend/mix64.hpp"
+#include "weft/mix64.hpp"
 
 using namespace weft::test;
 

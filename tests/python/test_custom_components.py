@@ -6,6 +6,7 @@ with add_pipe / remove_pipe / rename_pipe / replace_pipe / disable_pipe (an Enti
 patterns, custom components, a custom tokenizer) saved and loaded back."""
 import json
 import os
+import pathlib
 import pickle
 import subprocess
 import sys
@@ -418,3 +419,31 @@ def test_python_tokenizer_round_trip_with_code(tmp_path):
     loaded = weft.load(tmp_path / "m", code=code)
     assert [t.text for t in loaded("a;b c")] == ["a", ";", "b", "c"]
     assert lemmas(loaded("a;b")) == ["A", ";", "B"]
+
+
+def test_unknown_config_keys_raise_config_error():
+    nlp = weft.blank("en")
+    with pytest.raises(weft.ConfigError, match='unknown key "punct_char" in the sentencizer config') as e:
+        nlp.add_pipe("sentencizer", config={"punct_char": ["|"]})
+    assert isinstance(e.value, weft.ValueError) and isinstance(e.value, ValueError)
+    with pytest.raises(weft.ConfigError, match='unknown key "heds"'):
+        nlp.add_pipe("tagger", config={"heds": ["tag"]})
+
+
+@Language.component("test_cc_semicolon_splits", assigns=["token.is_sent_start"])
+def _custom_senter(doc):
+    for t in doc:
+        t.is_sent_start = t.i == 0 or doc[t.i - 1].text == ";"
+    return doc
+
+
+def test_a_python_component_that_assigns_sentence_starts_is_a_segmenter():
+    # It is left out where gold sentences are given (nlp.evaluate), as the built-in sentencizer is.
+    nlp = weft.blank("en")
+    nlp.add_pipe("test_cc_semicolon_splits")
+    doc = nlp("a ; b ; c")
+    assert [s.text for s in doc.sents] == ["a ;", "b ;", "c"]
+    gold = weft.read_conllu(str(pathlib.Path(__file__).resolve().parents[2] / "data" / "en_ewt" / "sample.conllu"),
+                            nlp.vocab)
+    scores = nlp.evaluate(gold[:20])
+    assert scores["sents_f"] == 1.0

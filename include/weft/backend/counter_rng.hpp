@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "weft/backend/mix64.hpp"
+#include "weft/mix64.hpp"
 
 namespace weft::backend {
 

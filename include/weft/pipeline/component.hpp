@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
@@ -17,6 +18,8 @@
 namespace weft {
 
 class TokenizerBase;
+class TokenEncoder;
+class TrainablePipe;
 
 // What the components of one pipeline pass see of each other while annotating one batch: the output
 // of every tok2vec component that ran, by component name, which listening components read (spaCy's
@@ -57,6 +60,16 @@ class Component {
   // tokenizer: the Pipeline gives it when the component is added and again whenever it is replaced.
   // The tokenizer is shared, so a component removed from its pipeline (or outliving it) keeps a valid one.
   virtual void set_tokenizer(std::shared_ptr<const TokenizerBase> tokenizer) { (void)tokenizer; }
+
+  // What it writes on a Doc, in spaCy's `assigns` terms ("token.tag", "token.is_sent_start",
+  // "doc.ents", ...). The pipeline tells sentence segmenters by it: a component that assigns
+  // token.is_sent_start segments, and one that assigns nothing else only segments.
+  virtual std::vector<std::string> assigns() const { return {}; }
+
+  // The roles it plays in training, which the trainer asks instead of casting: an encoder that other
+  // components listen to (tok2vec), a head with a model that training updates (TrainablePipe).
+  virtual TokenEncoder* as_encoder() noexcept { return nullptr; }
+  virtual TrainablePipe* as_trainable() noexcept { return nullptr; }
 
   // The Pipeline renames a component (rename_pipe); the name is otherwise fixed.
   void set_name(std::string name) { name_ = std::move(name); }

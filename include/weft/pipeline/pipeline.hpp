@@ -53,12 +53,16 @@ class Pipeline {
   // The same on Docs whose sentence boundaries are part of the input (gold CoNLL-U): components that
   // only set sentence boundaries (the sentencizer) are left out; a parser keeps the given ones.
   void annotate_sentences(std::span<Doc> docs) const;
-  // Whether a component only sets sentence boundaries (its factory is a sentencizer or senter).
+  // Whether a component sets sentence boundaries (it assigns token.is_sent_start: a sentencizer, a
+  // parser), and whether that is all it sets (a sentencizer or senter).
+  static bool is_segmenter(const Component& c);
   static bool is_sentence_only(const Component& c);
 
   // Streams documents from `source` (nullopt ends the stream) to `sink`, in order.
   void pipe(const std::function<std::optional<PipeInput>()>& source, const std::function<void(Doc&)>& sink,
             const PipeOptions& options = {}) const;
+  // One batch of pipe() input, tokenized (texts) and annotated, in order.
+  std::vector<Doc> process(std::vector<PipeInput> batch) const;
   // Convenience: processes a list of texts.
   std::vector<Doc> pipe(const std::vector<std::string>& texts, const PipeOptions& options = {}) const;
 

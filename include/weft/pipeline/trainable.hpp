@@ -1,12 +1,15 @@
 // TrainablePipe: a component with a neural model that `weft train` updates. Its model (the head) maps
 // token vectors to per-token scores; the vectors come from the tok2vec component it listens to
-// (spaCy's listener pattern: one encoder shared by several heads, run once per batch) or from a tok2vec
-// of its own, chosen in its config. predict = encoder + head + set_annotations; training asks get_loss
-// for the gradient of the scores, and the trainer back-propagates it through head and encoder.
+// (spaCy's listener pattern: one encoder shared by several heads, run once per batch) or from an
+// encoder of its own (a TokenEncoder from the "encoders" registry), chosen in its config.
+// predict = encoder + head + set_annotations. What training does with it is its interface:
+// initialize (labels, weights), update (one step's forward and backward pass, get_loss giving the
+// gradient of the scores), metrics (what it is scored on), assigns (what it writes).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,10 +17,9 @@
 #include "weft/nn/layer.hpp"
 #include "weft/nn/loss.hpp"
 #include "weft/pipeline/component.hpp"
+#include "weft/pipeline/encoder.hpp"
 
 namespace weft {
-
-class Tok2Vec;
 
 class TrainablePipe : public Component {
  public:
@@ -27,13 +29,15 @@ class TrainablePipe : public Component {
   TrainablePipe(std::string name, const Json& tok2vec_config, std::shared_ptr<Vocab> vocab);
   ~TrainablePipe() override;
 
+  TrainablePipe* as_trainable() noexcept override { return this; }
+
   // The upstream tok2vec's name; empty when the component has its own encoder.
   const std::string& listens_to() const noexcept { return upstream_; }
   // How much of its gradient a listener sends back into the shared tok2vec in training ("grad_factor"
   // in its listener config, default 1; 0 trains the head on the encoder as the other heads shape it).
   float grad_factor() const noexcept { return grad_factor_; }
   // Its own encoder (null when it listens).
-  Tok2Vec* own_tok2vec() const noexcept { return own_.get(); }
+  TokenEncoder* own_encoder() const noexcept { return own_.get(); }
   // The tok2vec part of config().
   Json tok2vec_config() const;
 
@@ -50,6 +54,18 @@ class TrainablePipe : public Component {
   virtual nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const = 0;
   // The CoNLL 2018 metrics that score what it predicts ("UPOS", "Lemmas", ...).
   virtual std::vector<std::string> metrics() const = 0;
+
+  // One training step: the head's forward pass over `shared` (the token vectors of the encoder it
+  // listens to, from that encoder's forward pass over the batch) or, with an encoder of its own,
+  // over that encoder's output for `encoder_input` (its keys drawn with `rng`); the loss against
+  // `gold`; the backward pass through the head and its own encoder. Returns the loss and, for a
+  // listener, the gradient of the shared vectors (not yet scaled by grad_factor()).
+  struct Update {
+    double loss = 0.0;
+    backend::Tensor d_shared;
+  };
+  Update update(std::span<const Doc> gold, std::span<const Doc> encoder_input, const nn::Ragged* shared,
+                std::mt19937_64& rng);
   // Derives the head's inference-only forms from its current weights (nn::Layer::prepare_inference:
   // int8 weights); load_model does it, and the trainer before each evaluation.
   void prepare_inference() {
@@ -81,7 +97,7 @@ class TrainablePipe : public Component {
  private:
   std::string upstream_;
   float grad_factor_ = 1.f;
-  std::unique_ptr<Tok2Vec> own_;
+  std::unique_ptr<TokenEncoder> own_;
 };
 
 // Softmax cross-entropy of the columns [col, col + C) of logits [N, total] against labels (one per

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "weft/backend/mix64.hpp"  // mix64, shared with the tensor backend
+#include "weft/mix64.hpp"  // mix64, shared with the tensor backend
 
 namespace weft {
 

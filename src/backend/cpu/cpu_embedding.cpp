@@ -8,7 +8,7 @@
 
 #include "../op_checks.hpp"
 #include "cpu_ops.hpp"
-#include "weft/backend/mix64.hpp"
+#include "weft/mix64.hpp"
 #include "weft/error.hpp"
 
 namespace weft::backend {

@@ -8,7 +8,7 @@
 #include "cuda_check.cuh"
 #include "cuda_ops.cuh"
 #include "launch.cuh"
-#include "weft/backend/mix64.hpp"
+#include "weft/mix64.hpp"
 #include "weft/error.hpp"
 
 namespace weft::backend {

@@ -57,6 +57,7 @@ EntityRulerConfig EntityRulerConfig::from_json(const Json& j) {
   EntityRulerConfig c;
   if (j.is_null()) return c;
   if (!j.is_object()) throw ValueError("entity_ruler config must be a JSON object, got " + type_name(j));
+  check_config_keys(j, {"phrase_matcher_attr", "validate", "overwrite_ents", "ent_id_sep", "patterns"}, "the entity_ruler config");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const Json& v = it.value();
@@ -83,9 +84,6 @@ EntityRulerConfig EntityRulerConfig::from_json(const Json& j) {
         throw ValueError("entity_ruler config: \"ent_id_sep\" must be a non-empty string, got " + show(v));
       utf8::check(v.get<std::string>(), "entity_ruler ent_id_sep");
       c.ent_id_sep = v.get<std::string>();
-    } else if (k != "patterns" && (k.empty() || k[0] != '_')) {  // "_doc" comments are ignored
-      throw ValueError("entity_ruler config: unknown key \"" + k +
-                       "\" (phrase_matcher_attr, validate, overwrite_ents, ent_id_sep, patterns)");
     }
   }
   return c;

@@ -17,9 +17,8 @@ Lemmatizer::Lemmatizer(std::string name, const Json& config, std::shared_ptr<Voc
     : TrainablePipe(std::move(name), config.is_object() && config.contains("tok2vec") ? config["tok2vec"] : Json(),
                     std::move(vocab)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
-  for (const auto& [key, value] : config.items())
-    if (key != "tok2vec" && key != "min_tree_freq" && key != "top_k" && key != "storage" && key != "lookup_first")
-      throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
+  check_config_keys(config, {"tok2vec", "min_tree_freq", "top_k", "storage", "lookup_first"},
+                    "the config of component \"" + this->name() + "\"");
   min_tree_freq_ = config.value("min_tree_freq", min_tree_freq_);
   top_k_ = config.value("top_k", top_k_);
   lookup_first_ = config.value("lookup_first", lookup_first_);

@@ -118,8 +118,4 @@ struct Compiled {
 // DEP, MORPH, ENT_TYPE, POS); nullopt for others.
 std::optional<Field> string_field(Attr a);
 
-// The UD FEATS string canonicalized: features and each feature's values sorted, case-insensitively
-// (UD's order) or by bytes (spaCy's normalize_features). "" and "_" give "". nullopt when malformed.
-std::optional<std::string> canonical_feats(std::string_view feats, bool case_insensitive);
-
 }  // namespace weft::matcher_detail

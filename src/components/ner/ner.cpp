@@ -6,6 +6,7 @@
 
 #include "weft/components/parser/transition_loop.hpp"
 #include "weft/error.hpp"
+#include "weft/nn/rng.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
 
@@ -36,9 +37,7 @@ void features(const biluo::State& s, const float* P, std::int64_t HP, const floa
 EntityRecognizer::EntityRecognizer(std::string name, const Json& config, std::shared_ptr<Vocab> vocab)
     : TrainablePipe(std::move(name), config.is_object() && config.contains("tok2vec") ? config["tok2vec"] : Json(), std::move(vocab)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
-  for (const auto& [key, value] : config.items())
-    if (key != "tok2vec" && key != "model" && key != "explore" && key != "storage")
-      throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
+  check_config_keys(config, {"tok2vec", "model", "explore", "storage"}, "the config of component \"" + this->name() + "\"");
   model_config_ = transition::model_config(config, this->name());
   explore_ = config.value("explore", explore_);
   if (!(explore_ >= 0.f && explore_ <= 1.f)) throw ValueError("component \"" + this->name() + "\": explore must be in [0, 1]");
@@ -85,7 +84,7 @@ void EntityRecognizer::build(std::int64_t width) {
 void EntityRecognizer::initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) {
   initialize_own_tok2vec(gold, seed);
   if (own_width() > 0) width = own_width();
-  rng_.seed(seed + 7919);
+  rng_.seed(nn::stream_seed(seed, "moves"));  // exploration while training
   std::set<std::string> seen;
   for (const Doc& d : gold)
     for (const Span& e : d.ents()) seen.insert(std::string(e.label_()));

@@ -10,6 +10,7 @@
 #include "weft/components/parser/nonproj.hpp"
 #include "weft/components/parser/transition_loop.hpp"
 #include "weft/error.hpp"
+#include "weft/nn/rng.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
 
@@ -145,10 +146,8 @@ GoldTree gold_tree(const Doc& d) {
 DependencyParser::DependencyParser(std::string name, const Json& config, std::shared_ptr<Vocab> vocab)
     : TrainablePipe(std::move(name), config.is_object() && config.contains("tok2vec") ? config["tok2vec"] : Json(), std::move(vocab)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
-  for (const auto& [key, value] : config.items())
-    if (key != "tok2vec" && key != "transitions" && key != "model" && key != "features" && key != "min_label_freq" &&
-        key != "explore" && key != "storage" && key != "beam_width" && key != "dropout")
-      throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
+  check_config_keys(config, {"tok2vec", "transitions", "model", "features", "min_label_freq", "explore", "storage", "beam_width", "dropout"},
+                    "the config of component \"" + this->name() + "\"");
   transitions_name_ = config.value("transitions", transitions_name_);
   system_ = Registry::global().get<TransitionSystemFactory>("transition_systems", transitions_name_)();
   model_config_ = transition::model_config(config, this->name());
@@ -218,7 +217,7 @@ void DependencyParser::build(std::int64_t width) {
 void DependencyParser::initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) {
   initialize_own_tok2vec(gold, seed);
   if (own_width() > 0) width = own_width();
-  rng_.seed(seed + 104729);
+  rng_.seed(nn::stream_seed(seed, "moves"));  // exploration and hidden-layer dropout while training
   // Labels of the projectivized training trees; rare decorations fall back to their plain label.
   std::vector<GoldTree> trees;
   std::map<std::string, std::size_t> counts, root_counts;
@@ -638,9 +637,7 @@ void register_parser(Registry& r) {
         "arc-eager with a BREAK move for sentence boundaries and a dynamic oracle", "builtin");
   r.add("architectures", "weft.TransitionParserModel.v1",
         ParserModelFactory([](const Json& config, ParserModelShape shape) {
-          for (const auto& [key, value] : config.items())
-            if (key != "@architectures" && key != "hidden_width" && key != "maxout_pieces")
-              throw ValueError("unknown key \"" + key + "\" for weft.TransitionParserModel.v1 (known: hidden_width, maxout_pieces)");
+          check_config_keys(config, {"@architectures", "hidden_width", "maxout_pieces"}, "the weft.TransitionParserModel.v1 config");
           shape.hidden = config.value("hidden_width", std::int64_t{64});
           shape.pieces = config.value("maxout_pieces", 2);
           return std::make_shared<ParserModel>(shape);

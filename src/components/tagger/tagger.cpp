@@ -5,6 +5,7 @@
 #include <set>
 #include <cctype>
 
+#include "doc/feats.hpp"
 #include "weft/backend/argmax.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
@@ -77,12 +78,6 @@ std::string_view feature_value(std::string_view feats, std::string_view feature)
   return found;
 }
 
-bool less_nocase(const std::string& a, const std::string& b) {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-    return std::tolower(x) < std::tolower(y);
-  });
-}
-
 }  // namespace
 
 TokenClassifier::TokenClassifier(std::string name, std::string factory, const Json& config, std::shared_ptr<Vocab> vocab)
@@ -90,9 +85,7 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
                     std::move(vocab)),
       factory_(std::move(factory)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
-  for (const auto& [key, value] : config.items())
-    if (key != "tok2vec" && key != "heads" && key != "storage" && key != "label_smoothing")
-      throw ValueError("unknown key \"" + key + "\" in the config of component \"" + this->name() + "\"");
+  check_config_keys(config, {"tok2vec", "heads", "storage", "label_smoothing"}, "the config of component \"" + this->name() + "\"");
   std::vector<std::string> heads = factory_ == "weft.Tagger.v1" ? std::vector<std::string>{"pos", "tag"}
                                                                  : std::vector<std::string>{"morph"};
   if (config.contains("heads")) heads = config["heads"].get<std::vector<std::string>>();
@@ -139,6 +132,20 @@ std::vector<std::string> TokenClassifier::metrics() const {
       m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : "UFeats");
   if (per_feature_) m.push_back("UFeats");
   return m;
+}
+
+std::vector<std::string> TokenClassifier::assigns() const {
+  std::vector<std::string> a;
+  const auto add = [&a](const char* what) {
+    if (std::find(a.begin(), a.end(), what) == a.end()) a.emplace_back(what);
+  };
+  for (const Head& h : heads_) {
+    if (h.attr == Attr::POS) add("token.pos");
+    if (h.attr == Attr::TAG) add("token.tag");
+    if (h.attr == Attr::MORPH || h.attr == Attr::FEAT) add("token.morph");
+  }
+  if (per_feature_) add("token.morph");
+  return a;
 }
 
 void TokenClassifier::index_labels() {
@@ -222,7 +229,7 @@ void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, 
     if (values.empty()) throw ValueError("component \"" + name() + "\": no training token has morphological features");
     std::vector<std::string> features;
     for (const auto& [f, v] : values) features.push_back(f);
-    std::sort(features.begin(), features.end(), less_nocase);  // UD's canonical FEATS order
+    std::sort(features.begin(), features.end(), [](const std::string& a, const std::string& b) { return doc_detail::less_nocase(a, b); });  // UD's canonical FEATS order
     for (const std::string& f : features) {
       Head h{Attr::FEAT, f, {"_"}, {}, {}};
       for (const std::string& v : values[f]) h.labels.push_back(v);

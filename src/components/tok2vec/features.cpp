@@ -85,9 +85,7 @@ FeatureSpec FeatureSpec::from_json(const Json& j) {
       found = true;
     }
   if (!found) throw ValueError("unknown tok2vec feature attr \"" + attr + "\" (known: ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX, CLUSTER, PROB, CASE, TAG, TITLE)");
-  for (const auto& [key, value] : j.items())
-    if (key != "attr" && key != "length" && key != "rows")
-      throw ValueError("unknown key \"" + key + "\" in tok2vec feature " + j.dump());
+  check_config_keys(j, {"attr", "length", "rows"}, "tok2vec feature " + j.dump());
   if (s.kind == Kind::PREFIX) s.length = 1;
   if (s.kind == Kind::SUFFIX) s.length = 3;
   if (j.contains("length")) {

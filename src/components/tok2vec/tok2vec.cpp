@@ -25,14 +25,6 @@ namespace weft {
 
 namespace {
 
-void check_keys(const Json& j, std::initializer_list<const char*> known, const std::string& what) {
-  for (const auto& [key, value] : j.items()) {
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (!ok) throw ValueError("unknown key \"" + key + "\" in the " + what + " config");
-  }
-}
-
 nn::StorageType storage_type(const std::string& s) {
   if (s == "f16") return nn::StorageType::F16;
   if (s == "f32") return nn::StorageType::F32;
@@ -45,9 +37,9 @@ Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
   Tok2VecConfig c;
   if (j.is_null()) return c;
   if (!j.is_object()) throw ValueError("a tok2vec config must be a JSON object");
-  check_keys(j, {"@architectures", "width", "depth", "window_size", "maxout_pieces", "dropout", "features", "storage",
-                 "lexicon", "word_dropout"},
-             "tok2vec");
+  check_config_keys(j, {"@architectures", "width", "depth", "window_size", "maxout_pieces", "dropout", "features", "storage",
+                        "lexicon", "word_dropout"},
+                    "the tok2vec config");
   if (j.contains("@architectures") && j["@architectures"] != "weft.Tok2Vec.v1")
     throw ValueError("unknown tok2vec architecture " + j["@architectures"].dump() + " (known: weft.Tok2Vec.v1)");
   c.width = j.value("width", c.width);
@@ -616,6 +608,11 @@ void register_tok2vec(Registry& r) {
   const char* what = "token-to-vector encoder (hash embeddings + CNN) that other components listen to";
   r.add("components", "tok2vec", make, what, "builtin");
   r.add("components", "weft.Tok2Vec.v1", make, what, "builtin");
+  r.add("encoders", "weft.Tok2Vec.v1",
+        EncoderFactory([](const std::string& name, const Json& config, std::shared_ptr<Vocab> vocab) {
+          return std::unique_ptr<TokenEncoder>(std::make_unique<Tok2Vec>(name, Tok2VecConfig::from_json(config), std::move(vocab)));
+        }),
+        "a component's own token encoder (the tok2vec's hash embeddings + CNN)", "builtin");
 }
 
 }  // namespace weft

@@ -96,6 +96,7 @@ class EntityRuler final : public Component {
   ~EntityRuler() override;
 
   std::string factory_name() const override { return "weft.EntityRuler.v1"; }
+  std::vector<std::string> assigns() const override { return {"doc.ents", "token.ent_type", "token.ent_iob"}; }
   // The settings only: the patterns are saved in patterns.jsonl by to_disk.
   Json config() const override { return config_.to_json(); }
   const EntityRulerConfig& settings() const noexcept { return config_; }

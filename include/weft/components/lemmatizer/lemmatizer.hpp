@@ -21,6 +21,7 @@ class Lemmatizer final : public TrainablePipe {
   Lemmatizer(std::string name, const Json& config, std::shared_ptr<Vocab> vocab);
 
   std::string factory_name() const override { return "weft.Lemmatizer.v1"; }
+  std::vector<std::string> assigns() const override { return {"token.lemma"}; }
   Json config() const override;
   const LemmaTrees& trees() const;
 

@@ -29,6 +29,7 @@ class EntityRecognizer final : public TrainablePipe {
   ~EntityRecognizer() override;
 
   std::string factory_name() const override { return "weft.EntityRecognizer.v1"; }
+  std::vector<std::string> assigns() const override { return {"doc.ents", "token.ent_iob", "token.ent_type"}; }
   Json config() const override;
 
   // The entity labels ("LOC", "ORG", "PER", ...), sorted.

@@ -55,6 +55,9 @@ class DependencyParser final : public TrainablePipe {
   ~DependencyParser() override;
 
   std::string factory_name() const override { return "weft.DependencyParser.v1"; }
+  std::vector<std::string> assigns() const override {
+    return {"token.dep", "token.head", "token.is_sent_start", "doc.sents"};
+  }
   Json config() const override;
 
   // Labels as the model predicts them (decorated ones included); the root label is "root"-like: the

@@ -35,6 +35,8 @@ class TokenClassifier final : public TrainablePipe {
   TokenClassifier(std::string name, std::string factory, const Json& config, std::shared_ptr<Vocab> vocab);
 
   std::string factory_name() const override { return factory_; }
+  // From its annotating heads: token.pos, token.tag, token.morph.
+  std::vector<std::string> assigns() const override;
   Json config() const override;
   const std::vector<Head>& heads() const noexcept { return heads_; }
 

@@ -15,6 +15,7 @@
 #include "weft/components/tok2vec/features.hpp"
 #include "weft/nn/layer.hpp"
 #include "weft/pipeline/component.hpp"
+#include "weft/pipeline/encoder.hpp"
 
 namespace weft::nn {
 class LayerNorm;
@@ -43,24 +44,25 @@ struct Tok2VecConfig {
   Json to_json() const;
 };
 
-class Tok2Vec final : public Component {
+class Tok2Vec final : public Component, public TokenEncoder {
  public:
   Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> vocab);
 
   std::string factory_name() const override { return "weft.Tok2Vec.v1"; }
   Json config() const override { return config_.to_json(); }
+  TokenEncoder* as_encoder() noexcept override { return this; }
   const Tok2VecConfig& settings() const noexcept { return config_; }
-  std::int64_t width() const noexcept { return config_.width; }
+  std::int64_t width() const noexcept override { return config_.width; }
 
-  nn::Layer& model() const { return *model_; }
+  nn::Layer& model() const override { return *model_; }
   const FeatureExtractor& features() const noexcept { return features_; }
   // Caches the features of every word of `train` and draws the initial weights.
-  void initialize(std::span<const Doc> train, std::uint64_t seed);
+  void initialize(std::span<const Doc> train, std::uint64_t seed) override;
   // Feature keys of a batch, and the encoder's output for it (inference).
   nn::Ragged keys(std::span<const Doc> docs) const { return features_.extract(docs); }
   // keys() with word dropout applied (training).
-  nn::Ragged train_keys(std::span<const Doc> docs, std::mt19937_64& rng) const;
-  nn::Ragged predict(std::span<const Doc> docs) const;
+  nn::Ragged train_keys(std::span<const Doc> docs, std::mt19937_64& rng) const override;
+  nn::Ragged predict(std::span<const Doc> docs) const override;
 
   // Stores its output in context.tok2vec[name()].
   void pipe(std::span<Doc> docs, PipeContext& context) const override;
@@ -72,8 +74,8 @@ class Tok2Vec final : public Component {
   // each table row is multiplied by its block of the mix matrix once, and prediction sums hashed rows of
   // the product instead of running the mix's matrix product per token. Until it runs (or after weights
   // change without it), predict() uses the layers as trained. Not thread-safe with predict().
-  void prepare_inference();
-  void discard_inference() noexcept { folded_ = {}; }
+  void prepare_inference() override;
+  void discard_inference() noexcept override { folded_ = {}; }
 
   // dir/weights.safetensors and dir/words.txt (the cached vocabulary).
   void to_disk(const std::filesystem::path& dir) const override;

@@ -44,6 +44,7 @@ class Sentencizer final : public Component {
                                                   const std::shared_ptr<Vocab>& vocab);
 
   std::string factory_name() const override { return "weft.Sentencizer.v1"; }
+  std::vector<std::string> assigns() const override { return {"token.is_sent_start"}; }
   Json config() const override { return config_.to_json(); }
   // Sets sent_start to 1 or -1 on every token.
   void operator()(Doc& doc) const override;

@@ -1,4 +1,4 @@
-// The languages compiled into the library: each src/lang/<code>/*.json file is embedded by CMake
+// The languages compiled into the library: each src/lang/<code>/*.json file (data only) is embedded by CMake
 // (cmake/embed.cmake) as weft_lang_<code>_<stem>; this file turns them into registry entries.
 #include <cstddef>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "weft/tokenize/sentencizer.hpp"
+#include "weft/components/sentencizer/sentencizer.hpp"
 
 #include "pipeline/builtins.hpp"
 #include "weft/error.hpp"
@@ -23,6 +23,8 @@ std::vector<std::string> SentencizerConfig::default_punct_chars() {
 SentencizerConfig SentencizerConfig::from_json(const Json& j, SentencizerConfig c) {
   if (j.is_null()) return c;
   if (!j.is_object()) throw FormatError("sentencizer config must be a JSON object");
+  check_config_keys(j, {"punct_chars", "split_on_newlines", "ellipsis_lowercase_continues", "only_starts", "overwrite"},
+                    "the sentencizer config");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const Json& v = it.value();
@@ -43,8 +45,6 @@ SentencizerConfig SentencizerConfig::from_json(const Json& j, SentencizerConfig 
        : k == "only_starts"     ? c.only_starts
        : k == "overwrite"       ? c.overwrite
                                 : c.ellipsis_lowercase_continues) = v.get<bool>();
-    } else if (k.empty() || k[0] != '_') {  // "_doc" comments are ignored
-      throw FormatError("sentencizer config: unknown key \"" + k + "\"");
     }
   }
   return c;
