@@ -3,6 +3,7 @@
 // The CUDA ops themselves are tested by the parity cases (test_cuda_parity.cpp), on a GPU.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "backend/cuda_module.hpp"
@@ -23,6 +24,18 @@ TEST_CASE("cuda module: cuda_info agrees with the device count and says why ther
   if (info.devices > 0) CHECK_FALSE(info.module.empty());
   if (info.compiled && info.module.empty()) CHECK(info.error.find("libweft_cuda.so") != std::string::npos);
   CHECK((loaded_cuda_module() != nullptr) == !info.module.empty());
+}
+
+// scripts/device_nn.sh sets WEFT_EXPECT_CUDA=1 where nvidia-smi sees a GPU, so that a module that fails
+// to load there fails the run instead of skipping every CUDA case.
+bool cuda_expected() {
+  const char* value = std::getenv("WEFT_EXPECT_CUDA");
+  return value != nullptr && std::string(value) == "1";
+}
+
+TEST_CASE("cuda module: a GPU is visible where one is expected (WEFT_EXPECT_CUDA=1)" * doctest::skip(!cuda_expected())) {
+  INFO("CUDA: " << cuda_info().error << " (module: " << cuda_info().module << ")");
+  CHECK(cuda_available());
 }
 
 // Skipped where a CUDA device is present: the no-GPU error paths are not reachable there.
