@@ -76,6 +76,20 @@ def test_missing_module_is_reported(weft_bin):
     assert cuda_line(info_text(weft_bin, env)) == f"CUDA: not available ({data['cuda_error']})"
 
 
+def test_unusable_module_is_reported(weft_bin, tmp_path):
+    """A file that is there but not loadable, or a library that is not weft's module, is named with why."""
+    if not info(weft_bin)["cuda_compiled"]:
+        pytest.skip("built without CUDA")
+    broken = tmp_path / "libweft_cuda.so"
+    broken.write_text("not a library\n")
+    data = info(weft_bin, {"WEFT_CUDA_MODULE": str(broken)})
+    assert data["cuda_devices"] == 0 and data["cuda_module"] is None
+    assert data["cuda_error"].startswith(f"cannot load {broken}: "), data
+    libc = next(p for p in ("/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6") if os.path.exists(p))
+    data = info(weft_bin, {"WEFT_CUDA_MODULE": libc})
+    assert data["cuda_error"] == f"{libc} is not a weft CUDA module (no weft_cuda_module)", data
+
+
 def test_module_found_beside_the_program_or_in_lib(weft_bin, tmp_path):
     """A copy of the command looks in its own folder and ../lib, and says where it looked."""
     data = info(weft_bin)
