@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the standard Python install path: `pip install --no-build-isolation .` into the project venv
 # (offline: the build backend, scikit-build-core, and pybind11 are already there), then imports the
-# installed package from outside the source tree and tokenizes a sentence; uninstalls afterwards.
+# installed package from outside the source tree and tokenizes a sentence, and in a CUDA build checks that
+# the package loads its CUDA module (libweft_cuda.so beside _weft); uninstalls afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="$PWD/.venv/bin/python"
@@ -21,6 +22,14 @@ nlp = weft.blank("en")
 doc = nlp("I don't like Dr. Smith's cats.")
 words = [t.text for t in doc]
 assert words == ["I", "do", "n't", "like", "Dr.", "Smith", "'s", "cats", "."], words
-print(f"pip install ok: weft {weft.__version__} from {os.path.dirname(weft.__file__)}: {words}")
+# A CUDA build installs its CUDA module beside _weft, and the installed package loads it from there.
+module = os.path.join(os.path.dirname(weft.__file__), "libweft_cuda.so")
+if os.path.exists(module):
+    import json, subprocess, sys
+    out = subprocess.run([sys.executable, "-m", "weft", "info", "--json"], check=True, capture_output=True).stdout
+    info = json.loads(out)
+    assert info["cuda_module"] == module, info
+print(f"pip install ok: weft {weft.__version__} from {os.path.dirname(weft.__file__)}: {words}"
+      f"{' (CUDA module found)' if os.path.exists(module) else ''}")
 PYEOF
 )

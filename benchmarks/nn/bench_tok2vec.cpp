@@ -13,6 +13,7 @@
 
 #include "weft/backend/ops.hpp"
 #include "weft/backend/threads.hpp"
+#include "weft/error.hpp"
 #include "weft/nn/tok2vec.hpp"
 
 using namespace weft;
@@ -87,7 +88,14 @@ int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
   backend::set_cpu_threads(1);
   const Device device = Device::parse(args.device);
-  backend::Ops& ops = backend::ops(device);
+  backend::Ops* device_ops = nullptr;
+  try {
+    device_ops = &backend::ops(device);  // a CUDA device loads the CUDA module, or says why it cannot
+  } catch (const Error& e) {
+    std::fprintf(stderr, "bench_tok2vec: %s\n", e.what());
+    return 2;
+  }
+  backend::Ops& ops = *device_ops;
 
   Tok2VecConfig config;  // spaCy's defaults
   Model model = tok2vec(config);

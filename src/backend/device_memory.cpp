@@ -9,17 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "weft/error.hpp"
+#include "cuda_module.hpp"
 
 namespace weft::backend {
-
-#ifndef WEFT_HAVE_CUDA
-namespace {
-
-[[noreturn]] void no_cuda() { throw ValueError("CUDA not compiled in: this build of weft has no CUDA backend"); }
-
-}  // namespace
-#endif
 
 namespace {
 
@@ -97,22 +89,15 @@ void cpu_free(void* ptr) noexcept {
 }  // namespace
 
 void* device_alloc(Device device, std::size_t bytes) {
-  if (device.is_cuda()) {
-#ifdef WEFT_HAVE_CUDA
-    return cuda_memory_alloc(device.index, bytes);
-#else
-    no_cuda();
-#endif
-  }
+  if (device.is_cuda()) return cuda_module(device).alloc(device.index, bytes);
   return cpu_alloc(bytes);
 }
 
 void device_free(Device device, void* ptr) noexcept {
   if (ptr == nullptr) return;
   if (device.is_cuda()) {
-#ifdef WEFT_HAVE_CUDA
-    cuda_memory_free(device.index, ptr);
-#endif
+    // CUDA memory exists only once the module has handed it out.
+    if (const CudaModule* cuda = loaded_cuda_module()) cuda->free(device.index, ptr);
     return;
   }
   cpu_free(ptr);
@@ -121,12 +106,8 @@ void device_free(Device device, void* ptr) noexcept {
 void device_copy(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) {
   if (bytes == 0) return;
   if (dst_device.is_cuda() || src_device.is_cuda()) {
-#ifdef WEFT_HAVE_CUDA
-    cuda_memory_copy(dst, dst_device, src, src_device, bytes);
+    cuda_module(dst_device.is_cuda() ? dst_device : src_device).copy(dst, dst_device, src, src_device, bytes);
     return;
-#else
-    no_cuda();
-#endif
   }
   std::memmove(dst, src, bytes);
 }
@@ -134,12 +115,8 @@ void device_copy(void* dst, Device dst_device, const void* src, Device src_devic
 void device_memset_zero(Device device, void* ptr, std::size_t bytes) {
   if (bytes == 0) return;
   if (device.is_cuda()) {
-#ifdef WEFT_HAVE_CUDA
-    cuda_memory_zero(device.index, ptr, bytes);
+    cuda_module(device).zero(device.index, ptr, bytes);
     return;
-#else
-    no_cuda();
-#endif
   }
   std::memset(ptr, 0, bytes);
 }

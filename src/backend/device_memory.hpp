@@ -1,6 +1,6 @@
 // Raw memory per device: allocation, release, copies and zeroing behind one set of functions so that
 // Tensor and ScratchArena never branch on the device themselves. The CPU versions live in
-// device_memory.cpp; the CUDA versions (cuda_memory_*) in cuda/memory.cu, compiled only with CUDA.
+// device_memory.cpp; CUDA memory comes from the CUDA module (cuda_module.hpp, cuda/memory.cu).
 #pragma once
 
 #include <cstddef>
@@ -12,20 +12,11 @@ namespace weft::backend {
 // CPU memory is aligned to this many bytes (a cache line; enough for AVX-512 loads).
 inline constexpr std::size_t kCpuAlignment = 64;
 
-// Never returns null for bytes > 0; throws ValueError for a CUDA device when CUDA is not compiled in.
+// Never returns null for bytes > 0; throws ValueError for a CUDA device that is not available.
 void* device_alloc(Device device, std::size_t bytes);
 void device_free(Device device, void* ptr) noexcept;
 // Copies bytes between any two devices; returns once dst holds the data (synchronous for the host).
 void device_copy(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 void device_memset_zero(Device device, void* ptr, std::size_t bytes);
-
-#ifdef WEFT_HAVE_CUDA
-// Implemented in src/backend/cuda/memory.cu. index is the CUDA device ordinal. cuda_memory_copy is
-// called only when at least one side is a CUDA device; it must be complete (host-visible) on return.
-void* cuda_memory_alloc(int index, std::size_t bytes);
-void cuda_memory_free(int index, void* ptr) noexcept;
-void cuda_memory_copy(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
-void cuda_memory_zero(int index, void* ptr, std::size_t bytes);
-#endif
 
 }  // namespace weft::backend

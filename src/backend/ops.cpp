@@ -1,11 +1,8 @@
 #include "weft/backend/ops.hpp"
 
-#include <string>
-
 #include "cpu/cpu_ops.hpp"
-#include "cuda_ops_factory.hpp"
+#include "cuda_module.hpp"
 #include "weft/backend/device_info.hpp"
-#include "weft/error.hpp"
 
 namespace weft::backend {
 
@@ -16,14 +13,7 @@ CpuOps& CpuOps::instance() {
 
 Ops& ops(Device device) {
   if (device.is_cpu()) return CpuOps::instance();
-#ifdef WEFT_HAVE_CUDA
-  const int count = cuda_device_count();
-  if (device.index < 0 || device.index >= count)
-    throw ValueError("no CUDA device " + device.str() + " (" + std::to_string(count) + " visible)");
-  return cuda_ops(device.index);
-#else
-  throw ValueError("CUDA not compiled in: cannot run ops on " + device.str());
-#endif
+  return cuda_module(device).ops(device.index);
 }
 
 bool cuda_available() noexcept { return cuda_device_count() > 0; }

@@ -1,5 +1,5 @@
-// weft info: version, build features (CUDA devices), languages, and with --registry every registered
-// factory by category.
+// weft info: version, build features (CUDA devices, or why there are none), languages, and with
+// --registry every registered factory by category.
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -24,8 +24,12 @@ Run add_info(CLI::App& app) {
     const Registry& r = Registry::global();
     Json info = Json::object();
     info["version"] = WEFT_VERSION;
-    info["cuda_compiled"] = backend::cuda_compiled();
-    info["cuda_devices"] = backend::cuda_device_count();
+    // Asking loads the CUDA module (libweft_cuda.so and cuBLAS) when there is one: only this command does.
+    const backend::CudaInfo& cuda = backend::cuda_info();
+    info["cuda_compiled"] = cuda.compiled;
+    info["cuda_devices"] = cuda.devices;
+    info["cuda_module"] = cuda.module.empty() ? Json() : Json(cuda.module);
+    info["cuda_error"] = cuda.error.empty() ? Json() : Json(cuda.error);
     info["cpu_int8"] = backend::int8_available();
     Json langs = Json::array();
     for (const auto& e : r.entries("languages")) langs.push_back(e.name);
@@ -45,10 +49,10 @@ Run add_info(CLI::App& app) {
       std::cout << info.dump(2) << '\n';
       return 0;
     }
-    std::cout << "weft " << WEFT_VERSION << '\n'
-              << "CUDA backend: " << (backend::cuda_compiled() ? "compiled" : "not compiled") << ", "
-              << backend::cuda_device_count() << " device(s)\n"
-              << "CPU inference products: " << (backend::int8_available() ? "int8" : "f32")
+    std::cout << "weft " << WEFT_VERSION << '\n' << "CUDA: ";
+    if (cuda.devices > 0) std::cout << cuda.devices << " device(s) (" << cuda.module << ")\n";
+    else std::cout << "not available (" << cuda.error << ")\n";
+    std::cout << "CPU inference products: " << (backend::int8_available() ? "int8" : "f32")
               << (backend::onednn_compiled() ? "" : " (built without oneDNN)") << '\n'
               << "languages:";
     for (const auto& l : langs) std::cout << ' ' << l.get<std::string>();

@@ -100,10 +100,11 @@ class Ops {
   virtual void cast(const Tensor& x, Tensor& y) = 0;  // f32 <-> f16, same numel
 };
 
-// The implementation for a device: the CPU always; CUDA when compiled in and the device exists
-// (throws ValueError otherwise). The returned object lives for the program's lifetime.
+// The implementation for a device: the CPU always; CUDA when the CUDA module loads and the device
+// exists (throws ValueError naming the device and why otherwise; device_info.hpp). The first CUDA
+// request loads the module. The returned object lives for the program's lifetime.
 Ops& ops(Device device);
-// True when the CUDA backend is compiled in and at least one device is visible.
+// True when the CUDA module is loaded (or loads now) and sees at least one device.
 bool cuda_available() noexcept;
 
 }  // namespace weft::backend

@@ -1,10 +1,9 @@
-// The CudaOps of each device, created on first use and kept for the program (cuda_ops_factory.hpp),
-// and the parts of CudaOps that belong to no op family.
+// The CudaOps of each device, created on first use and kept for the program, and the parts of CudaOps
+// that belong to no op family.
 #include <map>
 #include <memory>
 #include <mutex>
 
-#include "../cuda_ops_factory.hpp"
 #include "cuda_check.cuh"
 #include "cuda_ops.cuh"
 

@@ -67,4 +67,7 @@ class CudaOps final : public Ops {
   std::mutex blas_mutex_;
 };
 
+// The CudaOps of device `index` (already checked against the device count); lives for the program.
+Ops& cuda_ops(int index);
+
 }  // namespace weft::backend

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../device_memory.hpp"
+#include "memory.cuh"
 
 namespace weft::backend::cuda {
 

@@ -1,4 +1,4 @@
-// The CUDA side of device_memory.hpp: a caching allocator per device, because cudaMalloc and cudaFree
+// CUDA device memory (memory.cuh): a caching allocator per device, because cudaMalloc and cudaFree
 // synchronise the whole device and cost tens of microseconds, which would dominate small batches.
 // Freed blocks are kept in free lists by size class and handed out again; cudaMalloc runs only when a
 // class's list is empty. Every kernel runs on the legacy default stream, so a block freed on the host
@@ -14,8 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../device_memory.hpp"
 #include "cuda_check.cuh"
+#include "memory.cuh"
 
 namespace weft::backend {
 
