@@ -640,6 +640,7 @@ def install_small_api():
     Token.vocab = property(lambda t: t.doc.vocab)
     Token.lex = property(lambda t: t.doc.vocab[t.text], doc="The token's Lexeme")
 
-    tokenizer_cls = type(_weft.Pipeline.blank("en").tokenizer) if hasattr(_weft, "Pipeline") else None
+    # The class itself, not a blank pipeline's tokenizer: building one compiled the language's rules at import.
+    tokenizer_cls = getattr(_weft, "Tokenizer", None)
     if tokenizer_cls is not None and not hasattr(tokenizer_cls, "pipe"):
         tokenizer_cls.pipe = _tokenizer_pipe
