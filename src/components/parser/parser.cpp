@@ -400,41 +400,53 @@ void DependencyParser::single_root(std::vector<std::int32_t>& heads, std::vector
 
 void DependencyParser::pipe(std::span<Doc> docs, PipeContext& context) const {
   if (docs.empty()) return;
-  transition::precompute_chunks(pmodel(), input(docs, context), docs,
-                                [this](std::span<Doc> part, const backend::Tensor& P) { set_annotations(part, P); });
+  // A long Doc is parsed in runs of whole segments (the sentences already marked): segments are parsed
+  // apart anyway.
+  transition::precompute_runs(
+      pmodel(), input(docs, context), docs, [](const Doc& d, std::size_t i) { return d.data(i).sent_start == 1; }, 0,
+      [&](std::span<const DocRun> runs, const float* P) { parse_runs(docs, runs, P); });
 }
 
 void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tensor& P) const {
+  const std::vector<DocRun> runs = transition::whole_docs(docs);
+  if (!runs.empty()) parse_runs(docs, runs, P.data<float>());
+}
+
+void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> runs, const float* P) const {
   const ParserModel& m = pmodel();
   const ParserModel::HostView view = m.host_view(false);
   Parse parse(*system_, m, view, slot_set(n_features_), actions_);
   const std::int64_t stride = m.shape().token_slots * m.row_width();
-  // The segments of every Doc: runs of words between the sentence starts already set.
+  // The segments of every run: words between the sentence starts already set.
   struct Segment {
-    std::size_t doc;
+    std::size_t doc, run;
     std::int32_t a, b;
     const float* rows;  // the precomputed rows of word a
     ParseState ps;
   };
   std::vector<Segment> segments;
-  std::vector<std::vector<std::int8_t>> starts(docs.size());
-  const float* rows = P.data<float>();  // the first row of the current Doc
-  for (std::size_t k = 0; k < docs.size(); ++k) {
-    const Doc& d = docs[k];
-    const auto n = static_cast<std::int32_t>(d.size());
-    starts[k].resize(static_cast<std::size_t>(n));
-    for (std::int32_t i = 0; i < n; ++i) starts[k][static_cast<std::size_t>(i)] = d.data(static_cast<std::size_t>(i)).sent_start;
-    for (std::int32_t a = 0; a < n;) {
+  std::vector<std::vector<std::int8_t>> starts(runs.size());  // per run, from its first word
+  const float* rows = P;  // the first row of the current run
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const DocRun& run = runs[k];
+    const Doc& d = docs[run.doc];
+    const auto begin = static_cast<std::int32_t>(run.begin), end = static_cast<std::int32_t>(run.end);
+    std::vector<std::int8_t>& st = starts[k];
+    st.resize(static_cast<std::size_t>(end - begin));
+    for (std::int32_t i = begin; i < end; ++i) st[static_cast<std::size_t>(i - begin)] = d.data(static_cast<std::size_t>(i)).sent_start;
+    for (std::int32_t a = begin; a < end;) {
       std::int32_t b = a + 1;
-      while (b < n && starts[k][static_cast<std::size_t>(b)] != 1) ++b;
-      segments.push_back({k, a, b, rows + static_cast<std::int64_t>(a) * stride, ParseState(b - a, root_label_)});
+      while (b < end && st[static_cast<std::size_t>(b - begin)] != 1) ++b;
+      segments.push_back({run.doc, k, a, b, rows + static_cast<std::int64_t>(a - begin) * stride, ParseState(b - a, root_label_)});
       a = b;
     }
-    rows += static_cast<std::int64_t>(n) * stride;
+    rows += run.size() * stride;
   }
+  // A segment's sentence-start constraints, from its first word.
+  const auto seg_starts = [&](const Segment& g) { return starts[g.run].data() + (g.a - runs[g.run].begin); };
   if (beam_width_ > 1) {
     for (Segment& g : segments)
-      g.ps = beam_search(parse, g.rows, g.b - g.a, starts[g.doc].data() + g.a, root_label_, static_cast<std::size_t>(beam_width_));
+      g.ps = beam_search(parse, g.rows, g.b - g.a, seg_starts(g), root_label_, static_cast<std::size_t>(beam_width_));
   } else {
     // Greedy, all segments in lockstep: each round scores every unfinished state with one matrix
     // product for the output layer.
@@ -445,7 +457,7 @@ void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tenso
         m, view, std::move(active),
         [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
           const Segment& g = segments[k];
-          parse.validity(g.ps, starts[g.doc].data() + g.a, valid);
+          parse.validity(g.ps, seg_starts(g), valid);
           parse.features(g.ps, g.rows, rows_out, labels_out);
         },
         [&](std::size_t k, std::size_t action) {

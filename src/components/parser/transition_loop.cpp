@@ -30,27 +30,44 @@ std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserMo
   return m;
 }
 
-void precompute_chunks(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
-                       const std::function<void(std::span<Doc>, const backend::Tensor&)>& fn) {
+std::vector<DocRun> whole_docs(std::span<const Doc> docs) {
+  std::vector<DocRun> runs;
+  std::int64_t row = 0;
+  for (std::size_t k = 0; k < docs.size(); ++k) {
+    const auto n = static_cast<std::int64_t>(docs[k].size());
+    if (n > 0) runs.push_back({k, 0, n, row});
+    row += n;
+  }
+  return runs;
+}
+
+void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
+                     const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context,
+                     const std::function<void(std::span<const DocRun>, const float*)>& fn) {
   if (docs.empty()) return;
-  const backend::Shape shape{X.data.dim(0), m.shape().token_slots * m.row_width()};
+  const std::int64_t stride = m.shape().token_slots * m.row_width();
   if (!m.device().is_cpu()) {
-    backend::Tensor P = backend::Tensor::empty(shape, backend::DType::F32, m.device());
+    backend::Tensor P = backend::Tensor::empty({X.data.dim(0), stride}, backend::DType::F32, m.device());
     m.precompute(X.data, P);
-    fn(docs, P.to(backend::Device::cpu()));
+    const backend::Tensor host = P.to(backend::Device::cpu());
+    const std::vector<DocRun> runs = whole_docs(docs);
+    if (!runs.empty()) fn(runs, host.data<float>());
     return;
   }
-  // Docs of about kChunkWords words at a time, so the transitions read the precomputed rows while they
-  // are still in the cache (a word's rows take token_slots * HP floats, 4 KB for the parser's 8 slots;
-  // 512 words are 2 MB) and the matrix product stays large enough to run fast (measured with the
-  // 13-slot parser: 32 words 139k words/s, 96 158k, 256 173k, 512 181k, 1024 167k).
-  constexpr std::int64_t kChunkWords = 512;
+  // Chunks of about chunk_words words, so the transitions read the precomputed rows while they are
+  // still in the cache (a word's rows take token_slots * HP floats, 4 KB for the parser's 8 slots; 512
+  // words are 2 MB) and the matrix product stays large enough to run fast (measured with the 13-slot
+  // parser: 32 words 139k words/s, 96 158k, 256 173k, 512 181k, 1024 167k).
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
-  for_each_doc_chunk(docs, kChunkWords, [&](std::span<Doc> chunk, std::int64_t row, std::int64_t n) {
+  for_each_chunk(docs, inference_chunking(), unit_start, [&](std::span<const DocRun> runs) {
+    const DocRun &first = runs.front(), &last = runs.back();
+    const std::int64_t before = std::min(context, first.begin);
+    const std::int64_t after = std::min(context, static_cast<std::int64_t>(docs[last.doc].size()) - last.end);
+    const std::int64_t lo = first.row - before, hi = last.row + last.size() + after;
     backend::ScratchArena::Scope scope(arena);
-    backend::Tensor P = arena.take(backend::Shape{n, shape[1]});
-    m.precompute(X.data.rows(row, row + n), P);
-    fn(chunk, P);
+    backend::Tensor P = arena.take(backend::Shape{hi - lo, stride});
+    m.precompute(X.data.rows(lo, hi), P);
+    fn(runs, P.data<float>() + before * stride);
   });
 }
 
