@@ -303,10 +303,12 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
       o.hash_rows(col_keys, folded_->seeds[static_cast<std::size_t>(f)], folded_->rows[static_cast<std::size_t>(f)], col_ids);
       const std::int32_t* ci = col_ids.data<std::int32_t>();
       const auto off = static_cast<std::int32_t>(folded_->offsets[static_cast<std::size_t>(f)]);
+      const std::atomic<std::uint8_t>* folded = folded_->folded.get() + folded_->group_offsets[static_cast<std::size_t>(f)];
       for (std::int64_t i = 0; i < n; ++i)
         for (std::int64_t h = 0; h < H; ++h) {
-          fold_group(static_cast<std::size_t>(f), ci[i * H + h] / kFoldRows);
-          id[i * cols + f * H + h] = ci[i * H + h] + off;
+          const std::int32_t row = ci[i * H + h];
+          if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(static_cast<std::size_t>(f), row / kFoldRows);
+          id[i * cols + f * H + h] = row + off;
         }
     }
     for (std::int64_t i = 0; i < n; ++i) id[i * cols + cols - 1] = bias_row;
@@ -677,11 +679,7 @@ void Tok2Vec::to_disk(const std::filesystem::path& dir) const {
   std::ofstream out(dir / "words.txt", std::ios::binary);
   for (const std::string& w : words_) out << w << '\n';
   if (!out) throw IOError("cannot write " + (dir / "words.txt").string());
-  if (features_.lexicon()) {
-    std::ofstream lex(dir / "lexicon.tsv", std::ios::binary);
-    lex << features_.lexicon()->text;
-    if (!lex) throw IOError("cannot write " + (dir / "lexicon.tsv").string());
-  }
+  if (features_.lexicon()) features_.lexicon()->write_copy(dir / "lexicon.tsv");
 }
 
 void Tok2Vec::from_disk(const std::filesystem::path& dir) {
@@ -706,8 +704,7 @@ void Tok2Vec::from_disk(const std::filesystem::path& dir) {
     features.cache(line, *vocab_);
     words.push_back(line);
   }
-  model_->initialize(nullptr, nullptr, std::uint64_t{0});
-  nn::load_weights(*model_, (dir / "weights.safetensors").string());
+  nn::load_model(*model_, (dir / "weights.safetensors").string());
   features_ = std::move(features);
   words_ = std::move(words);
   prepare_inference();

@@ -25,19 +25,51 @@ namespace weft {
 // words share long prefixes) and a log probability from large unlabelled text, and optionally a tag
 // from a tagging dictionary; looked up by form, then lowercase form. Read from a TSV file (word,
 // cluster, log_prob[, tag]; '#' lines are comments).
-struct Lexicon {
+//
+// The file is memory-mapped, parsed once into an open-addressing table of 24 bytes a word (a node-based
+// map and a copy of the text took 16 MB and most of a model's loading time), and kept mapped with its
+// pages released, so that a model folder written later gets the file as it was read without the
+// process holding its text in memory (a deleted file stays readable through the mapping).
+class Lexicon {
+ public:
   struct Entry {
     std::uint64_t cluster = 0;
     float log_prob = 0.f;
-    hash_t tag = 0;  // hash of the dictionary tag; 0: none
+    std::uint32_t tag = 0;  // index of the dictionary tag (Lexicon::tag); 0: none
   };
-  std::unordered_map<hash_t, Entry> entries;
-  std::string text;  // the file as read, written back into model folders
   static std::shared_ptr<const Lexicon> load(const std::filesystem::path& path);
+  ~Lexicon();
+  Lexicon(const Lexicon&) = delete;
+  Lexicon& operator=(const Lexicon&) = delete;
+
   const Entry* find(std::string_view form, const Vocab& vocab) const;
   const Entry* find_exact(hash_t orth) const;
+  // The entry of a form (else of its lowercase form) by their hashes.
+  const Entry* find(hash_t orth, hash_t lower) const;
   // The dictionary tag of the form (else of its lowercase), or 0.
   hash_t tag(std::string_view form, const Vocab& vocab) const;
+  hash_t tag(hash_t orth, hash_t lower) const;
+  std::size_t size() const noexcept { return size_; }
+  // Writes the file as it was read to `path` (a model folder's copy); nothing when `path` is that
+  // file. IOError when it cannot, or when the file has been cut short since it was read.
+  void write_copy(const std::filesystem::path& path) const;
+
+ private:
+  Lexicon() = default;
+  struct Slot {
+    hash_t key = 0;  // 0: empty (a word whose hash is 0 lives in zero_)
+    Entry entry;
+  };
+  const Entry* insert(hash_t key, const Entry& e);  // keeps the first entry of a word
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0, size_ = 0;
+  bool has_zero_ = false;
+  Entry zero_;
+  std::vector<hash_t> tags_{0};  // tag index -> hash
+  std::filesystem::path path_;
+  const char* data_ = nullptr;  // the mapping
+  std::size_t bytes_ = 0;
+  int fd_ = -1;
 };
 
 struct FeatureSpec {
