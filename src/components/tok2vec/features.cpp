@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <charconv>
+#include <deque>
 #include <system_error>
 
 #include <fcntl.h>
@@ -125,7 +126,6 @@ FeatureExtractor::FeatureExtractor(std::vector<FeatureSpec> specs, std::shared_p
     : specs_(std::move(specs)), lexicon_(std::move(lexicon)) {
   if (specs_.empty()) throw ValueError("a tok2vec needs at least one feature");
   if (needs_lexicon() && !lexicon_) throw ValueError("tok2vec features CLUSTER, PROB, CASE, TAG and TITLE need a lexicon file");
-  known_.resize(specs_.size());
 }
 
 bool FeatureExtractor::needs_lexicon(const std::vector<FeatureSpec>& specs) noexcept {
@@ -190,6 +190,8 @@ std::shared_ptr<const Lexicon> Lexicon::load(const std::filesystem::path& path) 
   lex->mask_ = cap - 1;
   const bool all_valid = utf8::valid(text);  // else each line is checked, to name the bad one
   std::unordered_map<hash_t, std::uint32_t> tag_ids;
+  constexpr std::size_t kAhead = 16;
+  std::deque<std::pair<hash_t, Entry>> pending;
   std::size_t no = 0, at = 0;
   while (at < text.size()) {
     const std::size_t nl = text.find('\n', at);
@@ -226,8 +228,17 @@ std::shared_ptr<const Lexicon> Lexicon::load(const std::filesystem::path& path) 
       if (added) lex->tags_.push_back(tag);
       e.tag = it->second;
     }
-    lex->insert(hash_string(line.substr(0, t1)), e);
+    // Inserted a few lines later, in order, with the slot prefetched now: the table is larger than the
+    // cache, and waiting for each slot was half of the loading time.
+    const hash_t key = hash_string(line.substr(0, t1));
+    __builtin_prefetch(&lex->slots_[static_cast<std::size_t>(key) & lex->mask_], 1);
+    if (pending.size() == kAhead) {
+      lex->insert(pending.front().first, pending.front().second);
+      pending.pop_front();
+    }
+    pending.emplace_back(key, e);
   }
+  for (const auto& [key, e] : pending) lex->insert(key, e);
   // The text is read again only to copy the file: its pages can go.
   if (lex->data_ != nullptr) ::madvise(const_cast<char*>(lex->data_), lex->bytes_, MADV_DONTNEED);
   return lex;
@@ -271,18 +282,56 @@ hash_t Lexicon::tag(hash_t orth, hash_t lower) const {
 
 void FeatureExtractor::keys(std::string_view form, hash_t norm_override, const Vocab& vocab, std::uint64_t* out) const {
   const auto it = index_.find(hash_string(form));
-  if (it != index_.end()) {
-    const std::uint64_t* row = &table_[it->second * specs_.size()];
-    std::copy(row, row + specs_.size(), out);
-  } else {
-    compute(form, vocab, out);
-  }
+  if (it != index_.end()) cached_keys(it->second, vocab, out);
+  else compute(form, vocab, out);
   if (norm_override != 0)
     for (std::size_t f = 0; f < specs_.size(); ++f)
       if (specs_[f].kind == FeatureSpec::Kind::NORM) out[f] = norm_override;
-  if (unknown_words_ && (it == index_.end() || norm_override != 0))
+  if (unknown_words_ && (it == index_.end() || norm_override != 0)) {
+    const auto& known_keys = known(vocab);
     for (std::size_t f = 0; f < specs_.size(); ++f)
-      if (specs_[f].identity() && !known_[f].count(out[f])) out[f] = kUnknownKey;
+      if (specs_[f].identity() && !known_keys[f].count(out[f])) out[f] = kUnknownKey;
+  }
+}
+
+void FeatureExtractor::cached_keys(std::int64_t row, const Vocab& vocab, std::uint64_t* out) const {
+  const std::size_t F = specs_.size(), r = static_cast<std::size_t>(row);
+  std::uint64_t* keys = lazy_->table.get() + r * F;
+  std::atomic<std::uint8_t>& state = lazy_->state[r];
+  if (state.load(std::memory_order_acquire) == 2) {
+    std::copy(keys, keys + F, out);
+    return;
+  }
+  compute(cached_form(r), vocab, out);
+  std::uint8_t expected = 0;
+  if (state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    std::copy(out, out + F, keys);
+    state.store(2, std::memory_order_release);
+  }
+}
+
+const std::vector<std::unordered_set<std::uint64_t>>& FeatureExtractor::known(const Vocab& vocab) const {
+  Lazy& l = *lazy_;
+  if (l.known_built.load(std::memory_order_acquire)) return l.known;
+  std::lock_guard lock(l.known_mutex);
+  if (!l.known_built.load(std::memory_order_relaxed)) {
+    // Only the identity features: the word itself (ORTH), its lowercase and norm.
+    l.known.assign(specs_.size(), {});
+    for (std::size_t r = 0; r < cached(); ++r) {
+      const std::string_view form = cached_form(r);
+      const Lexeme lex = vocab.lexeme(form);
+      for (std::size_t f = 0; f < specs_.size(); ++f) {
+        switch (specs_[f].kind) {
+          case FeatureSpec::Kind::ORTH: l.known[f].insert(lex.orth); break;
+          case FeatureSpec::Kind::LOWER: l.known[f].insert(lex.lower); break;
+          case FeatureSpec::Kind::NORM: l.known[f].insert(lex.norm); break;
+          default: break;
+        }
+      }
+    }
+    l.known_built.store(true, std::memory_order_release);
+  }
+  return l.known;
 }
 
 void FeatureExtractor::compute(std::string_view form, const Vocab& vocab, std::uint64_t* out) const {
@@ -332,15 +381,29 @@ void FeatureExtractor::compute(std::string_view form, const Vocab& vocab, std::u
 }
 
 void FeatureExtractor::cache(std::string_view form, const Vocab& vocab) {
+  (void)vocab;  // the keys are computed on first use, with the vocab of the Docs
   const hash_t orth = hash_string(form);
   if (index_.count(orth)) return;
-  const std::size_t row = index_.size();
-  table_.resize((row + 1) * specs_.size());
-  const std::uint64_t* k = &table_[row * specs_.size()];
-  compute(form, vocab, &table_[row * specs_.size()]);
-  for (std::size_t f = 0; f < specs_.size(); ++f)
-    if (specs_[f].identity()) known_[f].insert(k[f]);
+  const std::size_t row = cached(), F = specs_.size();
+  Lazy& l = *lazy_;
+  if (row == l.capacity) {
+    // Room for more rows; the new memory is not touched until rows are computed.
+    const std::size_t cap = std::max<std::size_t>(1024, 2 * l.capacity);
+    auto table = std::make_unique_for_overwrite<std::uint64_t[]>(cap * F);
+    auto state = std::make_unique<std::atomic<std::uint8_t>[]>(cap);
+    for (std::size_t r = 0; r < row; ++r)
+      if (l.state[r].load(std::memory_order_relaxed) == 2) {
+        std::copy(l.table.get() + r * F, l.table.get() + (r + 1) * F, table.get() + r * F);
+        state[r].store(2, std::memory_order_relaxed);
+      }
+    l.table = std::move(table);
+    l.state = std::move(state);
+    l.capacity = cap;
+  }
+  forms_ += form;
+  form_ends_.push_back(static_cast<std::uint32_t>(forms_.size()));
   index_.emplace(orth, static_cast<std::uint32_t>(row));
+  l.known_built.store(false, std::memory_order_relaxed);
 }
 
 backend::Tensor FeatureExtractor::lengths(std::span<const Doc> docs) {

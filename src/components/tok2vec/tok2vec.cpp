@@ -112,14 +112,8 @@ Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> 
 
 void Tok2Vec::initialize(std::span<const Doc> train, std::uint64_t seed) {
   features_ = FeatureExtractor(config_.features, config_.lexicon.empty() ? nullptr : Lexicon::load(config_.lexicon));
-  words_.clear();
   for (const Doc& d : train)
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      const std::string_view form = d.token_text(i);
-      const std::size_t before = features_.cached();
-      features_.cache(form, *vocab_);
-      if (features_.cached() != before) words_.emplace_back(form);
-    }
+    for (std::size_t i = 0; i < d.size(); ++i) features_.cache(d.token_text(i), *vocab_);
   counts_.assign(features_.size(), {});
   const nn::Ragged all = keys(train);
   const std::uint64_t* k = all.data.data<std::uint64_t>();
@@ -595,7 +589,7 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
       cache_rows.push_back(static_cast<std::int32_t>(row));
       keys.resize(keys.size() + static_cast<std::size_t>(F));
       std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(F)];
-      if (row >= 0) std::copy(features_.cached_keys(row), features_.cached_keys(row) + F, k);
+      if (row >= 0) features_.cached_keys(row, d.vocab(), k);
       else features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
     }
   }
@@ -677,7 +671,7 @@ void Tok2Vec::to_disk(const std::filesystem::path& dir) const {
   std::filesystem::create_directories(dir);
   nn::save_weights(*model_, (dir / "weights.safetensors").string(), storage_type(config_.storage));
   std::ofstream out(dir / "words.txt", std::ios::binary);
-  for (const std::string& w : words_) out << w << '\n';
+  for (std::size_t r = 0; r < features_.cached(); ++r) out << features_.cached_form(r) << '\n';
   if (!out) throw IOError("cannot write " + (dir / "words.txt").string());
   if (features_.lexicon()) features_.lexicon()->write_copy(dir / "lexicon.tsv");
 }
@@ -697,16 +691,15 @@ void Tok2Vec::from_disk(const std::filesystem::path& dir) {
   }
   FeatureExtractor features(config_.features, lexicon);
   features.set_unknown_words(config_.word_dropout > 0.f);
-  std::vector<std::string> words;
+  std::size_t line_no = 0;
   while (std::getline(in, line)) {
+    ++line_no;
     if (line.empty() || line.find_first_of(" \t\r") != std::string::npos || !utf8::valid(line))
-      throw ModelError(words_path.string() + ":" + std::to_string(words.size() + 1) + ": not a word form");
+      throw ModelError(words_path.string() + ":" + std::to_string(line_no) + ": not a word form");
     features.cache(line, *vocab_);
-    words.push_back(line);
   }
   nn::load_model(*model_, (dir / "weights.safetensors").string());
   features_ = std::move(features);
-  words_ = std::move(words);
   prepare_inference();
 }
 

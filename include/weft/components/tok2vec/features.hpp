@@ -5,9 +5,11 @@
 // initialization, so a loaded model is read-only and shared by threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -108,14 +110,21 @@ class FeatureExtractor {
   const std::shared_ptr<const Lexicon>& lexicon() const noexcept { return lexicon_; }
   std::size_t size() const noexcept { return specs_.size(); }
 
-  // Caches the keys of these word forms (training vocabulary). Not thread-safe with extract().
+  // Caches the keys of these word forms (training vocabulary): a word's keys are computed on its first
+  // use (thread-safe), so that loading a model costs no feature computation. Not thread-safe with
+  // extract().
   void cache(std::string_view form, const Vocab& vocab);
   // With `on`, an identity key (ORTH, LOWER, NORM) that no cached word has becomes kUnknownKey, so a
   // word unseen in training gets the one embedding training taught for unknown words (see
   // Tok2VecConfig::word_dropout) instead of hashed rows that other words trained.
   void set_unknown_words(bool on) noexcept { unknown_words_ = on; }
   static constexpr std::uint64_t kUnknownKey = 0x554e4b4e4f574e21ull;
-  std::size_t cached() const noexcept { return index_.size(); }
+  std::size_t cached() const noexcept { return form_ends_.size(); }
+  // The cached word at `row`.
+  std::string_view cached_form(std::size_t row) const noexcept {
+    const std::size_t begin = row == 0 ? 0 : form_ends_[row - 1];
+    return std::string_view(forms_).substr(begin, form_ends_[row] - begin);
+  }
 
   // Keys u64 [N, F] for the tokens of `docs` (N = their total length) with the lengths of their
   // sentences (of each whole Doc when it has no sentence starts; empty Docs add none).
@@ -124,19 +133,32 @@ class FeatureExtractor {
   static backend::Tensor lengths(std::span<const Doc> docs);
   // The cache row of a word form, or -1.
   std::int64_t cached_row(std::string_view form) const;
-  // The keys of the cached word at `row` (size() values).
-  const std::uint64_t* cached_keys(std::int64_t row) const { return &table_[static_cast<std::size_t>(row) * specs_.size()]; }
+  // The keys of the cached word at `row` (size() values), into out.
+  void cached_keys(std::int64_t row, const Vocab& vocab, std::uint64_t* out) const;
   // The keys of one token text (appended to out).
   void keys(std::string_view form, hash_t norm_override, const Vocab& vocab, std::uint64_t* out) const;
 
  private:
   void compute(std::string_view form, const Vocab& vocab, std::uint64_t* out) const;
+  // Per feature, the identity keys of the cached words (made on first need).
+  const std::vector<std::unordered_set<std::uint64_t>>& known(const Vocab& vocab) const;
   bool unknown_words_ = false;
-  std::vector<std::unordered_set<std::uint64_t>> known_;  // per feature: identity keys of cached words
   std::vector<FeatureSpec> specs_;
   std::shared_ptr<const Lexicon> lexicon_;
-  std::unordered_map<hash_t, std::uint32_t> index_;  // orth -> row of table_
-  std::vector<std::uint64_t> table_;
+  std::unordered_map<hash_t, std::uint32_t> index_;  // orth -> row
+  std::string forms_;                       // the cached words, back to back, in row order
+  std::vector<std::uint32_t> form_ends_;    // where each ends in forms_
+  // What is filled on first use: each row's keys (state: 0 not yet, 1 being written, 2 done) and the
+  // identity keys of all rows.
+  struct Lazy {
+    std::unique_ptr<std::uint64_t[]> table;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> state;
+    std::size_t capacity = 0;  // rows
+    std::mutex known_mutex;
+    std::atomic<bool> known_built{false};
+    std::vector<std::unordered_set<std::uint64_t>> known;
+  };
+  std::unique_ptr<Lazy> lazy_ = std::make_unique<Lazy>();
 };
 
 }  // namespace weft

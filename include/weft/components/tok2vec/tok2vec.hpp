@@ -87,7 +87,6 @@ class Tok2Vec final : public Component {
   Tok2VecConfig config_;
   std::shared_ptr<Vocab> vocab_;
   FeatureExtractor features_;
-  std::vector<std::string> words_;  // cached word forms, in cache order
   // Per feature, the training count of each identity key (filled by initialize, for word dropout).
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> counts_;
   nn::Model model_;
