@@ -125,7 +125,7 @@ TEST_CASE("long docs: chunks group whole Docs as before and cut a long Doc at un
 }
 
 TEST_CASE("long docs: a long Doc annotated in chunks equals the whole Doc at once") {
-  // About 5,000 words of EWT dev raw text on one line: sentences for the encoder, parser and recognizer.
+  // About 13,000 words of EWT dev raw text on one line: sentences for the encoder, parser and recognizer.
   const std::string text = joined(dev_lines(260), true);
   const Doc whole = annotated(text, kWhole);
   REQUIRE(whole.size() > 4096);
@@ -137,7 +137,7 @@ TEST_CASE("long docs: a long Doc annotated in chunks equals the whole Doc at onc
 
 TEST_CASE("long docs: a sentence longer than a chunk is encoded in overlapping windows, exactly") {
   // No sentence-final punctuation: the sentencizer marks nothing, so the encoder's sequence is all of
-  // the 2,000 words and the parser's segment too (it then finds sentences of its own, which the
+  // the 7,000 words and the parser's segment too (it then finds sentences of its own, which the
   // recognizer's runs follow).
   const std::string text = joined(dev_lines(100), false);
   const Doc whole = annotated(text, kWhole);
