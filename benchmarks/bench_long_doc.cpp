@@ -8,10 +8,13 @@
 // The model is loaded and warmed up first by annotating the text once as ordinary documents (one per
 // line), so its tables filled on first use (folded embeddings, the word cache) are as in a
 // long-running process; --cold skips that, and their filling then counts in the figures.
-//   bench_long_doc [MODEL] [--text FILE] [--words N[,N...]] [--cold]
+// --no-punct drops the sentence-final punctuation (. ! ?) from the text, so the Doc has no sentence
+// start before the parser, which then works through one segment of all its words.
+//   bench_long_doc [MODEL] [--text FILE] [--words N[,N...]] [--cold] [--no-punct]
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -51,7 +54,7 @@ double mb(double kb) { return kb / 1024.0; }
 int main(int argc, char** argv) {
   std::string model = "models/en_ewt_sm", text_path = "data/en_ewt/dev.txt";
   std::vector<std::size_t> sizes{10000, 100000, 1000000};
-  bool cold = false;
+  bool cold = false, no_punct = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -67,9 +70,10 @@ int main(int argc, char** argv) {
       std::stringstream list(next());
       for (std::string n; std::getline(list, n, ',');) sizes.push_back(std::stoul(n));
     } else if (a == "--cold") cold = true;
+    else if (a == "--no-punct") no_punct = true;
     else if (!a.empty() && a[0] != '-') model = a;
     else {
-      std::cerr << "usage: bench_long_doc [MODEL] [--text FILE] [--words N[,N...]] [--cold]\n";
+      std::cerr << "usage: bench_long_doc [MODEL] [--text FILE] [--words N[,N...]] [--cold] [--no-punct]\n";
       return 2;
     }
   }
@@ -77,8 +81,10 @@ int main(int argc, char** argv) {
     std::ifstream in(text_path);
     if (!in) throw weft::IOError("cannot open " + text_path);
     std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);)
+    for (std::string line; std::getline(in, line);) {
+      if (no_punct) std::erase_if(line, [](char c) { return c == '.' || c == '!' || c == '?'; });
       if (!line.empty()) lines.push_back(line);
+    }
     const weft::Pipeline nlp = weft::load(model);
     std::vector<std::size_t> words_of;
     for (const std::string& l : lines) words_of.push_back(nlp.make_doc(l).size());
@@ -88,7 +94,7 @@ int main(int argc, char** argv) {
       (void)nlp.pipe(lines, one_thread);
     }
     std::cout << "model: " << model << (cold ? " (cold: its tables fill during the first Doc)" : " (warmed up on the text)")
-              << "\ntext: " << text_path << " joined into one line\n";
+              << "\ntext: " << text_path << " joined into one line" << (no_punct ? ", without . ! ?" : "") << '\n';
     std::cout << "RSS with the model loaded" << (cold ? "" : " and warm") << ": " << std::fixed << std::setprecision(1)
               << mb(static_cast<double>(status_kb("VmRSS:"))) << " MB\n\n";
     std::cout << std::left << std::setw(10) << "words" << std::right << std::setw(11) << "Doc MB" << std::setw(13)

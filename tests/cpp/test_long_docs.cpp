@@ -159,6 +159,23 @@ TEST_CASE("long docs: a sentence longer than a chunk is encoded in overlapping w
   CHECK(a == b);
 }
 
+TEST_CASE("long docs: a run longer than a chunk gets its rows as they are reached, with the same results") {
+  // Without the parser, the recognizer's run is the whole 7,000-word Doc (no sentence start in it):
+  // its precomputed rows are made 64 at a time as its state reaches them (ChunkRows). With the parser,
+  // the parser's one segment is (the test above).
+  Pipeline nlp = load(source_path("models/en_ewt_sm"));
+  nlp.disable_pipe("parser");
+  const std::string text = joined(dev_lines(100), false);
+  const auto run = [&](InferenceChunking c) {
+    const Chunking scope(c);
+    return nlp(text);
+  };
+  const Doc whole = run(kWhole);
+  CHECK(!whole.ents().empty());
+  check_same(whole, run(kSmall));
+  check_same(whole, run(InferenceChunking{512, 1024}));
+}
+
 TEST_CASE("long docs: the lazily filled tables give the same annotations from two threads at once") {
   // A fresh load, so that its folded rows and word cache are filled by two threads racing, against
   // the shared model (warmed up by the other tests or by this one) on one thread.

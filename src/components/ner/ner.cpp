@@ -19,17 +19,24 @@ using biluo::Move;
 constexpr std::int64_t kTokenSlots = 4;  // B0, B0-1, B0+1, E0
 constexpr std::int64_t kLabelSlots = 1;  // the open entity's label
 
-// The feature rows and label of state `s` of a Doc whose precomputed rows start at P, the row of word
-// `origin` (rows of the words a state reads around it follow and precede it).
-void features(const biluo::State& s, const float* P, std::int64_t HP, const float** rows, std::int32_t* labels,
-              std::int32_t* words = nullptr, std::int32_t origin = 0) {
+// The feature rows and label of state `s`, row(w) giving the precomputed rows of word w of its Doc.
+template <class Row>
+void features_by(const biluo::State& s, Row&& row, std::int64_t HP, const float** rows, std::int32_t* labels,
+                 std::int32_t* words = nullptr) {
   const std::int32_t w[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
-  const std::int64_t stride = kTokenSlots * HP;
   for (std::int64_t f = 0; f < kTokenSlots; ++f) {
-    rows[f] = w[f] < 0 ? nullptr : P + static_cast<std::int64_t>(w[f] - origin) * stride + f * HP;
+    rows[f] = w[f] < 0 ? nullptr : row(w[f]) + f * HP;
     if (words != nullptr) words[f] = w[f];
   }
   labels[0] = s.open_label;
+}
+
+// The same for a Doc whose precomputed rows start at P, the row of word `origin` (rows of the words a
+// state reads around it follow and precede it).
+void features(const biluo::State& s, const float* P, std::int64_t HP, const float** rows, std::int32_t* labels,
+              std::int32_t* words = nullptr, std::int32_t origin = 0) {
+  const std::int64_t stride = kTokenSlots * HP;
+  features_by(s, [&](std::int32_t w) { return P + static_cast<std::int64_t>(w - origin) * stride; }, HP, rows, labels, words);
 }
 
 }  // namespace
@@ -134,8 +141,8 @@ void EntityRecognizer::pipe(std::span<Doc> docs, PipeContext& context) const {
     const biluo::Constraints& k = c[static_cast<std::size_t>(&d - docs.data())];
     return k.sent_start[i] != 0 && !(k.preset_label[i] >= 0 && !k.preset_begin[i]);
   };
-  transition::precompute_runs(pmodel(), input(docs, context), docs, unit_start, 1,
-                              [&](std::span<const DocRun> runs, const float* P) { decode_runs(docs, c, runs, P); });
+  transition::precompute_runs(pmodel(), input(docs, context), docs, unit_start, 1, true,
+                              [&](std::span<const DocRun> runs, const transition::ChunkRows& rows) { decode_runs(docs, c, runs, rows); });
 }
 
 void EntityRecognizer::set_annotations(std::span<Doc> docs, const backend::Tensor& P) const {
@@ -143,17 +150,19 @@ void EntityRecognizer::set_annotations(std::span<Doc> docs, const backend::Tenso
   c.reserve(docs.size());
   for (const Doc& d : docs) c.push_back(constraints(d, label_index_));
   const std::vector<DocRun> runs = transition::whole_docs(docs);
-  if (!runs.empty()) decode_runs(docs, c, runs, P.data<float>());
+  if (!runs.empty()) decode_runs(docs, c, runs, transition::ChunkRows(P.data<float>(), P.dim(1)));
 }
 
 void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo::Constraints>& c,
-                                   std::span<const DocRun> runs, const float* P) const {
+                                   std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
+  const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
   const ParserModel::HostView view = m.host_view(false);
   const std::int64_t HP = m.row_width();
   // One state per run, over the whole Doc's words from the run's first word to its end.
   struct Sequence {
-    const float* rows;  // the row of word `origin`
+    const float* rows;  // the row of word `origin` (null: chunk.row(first + w - origin))
+    std::int64_t first;  // word `origin` in the chunk
     std::int32_t origin, end;
     biluo::State st;
   };
@@ -161,13 +170,15 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
   seqs.reserve(runs.size());
   std::vector<std::size_t> active;
   const float* rows = P;
+  std::int64_t first = 0;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const DocRun& run = runs[k];
     biluo::State st(static_cast<std::int32_t>(docs[run.doc].size()));
     st.i = static_cast<std::int32_t>(run.begin);
-    seqs.push_back({rows, st.i, static_cast<std::int32_t>(run.end), std::move(st)});
+    seqs.push_back({rows, first, st.i, static_cast<std::int32_t>(run.end), std::move(st)});
     active.push_back(k);
-    rows += run.size() * kTokenSlots * HP;
+    if (P != nullptr) rows += run.size() * kTokenSlots * HP;
+    first += run.size();
   }
   transition::greedy_decode(
       m, view, std::move(active),
@@ -175,7 +186,8 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
         const Sequence& q = seqs[k];
         const biluo::Constraints& cons = c[runs[k].doc];
         for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(q.st, actions_[a], cons);
-        features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
+        if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
+        else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
       },
       [&](std::size_t k, std::size_t action) {
         biluo::apply(seqs[k].st, actions_[action]);

@@ -33,15 +33,44 @@ Json model_config(const Json& component_config, const std::string& component);
 // The model of that section for the sizes the component knows.
 std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserModelShape& shape, const std::string& component);
 
-// Runs fn(runs, P) over the chunks of `docs` (doc_chunks.hpp: groups of whole Docs, and a Doc longer
+// The precomputed rows of one chunk of precompute_runs. Word i of the chunk (0: the first run's first
+// word; -context to its size + context) has row(i). Normally every row is computed up front (data():
+// the row of word 0). A run longer than a chunk (one sentence, or a Doc's words with no sentence start,
+// which the parser or recognizer then works through alone) has its rows computed kBlockRows at a time
+// as the transitions reach them, with the most recently used blocks kept (as many as the model has token
+// slots, and a few more, so that the rows of one state stay valid while it is scored): its memory stays
+// bounded however long the run. data() is null then.
+class ChunkRows {
+ public:
+  static constexpr std::int64_t kBlockRows = 64;
+  ChunkRows(const float* data, std::int64_t stride);
+  // Lazily: the model, the vectors X of the batch and the batch rows [lo, hi) of words [-before, ...).
+  ChunkRows(const ParserModel& m, const nn::Ragged& X, std::int64_t lo, std::int64_t hi, std::int64_t before);
+  ~ChunkRows();
+  ChunkRows(const ChunkRows&) = delete;
+  ChunkRows& operator=(const ChunkRows&) = delete;
+  const float* data() const noexcept { return data_; }
+  std::int64_t stride() const noexcept { return stride_; }
+  const float* row(std::int64_t i) const { return data_ != nullptr ? data_ + i * stride_ : lazy_row(i); }
+
+ private:
+  const float* lazy_row(std::int64_t i) const;
+  const float* data_ = nullptr;
+  std::int64_t stride_ = 0;
+  struct Lazy;
+  std::unique_ptr<Lazy> lazy_;
+};
+
+// Runs fn(runs, rows) over the chunks of `docs` (doc_chunks.hpp: groups of whole Docs, and a Doc longer
 // than inference_chunking().split_words in runs of whole units, unit_start(doc, i) telling where a new
-// one begins at token i > 0), P pointing at the model's precomputed parts of the first run's first word
-// (X holds the vectors of all `docs`, in order), on the host: the rows of every word of the runs, and
-// of up to `context` words of their Docs before the first run and after the last one. On a device,
-// one call with every Doc whole.
+// one begins at token i > 0), rows holding the model's precomputed parts of the runs' words (X holds
+// the vectors of all `docs`, in order) and of up to `context` words of their Docs before the first run
+// and after the last one, on the host. With `lazy`, a run longer than a chunk gets rows computed as they
+// are reached (ChunkRows); otherwise every row is computed up front. On a device, one call with every
+// Doc whole.
 void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
-                     const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context,
-                     const std::function<void(std::span<const DocRun>, const float*)>& fn);
+                     const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context, bool lazy,
+                     const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn);
 // The runs of whole Docs (every non-empty Doc of the batch).
 std::vector<DocRun> whole_docs(std::span<const Doc> docs);
 
