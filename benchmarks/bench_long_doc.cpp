@@ -85,7 +85,9 @@ int main(int argc, char** argv) {
       if (no_punct) std::erase_if(line, [](char c) { return c == '.' || c == '!' || c == '?'; });
       if (!line.empty()) lines.push_back(line);
     }
-    const weft::Pipeline nlp = weft::load(model);
+    weft::Pipeline loaded = weft::load(model);
+    loaded.set_max_length(0);  // texts of any length (nlp.max_length is 1,000,000 characters by default)
+    const weft::Pipeline& nlp = loaded;
     std::vector<std::size_t> words_of;
     for (const std::string& l : lines) words_of.push_back(nlp.make_doc(l).size());
     if (!cold) {
