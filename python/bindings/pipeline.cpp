@@ -136,6 +136,8 @@ void register_pipeline(pyb::module_& m) {
   pipeline
       .def_static("blank", [](const std::string& lang) { return std::make_shared<Pipeline>(Pipeline::blank(lang)); })
       .def_property_readonly("lang", &Pipeline::lang)
+      .def_property("max_length", &Pipeline::max_length, &Pipeline::set_max_length,
+                    "The longest text (in characters) that __call__, make_doc and process_batch take; 0: no limit")
       .def_property_readonly("vocab", &Pipeline::vocab)
       .def_property_readonly("tokenizer", [](std::shared_ptr<Pipeline> p) { return PyTokenizerView{std::move(p)}; })
       .def("set_tokenizer",

@@ -83,7 +83,7 @@ void register_tokenizer(pyb::module_& m) {
              std::optional<Doc> doc;
              {
                pyb::gil_scoped_release release;
-               doc.emplace(t.nlp->make_doc(std::move(text)));
+               doc.emplace(t.nlp->tokenizer()(std::move(text)));  // no max_length check (spaCy's tokenizer has none)
              }
              return share(std::move(*doc));
            })

@@ -11,8 +11,6 @@ import copy as _copy
 import functools
 import json
 import os
-import shutil
-import tempfile
 import warnings
 
 from . import _weft
@@ -277,6 +275,9 @@ def _reduce_docbin(docbin):
 
 
 def _unpickle_language(files):
+    import shutil  # here, not at import: shutil and tempfile bring in lzma and bz2 (10 ms of `import weft`)
+    import tempfile
+
     from .language import load
 
     tmp = tempfile.mkdtemp(prefix="weft-unpickle-")
@@ -295,6 +296,9 @@ def _unpickle_language(files):
 
 def language_files(nlp):
     """The files of nlp.to_disk as {relative path: bytes} (what pickling a Language carries)."""
+    import shutil
+    import tempfile
+
     tmp = tempfile.mkdtemp(prefix="weft-pickle-")
     try:
         nlp.to_disk(tmp)
@@ -640,6 +644,7 @@ def install_small_api():
     Token.vocab = property(lambda t: t.doc.vocab)
     Token.lex = property(lambda t: t.doc.vocab[t.text], doc="The token's Lexeme")
 
-    tokenizer_cls = type(_weft.Pipeline.blank("en").tokenizer) if hasattr(_weft, "Pipeline") else None
+    # The class itself, not a blank pipeline's tokenizer: building one compiled the language's rules at import.
+    tokenizer_cls = getattr(_weft, "Tokenizer", None)
     if tokenizer_cls is not None and not hasattr(tokenizer_cls, "pipe"):
         tokenizer_cls.pipe = _tokenizer_pipe

@@ -178,6 +178,19 @@ class Language:
         return self._pipeline.lang
 
     @property
+    def max_length(self):
+        """spaCy's nlp.max_length: the longest text, in characters (len(text)), that nlp(text),
+        nlp.pipe and nlp.make_doc take; a longer one raises ValueError. 1,000,000 by default, as in
+        spaCy; weft annotates long texts in bounded memory, so it can be raised safely. 0: no limit."""
+        return self._pipeline.max_length
+
+    @max_length.setter
+    def max_length(self, value):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"nlp.max_length must be a non-negative integer (0: no limit), not {value!r}")
+        self._pipeline.max_length = value
+
+    @property
     def vocab(self):
         if self._pipeline is None:  # weft.load is still making the components
             return self._vocab_while_loading

@@ -46,6 +46,7 @@ Run add_run(CLI::App& app) {
     std::string to = "jsonl";
     int threads = 1;
     std::size_t batch_size = 256;
+    std::size_t max_length = Pipeline::kDefaultMaxLength;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -68,6 +69,10 @@ Run add_run(CLI::App& app) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  cmd->add_option("--max-length", o->max_length,
+                  "Longest text, in characters, of one document (spaCy's nlp.max_length); a longer one is an error "
+                  "naming its file and line. 0: no limit")
+      ->capture_default_str();
 
   add_code_option(*cmd);
 
@@ -75,6 +80,7 @@ Run add_run(CLI::App& app) {
     prepare_code();
     Pipeline nlp = load_model(o->model);
     set_tokenizer_option(nlp, o->tokenizer);
+    nlp.set_max_length(o->max_length);
     std::vector<std::string> paths = o->inputs;
     if (paths.empty()) paths.push_back("-");
     // Input already split into sentences everywhere (CoNLL-U, DocBin): sentence-only components would
@@ -95,6 +101,14 @@ Run add_run(CLI::App& app) {
     auto source = [&]() -> std::optional<PipeInput> {
       std::optional<PipeInput> in = inputs.next();
       if (in && in->doc) in->doc = strip_input(*in->doc);
+      // Texts over max_length are refused here, where the file and line are known.
+      if (in && !in->doc) {
+        try {
+          nlp.check_length(in->text);
+        } catch (const ValueError& e) {
+          throw ValueError(e.cause(), inputs.where());
+        }
+      }
       return in;
     };
     DocWriter writer(o->to, o->output);

@@ -44,6 +44,7 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& p) {
 
 Pipeline make_pipeline(const PipelineOptions& p) {
   Pipeline nlp = Pipeline::blank(p.lang);
+  nlp.set_max_length(0);  // only weft run applies nlp.max_length (--max-length)
   set_tokenizer_option(nlp, p.tokenizer);
   return nlp;
 }
@@ -80,7 +81,9 @@ Pipeline load_model(const std::string& name_or_path) {
                          "weft.registry.components) in a file given with --code FILE, or in a package's "
                          "\"weft_factories\" entry point");
   }
-  return load_or_blank(name_or_path);
+  Pipeline nlp = load_or_blank(name_or_path);
+  nlp.set_max_length(0);  // only weft run applies nlp.max_length (--max-length)
+  return nlp;
 }
 
 bool is_segmenter(const Pipeline& nlp, const std::string& name) { return Pipeline::is_segmenter(nlp.get_pipe(name)); }

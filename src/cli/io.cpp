@@ -66,6 +66,7 @@ std::optional<PipeInput> InputReader::next() {
   if (jsonl_) {
     std::optional<JsonlRecord> r = jsonl_->next();
     if (!r) return std::nullopt;
+    record_line_ = r->line;
     return PipeInput{std::move(r->text), std::move(r->doc), std::move(r->meta_json)};
   }
   if (conllu_) {
@@ -122,6 +123,7 @@ std::optional<PipeInput> InputReader::next_text() {
         continue;
       }
     }
+    record_line_ = first_line;
     return PipeInput{std::move(record), std::nullopt, {}};
   }
   return std::nullopt;
@@ -141,7 +143,10 @@ std::optional<PipeInput> InputFiles::next() {
       reader_ = std::make_unique<InputReader>(in, vocab_);
     }
     std::optional<PipeInput> in = reader_->next();
-    if (in) return in;
+    if (in) {
+      where_ = reader_->where();
+      return in;
+    }
     const std::vector<std::string> s = reader_->skipped();
     skipped_.insert(skipped_.end(), s.begin(), s.end());
     reader_.reset();

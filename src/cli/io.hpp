@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "weft/doc/conllu.hpp"
+#include "weft/error.hpp"
 #include "weft/doc/jsonl.hpp"
 #include "weft/pipeline/pipeline.hpp"
 
@@ -44,6 +45,8 @@ class InputReader {
   // "file:line N: cause" for every record skipped (skip_bad).
   std::vector<std::string> skipped() const;
   const std::string& format() const { return format_; }
+  // The input's name and the first line of the record next() returned last (text and JSONL; 0 otherwise).
+  Location where() const { return {name_, record_line_}; }
 
  private:
   std::optional<PipeInput> next_text();
@@ -54,6 +57,7 @@ class InputReader {
   std::unique_ptr<std::ifstream> file_;
   std::istream* in_ = nullptr;
   std::uint64_t line_ = 0;
+  std::uint64_t record_line_ = 0;
   bool done_ = false;
   std::vector<std::string> skipped_;
   std::unique_ptr<JsonlReader> jsonl_;
@@ -70,6 +74,8 @@ class InputFiles {
   std::optional<PipeInput> next();
   // The records skipped so far (skip_bad), of every input read.
   std::vector<std::string> skipped() const;
+  // Where the record next() returned last comes from (InputReader::where).
+  Location where() const { return where_; }
 
  private:
   std::vector<std::string> paths_;
@@ -78,6 +84,7 @@ class InputFiles {
   std::size_t next_path_ = 0;
   std::unique_ptr<InputReader> reader_;
   std::vector<std::string> skipped_;  // of the inputs finished
+  Location where_;
 };
 
 // An output file or stdout with a large buffer.

@@ -43,7 +43,7 @@ void append_rows(const std::vector<std::vector<std::string>>& rows, std::string&
   out += '\n';
 }
 
-void append_table(const Doc& doc, std::string& out) {
+void append_table(const Doc& doc, std::string& out, std::ostream* flush_to) {
   const bool deps = doc.has_annotation(Attr::HEAD);
   const bool ents = doc.has_annotation(Attr::ENT_IOB);
   std::vector<std::string> header{"ID", "TEXT", "LEMMA", "UPOS", "XPOS", "FEATS"};
@@ -77,6 +77,10 @@ void append_table(const Doc& doc, std::string& out) {
     }
     append_rows(rows, out);
     b = e;
+    if (flush_to != nullptr && out.size() >= (1 << 16)) {
+      flush_to->write(out.data(), static_cast<std::streamsize>(out.size()));
+      out.clear();
+    }
   }
 }
 
@@ -100,14 +104,13 @@ void DocWriter::write(const Doc& doc) {
     line_ += '\n';
     os.write(line_.data(), static_cast<std::streamsize>(line_.size()));
   } else if (format_ == "jsonl") {
-    line_ = doc_to_json_line(doc);
-    line_ += '\n';
-    os.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    write_json_line(doc, os, line_);
+    os.put('\n');
   } else if (format_ == "conllu") {
     conllu_->write(doc);
   } else if (format_ == "table") {
     line_.clear();
-    append_table(doc, line_);
+    append_table(doc, line_, &os);
     os.write(line_.data(), static_cast<std::streamsize>(line_.size()));
   } else {
     docbin_.add(doc);

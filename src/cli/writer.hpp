@@ -16,8 +16,9 @@ namespace weft::cli {
 // A readable table of one Doc: per sentence a header row and one row per word (ID, TEXT, LEMMA, UPOS,
 // XPOS, FEATS; HEAD and DEPREL when the Doc has dependencies, ENT when it has entities; "_" = unset),
 // multi-word tokens as CoNLL-U range rows ("2-3  don't"), columns aligned by code points, and a blank
-// line after each sentence. A Doc without tokens gives nothing.
-void append_table(const Doc& doc, std::string& out);
+// line after each sentence. A Doc without tokens gives nothing. With flush_to, what is made is written
+// there every 64 KB (at the end of a sentence), so a long Doc's table is never held whole.
+void append_table(const Doc& doc, std::string& out, std::ostream* flush_to = nullptr);
 // Rows of cells as aligned columns (two spaces apart, widths in code points, no trailing spaces),
 // then a blank line: the layout of append_table, for other tables.
 void append_rows(const std::vector<std::vector<std::string>>& rows, std::string& out);

@@ -280,8 +280,10 @@ class DocWriter {
 
 void ConlluWriter::write(const Doc& doc) {
   if (doc.empty()) return;  // CoNLL-U has no sentence without words
+  // Written on every 64 KB, so a long Doc's sentences are never held together.
+  constexpr std::size_t kFlush = 1 << 16;
   std::string out;
-  out.reserve(doc.size() * 64 + 256);
+  out.reserve(std::min<std::size_t>(doc.size() * 64 + 256, 2 * kFlush));
   DocWriter writer(doc, out);
   const bool mark = mark_docs_ && doc.extras().comments.empty();
   std::size_t start = 0;
@@ -289,6 +291,10 @@ void ConlluWriter::write(const Doc& doc) {
     if (i == doc.size() || doc.data(i).sent_start == 1) {
       writer.write_sentence(start, i, ++sent_id_, mark && start == 0);
       start = i;
+      if (out.size() >= kFlush && i < doc.size()) {
+        out_.write(out.data(), static_cast<std::streamsize>(out.size()));
+        out.clear();
+      }
     }
   }
   out_.write(out.data(), static_cast<std::streamsize>(out.size()));

@@ -165,9 +165,12 @@ Json doc_to_json(const Doc& doc) {
   return j;
 }
 
-std::string doc_to_json_line(const Doc& doc) {
-  std::string out;
-  out.reserve(doc.text().size() * 2 + doc.size() * 96 + 64);
+namespace {
+
+// The JSONL line into `out`; flush(out) after each item of a list, so a writer can pass the line on in
+// pieces.
+template <class Flush>
+void json_line(const Doc& doc, std::string& out, Flush&& flush) {
   out += '{';
   put_key(out, "text");
   put_string(out, doc.text());
@@ -183,6 +186,7 @@ std::string doc_to_json_line(const Doc& doc) {
       out += ",\"label\":";
       put_string(out, str_or_empty(doc, e.label()));
       out += '}';
+      flush(out);
     }
     out += ']';
   }
@@ -196,6 +200,7 @@ std::string doc_to_json_line(const Doc& doc) {
       out += ",\"end\":";
       put_uint(out, end_char(doc, last));
       out += '}';
+      flush(out);
     }
     out += ']';
   }
@@ -221,6 +226,7 @@ std::string doc_to_json_line(const Doc& doc) {
     }
     out += '}';
     has_mwt = has_mwt || (t.flags & TOKEN_MWT_NEXT);
+    flush(out);
   }
   out += ']';
   if (has_mwt) {
@@ -242,7 +248,27 @@ std::string doc_to_json_line(const Doc& doc) {
     else out += parse_json(meta, "meta").dump();
   }
   out += '}';
+}
+
+}  // namespace
+
+std::string doc_to_json_line(const Doc& doc) {
+  std::string out;
+  out.reserve(doc.text().size() * 2 + doc.size() * 96 + 64);
+  json_line(doc, out, [](std::string&) {});
   return out;
+}
+
+void write_json_line(const Doc& doc, std::ostream& os, std::string& buffer) {
+  constexpr std::size_t kFlush = 1 << 16;
+  buffer.clear();
+  json_line(doc, buffer, [&](std::string& out) {
+    if (out.size() < kFlush) return;
+    os.write(out.data(), static_cast<std::streamsize>(out.size()));
+    out.clear();
+  });
+  os.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  if (buffer.capacity() > 4 * kFlush) std::string().swap(buffer);  // a long Doc's text went through it
 }
 
 Doc doc_from_json(const Json& json, std::shared_ptr<Vocab> vocab, const std::string& source) {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "weft/error.hpp"
+#include "weft/nn/init.hpp"
 
 namespace weft::nn {
 
@@ -82,6 +83,11 @@ void Layer::add_child(Model child) {
 }
 
 void Layer::set_param(Param& p, const Shape& shape, const std::vector<float>& values) {
+  if (init::weights_only()) {  // the values are loaded next; no gradients for a model that only predicts
+    p.value = Tensor::empty(shape, DType::F32, device_);
+    p.grad = Tensor();
+    return;
+  }
   p.value = Tensor::from_vector(values, shape, device_);
   p.grad = Tensor::zeros(shape, DType::F32, device_);
 }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "weft/error.hpp"
+#include "weft/nn/init.hpp"
 
 namespace weft::nn {
 
@@ -45,8 +46,23 @@ std::map<std::string, std::string> load_weights(Layer& model, const std::string&
   }
   for (const auto& [name, _] : file.tensors)
     if (expected.count(name) == 0) throw model_error(path, "tensor '" + name + "' is not a parameter of the model");
-  for (const NamedParam& p : params) p.param->value.copy_from(*by_name[p.name]);
+  // The file's tensors become the values where they are on the same device (no second copy).
+  std::map<std::string, Param*> param_of;
+  for (const NamedParam& p : params) param_of[p.name] = p.param;
+  for (auto& [name, t] : file.tensors) {
+    Param* p = param_of.at(name);
+    if (p->value.device() == t.device()) p->value = std::move(t);
+    else p->value.copy_from(t);
+  }
   return file.metadata;
+}
+
+std::map<std::string, std::string> load_model(Layer& model, const std::string& path) {
+  {
+    init::WeightsOnlyScope shapes_only;
+    model.initialize(nullptr, nullptr, std::uint64_t{0});
+  }
+  return load_weights(model, path);
 }
 
 }  // namespace weft::nn

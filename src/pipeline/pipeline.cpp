@@ -7,6 +7,7 @@
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/pipe_workers.hpp"
 #include "weft/pipeline/registry.hpp"
+#include "weft/strings/utf8.hpp"
 
 namespace weft {
 
@@ -41,6 +42,21 @@ void Pipeline::set_tokenizer(std::shared_ptr<TokenizerBase> tokenizer) {
     throw;
   }
   tokenizer_ = std::move(tokenizer);
+}
+
+std::string Pipeline::length_error(std::size_t length, std::size_t max_length) {
+  return "Text of length " + std::to_string(length) + " exceeds maximum of " + std::to_string(max_length) +
+         " characters (nlp.max_length). weft annotates a long text in bounded memory (a few hundred bytes a word "
+         "beyond the Doc itself), so the limit can be raised: nlp.max_length = N in Python, "
+         "Pipeline::set_max_length(N) in C++, weft run --max-length N; 0 means no limit. The limit counts "
+         "characters (code points), as len(text) does in Python.";
+}
+
+void Pipeline::check_length(std::string_view text) const {
+  // A text of no more bytes than the limit has no more characters: only longer ones are counted.
+  if (max_length_ == 0 || text.size() <= max_length_) return;
+  const std::size_t n = utf8::length(text);
+  if (n > max_length_) throw ValueError(length_error(n, max_length_));
 }
 
 Doc Pipeline::operator()(std::string text) const {

@@ -107,8 +107,7 @@ void TrainablePipe::save_model(const std::filesystem::path& dir, nn::Layer& weig
 
 void TrainablePipe::load_model(const std::filesystem::path& dir) {
   if (own_) own_->from_disk(dir / "tok2vec");
-  model_->initialize(nullptr, nullptr, std::uint64_t{0});
-  nn::load_weights(*model_, (dir / "weights.safetensors").string());
+  nn::load_model(*model_, (dir / "weights.safetensors").string());
   prepare_inference();
 }
 

@@ -2,7 +2,10 @@
 
 #include <re2/re2.h>
 
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "weft/error.hpp"
 
@@ -20,30 +23,94 @@ RE2::Options options() {
   return o;
 }
 
+// The capturing groups of an RE2 pattern, read from its text (escapes, \Q...\E and character classes
+// skipped), or -1 when its parentheses do not balance, so that it could not stand alone inside a group.
+// Only a shortcut: the constructor checks the combined pattern's group count against it.
+int capturing_groups(std::string_view p) {
+  int groups = 0, depth = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && p[i + 1] == 'Q') {
+        const std::size_t e = p.find("\\E", i + 2);
+        if (e == std::string_view::npos) break;
+        i = e + 1;
+      } else {
+        ++i;
+      }
+    } else if (c == '[') {
+      std::size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;  // a leading ] is a literal
+      for (; j < p.size() && p[j] != ']'; ++j) {
+        if (p[j] == '\\') {
+          ++j;
+        } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {  // [:alpha:]
+          const std::size_t e = p.find(":]", j + 2);
+          if (e != std::string_view::npos) j = e + 1;
+        }
+      }
+      if (j >= p.size()) return -1;
+      i = j;
+    } else if (c == '(') {
+      ++depth;
+      if (i + 1 < p.size() && p[i + 1] != '?') {
+        ++groups;
+      } else if (p.substr(i + 1, 3) == "?P<" || (p.substr(i + 1, 2) == "?<" && i + 3 < p.size() && p[i + 3] != '=' && p[i + 3] != '!')) {
+        ++groups;  // a named group
+      }
+    } else if (c == ')') {
+      if (--depth < 0) return -1;
+    }
+  }
+  return depth == 0 ? groups : -1;
+}
+
 }  // namespace
 
 AffixMatcher::AffixMatcher(Kind kind, const std::vector<AffixRule>& rules, const char* what)
     : kind_(kind), rules_(rules) {
   if (rules_.empty()) return;
-  std::string combined;
+  // Each alternative gets exactly one capturing group: its own, or one around it.
+  const auto combine = [&](const std::vector<int>& groups) {
+    std::string combined;
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+      if (i) combined += '|';
+      combined += groups[i] == 0 ? "(" + rules_[i].pattern + ")" : "(?:" + rules_[i].pattern + ")";
+    }
+    // A trailing $ lets RE2 run its reverse DFA from the end of the text, so finding a suffix costs the
+    // suffix's length, not the chunk's.
+    if (kind_ == Kind::Suffix) combined = "(?:" + combined + ")$";
+    return std::make_unique<RE2>(combined, options());
+  };
+  // Fast path: the groups read from the patterns' text and one compilation, of the combined pattern
+  // (compiling every rule on its own as well took 0.14 s of the English rules' 0.25 s). It stands when the
+  // combination compiles with one group per rule.
+  std::vector<int> groups(rules_.size());
+  bool scanned = true;
+  for (std::size_t i = 0; i < rules_.size() && scanned; ++i) {
+    groups[i] = capturing_groups(rules_[i].pattern);
+    scanned = groups[i] == 0 || groups[i] == 1;
+  }
+  if (scanned) {
+    re_ = combine(groups);
+    if (re_->ok() && static_cast<std::size_t>(re_->NumberOfCapturingGroups()) == rules_.size()) return;
+    re_.reset();
+  }
+  // Each rule on its own, which names the rule at fault.
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const std::string& p = rules_[i].pattern;
     RE2 single(p, options());
     if (!single.ok()) {
       throw ValueError(std::string("tokenizer ") + what + " pattern \"" + p + "\" does not compile: " + single.error());
     }
-    const int groups = single.NumberOfCapturingGroups();
-    if (groups > 1) {
+    groups[i] = single.NumberOfCapturingGroups();
+    if (groups[i] > 1) {
       throw ValueError(std::string("tokenizer ") + what + " pattern \"" + p +
                        "\" has more than one capturing group (use (?:...) for grouping)");
     }
-    if (i) combined += '|';
-    combined += groups == 0 ? "(" + p + ")" : "(?:" + p + ")";
   }
-  // A trailing $ lets RE2 run its reverse DFA from the end of the text, so finding a suffix costs the
-  // suffix's length, not the chunk's.
-  if (kind_ == Kind::Suffix) combined = "(?:" + combined + ")$";
-  re_ = std::make_unique<RE2>(combined, options());
+  re_ = combine(groups);
   if (!re_->ok()) throw ValueError(std::string("tokenizer ") + what + " patterns do not combine: " + re_->error());
 }
 

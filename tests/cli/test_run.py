@@ -332,3 +332,33 @@ def test_jsonl_sentences_are_kept_and_trees_stay_inside_them(weft_bin):
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()
     assert conllu_trees_are_sound(out) == 2
+
+
+def test_max_length_names_the_file_and_line_and_can_be_raised_or_lifted(weft_bin, tmp_path):
+    """weft run applies spaCy's nlp.max_length (1,000,000 characters by default): a longer text is an
+    error naming its input file and line; --max-length N raises it, 0 lifts it; a text just at the limit
+    goes through. Other commands take any length, as before."""
+    text = tmp_path / "in.txt"
+    text.write_bytes("abc\nabcdéfgh\n".encode())
+    proc = run(weft_bin, "run", "-m", "en", "--max-length", "5", text, check=False)
+    assert proc.returncode != 0
+    err = proc.stderr.decode()
+    assert f"{text}:line 2: Text of length 8 exceeds maximum of 5 characters" in err
+    assert "--max-length" in err and "0 means no limit" in err
+    assert proc.stdout == b""
+    for limit in ("8", "0"):
+        out = run(weft_bin, "run", "-m", "en", "--max-length", limit, text).stdout.decode().splitlines()
+        assert [json.loads(l)["text"] for l in out] == ["abc", "abcdéfgh"]
+    # JSONL input: the line of the record.
+    records = tmp_path / "in.jsonl"
+    records.write_text('{"text": "ok"}\n\n{"text": "too long"}\n', encoding="utf-8")
+    err = run(weft_bin, "run", "-m", "en", "--max-length", "4", records, check=False).stderr.decode()
+    assert f"{records}:line 3: Text of length 8 exceeds maximum of 4" in err
+    # The default: 1,000,000 characters.
+    big = tmp_path / "big.txt"
+    big.write_text("a" * 1_000_000 + "\n" + "b" * 1_000_001 + "\n", encoding="utf-8")
+    err = run(weft_bin, "run", "-m", "en", big, check=False).stderr.decode()
+    assert f"{big}:line 2: Text of length 1000001 exceeds maximum of 1000000" in err
+    assert len(run(weft_bin, "run", "-m", "en", "--max-length", "0", "--to", "conllu", big).stdout) > 2_000_000
+    assert run(weft_bin, "tokenize", big).stdout.count(b"\n") == 4
+    assert "--max-length" in run(weft_bin, "run", "--help").stdout.decode()

@@ -69,6 +69,34 @@ TEST_CASE("features: a malformed lexicon line fails naming the file and line") {
   fs::remove(p);
 }
 
+TEST_CASE("features: a lexicon reads fields as before, and its copy survives the file's removal") {
+  // Fields from_chars does not take whole go through stoull / stof (as the lexicon always read them).
+  const std::string text = "# comment\nthe\t11\t-3.5\tDT|\nA\t+12\t1e-2\nthe\t99\t0\tXX\nrun\t42\t-9.0\tVB|noun,verb\r\n";
+  const fs::path p = write_lexicon("lex_copy", text);
+  const auto lex = Lexicon::load(p);
+  auto vocab = std::make_shared<Vocab>("en");
+  CHECK(lex->size() == 3);
+  const Lexicon::Entry* the = lex->find("the", *vocab);
+  REQUIRE(the);
+  CHECK(the->cluster == 11);  // the first line of a word counts
+  CHECK(the->log_prob == -3.5f);
+  CHECK(lex->find("a", *vocab) == nullptr);
+  const Lexicon::Entry* a = lex->find("A", *vocab);
+  REQUIRE(a);
+  CHECK(a->cluster == 12);
+  CHECK(a->log_prob == 0.01f);
+  CHECK(lex->tag("Run", *vocab) == hash_string("VB|noun,verb\r"));  // the line as getline gave it
+  // Writing into the file it was read from changes nothing; after the file is gone, the copy is the text.
+  lex->write_copy(p);
+  fs::remove(p);
+  const fs::path copy = write_lexicon("lex_copy_out", "");
+  lex->write_copy(copy);
+  std::ifstream in(copy, std::ios::binary);
+  const std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(back == text);
+  fs::remove(copy);
+}
+
 TEST_CASE("features: with unknown words on, identity keys no training word had become the unknown key") {
   auto vocab = std::make_shared<Vocab>("en");
   std::vector<FeatureSpec> specs;

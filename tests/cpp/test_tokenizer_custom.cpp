@@ -148,6 +148,24 @@ TEST_CASE("tokenizer custom: a pattern that does not compile is refused and chan
   CHECK(show((*t)("(don't)")) == "( do+n't )");
 }
 
+TEST_CASE("tokenizer custom: parentheses in classes, escapes and quoted text do not count as groups") {
+  // The affix matcher reads each rule's capturing groups from its text and compiles only the combined
+  // pattern; these rules have none or one despite the parentheses, and their affix is what the group
+  // (or the whole rule) covers.
+  auto t = english();
+  t->set_prefixes({{"[(]x"}, {"\\(y"}, {"\\Q(z\\E"}, {"[]a(]b"}, {"(?i:q)(w)"}, {"(?P<v>v)v"}, {"[[:digit:](]#"}});
+  CHECK(show((*t)("(xa")) == "(x a");
+  CHECK(show((*t)("(ya")) == "(y a");
+  CHECK(show((*t)("(za")) == "(z a");
+  CHECK(show((*t)("]ba")) == "]b a");
+  CHECK(show((*t)("Qwa")) == "Qw a");  // a prefix ends where its group ends
+  CHECK(show((*t)("vva")) == "v va");
+  CHECK(show((*t)("(#a")) == "(# a");
+  // Two groups hidden from a naive count, and unbalanced parentheses inside a rule, still fail by name.
+  CHECK_THROWS_WITH_AS(t->set_prefixes({{"[)](a)(b)"}}), doctest::Contains("more than one capturing group"), ValueError);
+  CHECK_THROWS_WITH_AS(t->set_prefixes({{"a)|(b"}}), doctest::Contains("\"a)|(b\" does not compile"), ValueError);
+}
+
 TEST_CASE("tokenizer custom: token_match and url_match replaced or removed") {
   auto t = english();
   CHECK(show((*t)("see example.com/a-b now")) == "see example.com/a-b now");

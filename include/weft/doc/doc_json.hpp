@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "weft/doc/doc.hpp"
@@ -21,6 +22,9 @@ Doc doc_from_json(const Json& json, std::shared_ptr<Vocab> vocab, const std::str
 // One compact line (no trailing newline), fast path for writers: the same bytes as doc_to_json().dump(),
 // except that a stored meta_json on one line is copied as it is rather than re-serialized.
 std::string doc_to_json_line(const Doc& doc);
+// The same line written to `os` as it is made, through `buffer` (so a long Doc's line is never held
+// whole: the buffer is flushed every 64 KB).
+void write_json_line(const Doc& doc, std::ostream& os, std::string& buffer);
 
 // spaCy's own Doc.to_json schema, exactly: {"text", "ents": [{"start","end","label"}] (when the Doc has
 // entity annotation), "sents": [{"start","end"}] (when it has sentence starts), "tokens": [{"id",

@@ -16,4 +16,17 @@ std::vector<float> uniform(std::int64_t n, float lo, float hi, Rng& rng);
 // A constant: zeros for biases and the Softmax output layer, ones for LayerNorm's gain.
 std::vector<float> constant(std::int64_t n, float value);
 
+// While one is open on this thread, layers that initialize take only their parameters' shapes: the
+// functions above draw no values (they return none) and Layer::set_param allocates the value without
+// filling it and no gradient. For loading weights (nn::load_model), where every value is read next and
+// the model only predicts; training starts from a model initialized with values.
+class WeightsOnlyScope {
+ public:
+  WeightsOnlyScope() noexcept;
+  ~WeightsOnlyScope();
+  WeightsOnlyScope(const WeightsOnlyScope&) = delete;
+  WeightsOnlyScope& operator=(const WeightsOnlyScope&) = delete;
+};
+bool weights_only() noexcept;
+
 }  // namespace weft::nn::init

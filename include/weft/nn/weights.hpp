@@ -15,5 +15,8 @@ void save_weights(Layer& model, const std::string& path, StorageType storage = S
                   const std::map<std::string, std::string>& metadata = {});
 // The model must be initialized (its shapes are what the file is checked against). Returns the metadata.
 std::map<std::string, std::string> load_weights(Layer& model, const std::string& path);
+// A model to predict with, from a file: initializes it with shapes only (init::WeightsOnlyScope: no
+// random values, no gradients) and loads its weights, so that loading holds one copy of each weight.
+std::map<std::string, std::string> load_model(Layer& model, const std::string& path);
 
 }  // namespace weft::nn

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/pipeline/component.hpp"
@@ -43,8 +44,23 @@ class Pipeline {
   const std::shared_ptr<TokenizerBase>& tokenizer_ptr() const noexcept { return tokenizer_; }
   void set_tokenizer(std::shared_ptr<TokenizerBase> tokenizer);
 
-  // Tokenizes only.
-  Doc make_doc(std::string text) const { return (*tokenizer_)(std::move(text)); }
+  // spaCy's nlp.max_length: the longest text, in characters (code points, as Python's len counts
+  // them), that make_doc, operator() and pipe take; a longer one is a ValueError (check_length). 0: no
+  // limit. The default is spaCy's, 1,000,000 characters, so that code written for spaCy behaves the
+  // same; weft annotates a long text in bounded memory, so the limit can be raised safely.
+  static constexpr std::size_t kDefaultMaxLength = 1'000'000;
+  std::size_t max_length() const noexcept { return max_length_; }
+  void set_max_length(std::size_t characters) noexcept { max_length_ = characters; }
+  // ValueError when `text` is longer than max_length, naming its length, the limit and how to raise it.
+  void check_length(std::string_view text) const;
+  // The message of that error, for callers that report it with a location (weft run: file and line).
+  static std::string length_error(std::size_t length, std::size_t max_length);
+
+  // Tokenizes only (after check_length).
+  Doc make_doc(std::string text) const {
+    check_length(text);
+    return (*tokenizer_)(std::move(text));
+  }
   // Tokenizes and runs every enabled component.
   Doc operator()(std::string text) const;
   // Runs the enabled components on an already tokenized Doc.
@@ -108,6 +124,7 @@ class Pipeline {
   std::string lang_;
   std::vector<Slot> slots_;
   Json meta_ = Json::object();
+  std::size_t max_length_ = kDefaultMaxLength;
 };
 
 }  // namespace weft

@@ -1,12 +1,14 @@
 #include "weft/components/lemmatizer/lemmatizer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <fstream>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -109,18 +111,28 @@ void Lemmatizer::set_annotations(std::span<Doc> docs, const backend::Tensor& sco
 }
 
 void Lemmatizer::pipe(std::span<Doc> docs, PipeContext& context) const {
-  if (!lookup_first_) {
-    TrainablePipe::pipe(docs, context);
-    return;
-  }
+  if (docs.empty()) return;
   const LemmaTrees& t = trees();
-  // (form, UPOS) pairs that training always saw with one lemma take it; the rest are classified.
+  // With lookup_first, (form, UPOS) pairs that training always saw with one lemma take it; the rest are
+  // classified, at most inference_chunking().split_words words at a time (blocks of equal size), so a
+  // long Doc's scores take bounded memory.
+  std::int64_t n = 0;
+  for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
+  const std::int64_t split = inference_chunking().split_words, blocks = std::max<std::int64_t>(1, (n + split - 1) / split);
+  std::optional<nn::Ragged> X;
   std::vector<std::pair<Doc*, std::size_t>> rest;
   std::vector<std::int64_t> rows;
-  std::int64_t row = 0;
-  for (Doc& d : docs)
-    for (std::size_t i = 0; i < d.size(); ++i, ++row) {
-      const LemmaTrees::Entry* e = t.entry(d.token_text(i), d.data(i).pos);
+  std::vector<std::size_t> ranked;
+  std::size_t doc = 0, tok = 0;
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::int64_t begin = n * b / blocks, end = n * (b + 1) / blocks;
+    rest.clear();
+    rows.clear();
+    for (std::int64_t row = begin; row < end; ++row) {
+      while (tok == docs[doc].size()) ++doc, tok = 0;
+      Doc& d = docs[doc];
+      const std::size_t i = tok++;
+      const LemmaTrees::Entry* e = lookup_first_ ? t.entry(d.token_text(i), d.data(i).pos) : nullptr;
       if (e && e->certain) {
         d.data(i).lemma = e->lemma_hash;  // the table's lemmas are in the vocab (intern_lemmas)
       } else {
@@ -128,22 +140,22 @@ void Lemmatizer::pipe(std::span<Doc> docs, PipeContext& context) const {
         rows.push_back(row);
       }
     }
-  if (rows.empty()) return;
-  const nn::Ragged X = input(docs, context);
-  const backend::Tensor host = X.data.device().is_cpu() ? X.data : X.data.to(backend::Device::cpu());
-  const std::int64_t width = host.dim(1), n = static_cast<std::int64_t>(rows.size());
-  backend::Tensor sub = backend::Tensor::empty({n, width}, backend::DType::F32);
-  const float* x = host.data<float>();
-  float* y = sub.data<float>();
-  for (std::int64_t r = 0; r < n; ++r) std::copy(x + rows[static_cast<std::size_t>(r)] * width, x + (rows[static_cast<std::size_t>(r)] + 1) * width, y + r * width);
-  const backend::Tensor lengths = backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(n)}, {1});
-  const nn::Ragged scores = model().predict({X.data.device().is_cpu() ? sub : sub.to(X.data.device()), lengths});
-  const backend::Tensor S = scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu());
-  const std::int64_t C = S.dim(1);
-  std::vector<std::size_t> ranked;
-  for (std::size_t r = 0; r < rest.size(); ++r) {
-    auto [d, i] = rest[r];
-    d->data(i).lemma = d->intern(lemmatize(*d, i, S.data<float>() + static_cast<std::int64_t>(r) * C, C, ranked));
+    if (rows.empty()) continue;
+    if (!X) X = input(docs, context);
+    const backend::Tensor host = X->data.device().is_cpu() ? X->data : X->data.to(backend::Device::cpu());
+    const std::int64_t width = host.dim(1), m = static_cast<std::int64_t>(rows.size());
+    backend::Tensor sub = backend::Tensor::empty({m, width}, backend::DType::F32);
+    const float* x = host.data<float>();
+    float* y = sub.data<float>();
+    for (std::int64_t r = 0; r < m; ++r) std::copy(x + rows[static_cast<std::size_t>(r)] * width, x + (rows[static_cast<std::size_t>(r)] + 1) * width, y + r * width);
+    const backend::Tensor lengths = backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(m)}, {1});
+    const nn::Ragged scores = model().predict({X->data.device().is_cpu() ? sub : sub.to(X->data.device()), lengths});
+    const backend::Tensor S = scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu());
+    const std::int64_t C = S.dim(1);
+    for (std::size_t r = 0; r < rest.size(); ++r) {
+      auto [d, i] = rest[r];
+      d->data(i).lemma = d->intern(lemmatize(*d, i, S.data<float>() + static_cast<std::int64_t>(r) * C, C, ranked));
+    }
   }
 }
 

@@ -20,16 +20,24 @@ using biluo::Move;
 constexpr std::int64_t kTokenSlots = 4;  // B0, B0-1, B0+1, E0
 constexpr std::int64_t kLabelSlots = 1;  // the open entity's label
 
-// The feature rows and label of state `s` of a Doc whose precomputed rows start at P.
-void features(const biluo::State& s, const float* P, std::int64_t HP, const float** rows, std::int32_t* labels,
-              std::int32_t* words = nullptr) {
+// The feature rows and label of state `s`, row(w) giving the precomputed rows of word w of its Doc.
+template <class Row>
+void features_by(const biluo::State& s, Row&& row, std::int64_t HP, const float** rows, std::int32_t* labels,
+                 std::int32_t* words = nullptr) {
   const std::int32_t w[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
-  const std::int64_t stride = kTokenSlots * HP;
   for (std::int64_t f = 0; f < kTokenSlots; ++f) {
-    rows[f] = w[f] < 0 ? nullptr : P + w[f] * stride + f * HP;
+    rows[f] = w[f] < 0 ? nullptr : row(w[f]) + f * HP;
     if (words != nullptr) words[f] = w[f];
   }
   labels[0] = s.open_label;
+}
+
+// The same for a Doc whose precomputed rows start at P, the row of word `origin` (rows of the words a
+// state reads around it follow and precede it).
+void features(const biluo::State& s, const float* P, std::int64_t HP, const float** rows, std::int32_t* labels,
+              std::int32_t* words = nullptr, std::int32_t origin = 0) {
+  const std::int64_t stride = kTokenSlots * HP;
+  features_by(s, [&](std::int32_t w) { return P + static_cast<std::int64_t>(w - origin) * stride; }, HP, rows, labels, words);
 }
 
 }  // namespace
@@ -121,48 +129,79 @@ biluo::Constraints constraints(const Doc& d, const std::unordered_map<hash_t, st
 
 void EntityRecognizer::pipe(std::span<Doc> docs, PipeContext& context) const {
   if (docs.empty()) return;
-  transition::precompute_chunks(pmodel(), input(docs, context), docs,
-                                [this](std::span<Doc> part, const backend::Tensor& P) { set_annotations(part, P); });
+  std::vector<biluo::Constraints> c;
+  c.reserve(docs.size());
+  for (const Doc& d : docs) c.push_back(constraints(d, label_index_));
+  // A long Doc is decoded in runs of whole sentences: at a sentence start no entity is open (none
+  // crosses one, unless an entity already on the Doc does, which is no place to cut), so a state
+  // starting there is the whole Doc's state at that word. The row of the word before and after a run
+  // is there for the slots B0-1 and B0+1.
+  const auto unit_start = [&](const Doc& d, std::size_t i) {
+    const biluo::Constraints& k = c[static_cast<std::size_t>(&d - docs.data())];
+    return k.sent_start[i] != 0 && !(k.preset_label[i] >= 0 && !k.preset_begin[i]);
+  };
+  transition::precompute_runs(pmodel(), input(docs, context), docs, unit_start, 1, true,
+                              [&](std::span<const DocRun> runs, const transition::ChunkRows& rows) { decode_runs(docs, c, runs, rows); });
 }
 
 void EntityRecognizer::set_annotations(std::span<Doc> docs, const backend::Tensor& P) const {
+  std::vector<biluo::Constraints> c;
+  c.reserve(docs.size());
+  for (const Doc& d : docs) c.push_back(constraints(d, label_index_));
+  const std::vector<DocRun> runs = transition::whole_docs(docs);
+  if (!runs.empty()) decode_runs(docs, c, runs, transition::ChunkRows(P.data<float>(), P.dim(1)));
+}
+
+void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo::Constraints>& c,
+                                   std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
+  const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
   const ParserModel::HostView view = m.host_view(false);
   const std::int64_t HP = m.row_width();
+  // One state per run, over the whole Doc's words from the run's first word to its end.
   struct Sequence {
-    const float* rows;
+    const float* rows;  // the row of word `origin` (null: chunk.row(first + w - origin))
+    std::int64_t first;  // word `origin` in the chunk
+    std::int32_t origin, end;
     biluo::State st;
-    biluo::Constraints c;
   };
   std::vector<Sequence> seqs;
-  seqs.reserve(docs.size());
+  seqs.reserve(runs.size());
   std::vector<std::size_t> active;
-  const float* rows = P.data<float>();
-  for (std::size_t k = 0; k < docs.size(); ++k) {
-    const auto n = static_cast<std::int32_t>(docs[k].size());
-    seqs.push_back({rows, biluo::State(n), constraints(docs[k], label_index_)});
-    if (n > 0) active.push_back(k);
-    rows += static_cast<std::int64_t>(n) * kTokenSlots * HP;
+  const float* rows = P;
+  std::int64_t first = 0;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const DocRun& run = runs[k];
+    biluo::State st(static_cast<std::int32_t>(docs[run.doc].size()));
+    st.i = static_cast<std::int32_t>(run.begin);
+    seqs.push_back({rows, first, st.i, static_cast<std::int32_t>(run.end), std::move(st)});
+    active.push_back(k);
+    if (P != nullptr) rows += run.size() * kTokenSlots * HP;
+    first += run.size();
   }
   transition::greedy_decode(
       m, view, std::move(active),
       [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
         const Sequence& q = seqs[k];
-        for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(q.st, actions_[a], q.c);
-        features(q.st, q.rows, HP, rows_out, labels_out);
+        const biluo::Constraints& cons = c[runs[k].doc];
+        for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(q.st, actions_[a], cons);
+        if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
+        else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
       },
       [&](std::size_t k, std::size_t action) {
         biluo::apply(seqs[k].st, actions_[action]);
-        return biluo::is_final(seqs[k].st);
+        return seqs[k].st.i >= seqs[k].end;
       });
-  for (std::size_t k = 0; k < docs.size(); ++k) {
-    Doc& d = docs[k];
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const DocRun& run = runs[k];
+    Doc& d = docs[run.doc];
     const Sequence& q = seqs[k];
+    const biluo::Constraints& cons = c[run.doc];
     // Words of entities already set keep them; every other word gets O or its predicted entity.
-    for (std::size_t i = 0; i < d.size(); ++i)
-      if (q.c.preset_label[i] == -1) d.data(i).ent_iob = EntIob::O, d.data(i).ent_type = 0;
+    for (auto i = static_cast<std::size_t>(run.begin); i < static_cast<std::size_t>(run.end); ++i)
+      if (cons.preset_label[i] == -1) d.data(i).ent_iob = EntIob::O, d.data(i).ent_type = 0;
     for (const biluo::State::Entity& e : q.st.ents) {
-      if (q.c.preset_label[static_cast<std::size_t>(e.start)] != -1) continue;  // a preset entity, reproduced
+      if (cons.preset_label[static_cast<std::size_t>(e.start)] != -1) continue;  // a preset entity, reproduced
       for (std::int32_t i = e.start; i < e.end; ++i) {
         TokenData& t = d.data(static_cast<std::size_t>(i));
         t.ent_iob = i == e.start ? EntIob::B : EntIob::I;

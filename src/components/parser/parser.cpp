@@ -293,10 +293,16 @@ struct Parse {
   // The feature rows and labels of `ps`.
   void features(const ParseState& ps, const float* P) { features(ps, P, rows.data(), labels.data()); }
   void features(const ParseState& ps, const float* P, const float** rows_out, std::int32_t* labels_out) {
-    const std::int64_t stride = model.shape().token_slots * model.row_width(), HP = model.row_width();
+    const std::int64_t stride = model.shape().token_slots * model.row_width();
+    features_by(ps, [&](std::int32_t w) { return P + w * stride; }, rows_out, labels_out);
+  }
+  // The same with the rows of word w from row(w) (rows computed as they are reached: ChunkRows).
+  template <class Row>
+  void features_by(const ParseState& ps, Row&& row, const float** rows_out, std::int32_t* labels_out) {
+    const std::int64_t HP = model.row_width();
     for (std::size_t f = 0; f < slots.tokens.size(); ++f) {
       words[f] = ps.word(slots.tokens[f]);
-      rows_out[f] = words[f] < 0 ? nullptr : P + words[f] * stride + static_cast<std::int64_t>(f) * HP;
+      rows_out[f] = words[f] < 0 ? nullptr : row(words[f]) + static_cast<std::int64_t>(f) * HP;
     }
     for (std::size_t k = 0; k < slots.labels.size(); ++k) {
       const std::int32_t w = ps.word(slots.labels[k]);
@@ -399,41 +405,61 @@ void DependencyParser::single_root(std::vector<std::int32_t>& heads, std::vector
 
 void DependencyParser::pipe(std::span<Doc> docs, PipeContext& context) const {
   if (docs.empty()) return;
-  transition::precompute_chunks(pmodel(), input(docs, context), docs,
-                                [this](std::span<Doc> part, const backend::Tensor& P) { set_annotations(part, P); });
+  // A long Doc is parsed in runs of whole segments (the sentences already marked): segments are parsed
+  // apart anyway.
+  // A segment longer than a chunk gets its rows as they are reached (greedy decoding; beam search reads
+  // them all).
+  transition::precompute_runs(
+      pmodel(), input(docs, context), docs, [](const Doc& d, std::size_t i) { return d.data(i).sent_start == 1; }, 0,
+      beam_width_ == 1, [&](std::span<const DocRun> runs, const transition::ChunkRows& rows) { parse_runs(docs, runs, rows); });
 }
 
 void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tensor& P) const {
+  const std::vector<DocRun> runs = transition::whole_docs(docs);
+  if (!runs.empty()) parse_runs(docs, runs, transition::ChunkRows(P.data<float>(), P.dim(1)));
+}
+
+void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
+  const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
   const ParserModel::HostView view = m.host_view(false);
   Parse parse(*system_, m, view, slot_set(n_features_), actions_);
   const std::int64_t stride = m.shape().token_slots * m.row_width();
-  // The segments of every Doc: runs of words between the sentence starts already set.
+  // The segments of every run: words between the sentence starts already set.
   struct Segment {
-    std::size_t doc;
+    std::size_t doc, run;
     std::int32_t a, b;
-    const float* rows;  // the precomputed rows of word a
+    const float* rows;  // the precomputed rows of word a (null: chunk.row(first + w))
+    std::int64_t first;  // word a in the chunk
     ParseState ps;
   };
   std::vector<Segment> segments;
-  std::vector<std::vector<std::int8_t>> starts(docs.size());
-  const float* rows = P.data<float>();  // the first row of the current Doc
-  for (std::size_t k = 0; k < docs.size(); ++k) {
-    const Doc& d = docs[k];
-    const auto n = static_cast<std::int32_t>(d.size());
-    starts[k].resize(static_cast<std::size_t>(n));
-    for (std::int32_t i = 0; i < n; ++i) starts[k][static_cast<std::size_t>(i)] = d.data(static_cast<std::size_t>(i)).sent_start;
-    for (std::int32_t a = 0; a < n;) {
+  std::vector<std::vector<std::int8_t>> starts(runs.size());  // per run, from its first word
+  const float* rows = P;  // the first row of the current run
+  std::int64_t first = 0;  // its first word in the chunk
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const DocRun& run = runs[k];
+    const Doc& d = docs[run.doc];
+    const auto begin = static_cast<std::int32_t>(run.begin), end = static_cast<std::int32_t>(run.end);
+    std::vector<std::int8_t>& st = starts[k];
+    st.resize(static_cast<std::size_t>(end - begin));
+    for (std::int32_t i = begin; i < end; ++i) st[static_cast<std::size_t>(i - begin)] = d.data(static_cast<std::size_t>(i)).sent_start;
+    for (std::int32_t a = begin; a < end;) {
       std::int32_t b = a + 1;
-      while (b < n && starts[k][static_cast<std::size_t>(b)] != 1) ++b;
-      segments.push_back({k, a, b, rows + static_cast<std::int64_t>(a) * stride, ParseState(b - a, root_label_)});
+      while (b < end && st[static_cast<std::size_t>(b - begin)] != 1) ++b;
+      segments.push_back({run.doc, k, a, b, P == nullptr ? nullptr : rows + static_cast<std::int64_t>(a - begin) * stride,
+                          first + (a - begin), ParseState(b - a, root_label_)});
       a = b;
     }
-    rows += static_cast<std::int64_t>(n) * stride;
+    if (P != nullptr) rows += run.size() * stride;
+    first += run.size();
   }
+  // A segment's sentence-start constraints, from its first word.
+  const auto seg_starts = [&](const Segment& g) { return starts[g.run].data() + (g.a - runs[g.run].begin); };
   if (beam_width_ > 1) {
+    if (P == nullptr) throw ModelError("parser: beam search needs every precomputed row (a bug)");
     for (Segment& g : segments)
-      g.ps = beam_search(parse, g.rows, g.b - g.a, starts[g.doc].data() + g.a, root_label_, static_cast<std::size_t>(beam_width_));
+      g.ps = beam_search(parse, g.rows, g.b - g.a, seg_starts(g), root_label_, static_cast<std::size_t>(beam_width_));
   } else {
     // Greedy, all segments in lockstep: each round scores every unfinished state with one matrix
     // product for the output layer.
@@ -444,8 +470,9 @@ void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tenso
         m, view, std::move(active),
         [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
           const Segment& g = segments[k];
-          parse.validity(g.ps, starts[g.doc].data() + g.a, valid);
-          parse.features(g.ps, g.rows, rows_out, labels_out);
+          parse.validity(g.ps, seg_starts(g), valid);
+          if (g.rows != nullptr) parse.features(g.ps, g.rows, rows_out, labels_out);
+          else parse.features_by(g.ps, [&](std::int32_t w) { return chunk.row(g.first + w); }, rows_out, labels_out);
         },
         [&](std::size_t k, std::size_t action) {
           segments[k].ps.apply(*system_, actions_[action]);

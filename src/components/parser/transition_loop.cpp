@@ -30,27 +30,103 @@ std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserMo
   return m;
 }
 
-void precompute_chunks(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
-                       const std::function<void(std::span<Doc>, const backend::Tensor&)>& fn) {
+std::vector<DocRun> whole_docs(std::span<const Doc> docs) {
+  std::vector<DocRun> runs;
+  std::int64_t row = 0;
+  for (std::size_t k = 0; k < docs.size(); ++k) {
+    const auto n = static_cast<std::int64_t>(docs[k].size());
+    if (n > 0) runs.push_back({k, 0, n, row});
+    row += n;
+  }
+  return runs;
+}
+
+struct ChunkRows::Lazy {
+  const ParserModel* m;
+  backend::Tensor X;  // the rows [lo, hi) of the batch's vectors
+  std::int64_t before = 0, capacity = 0;
+  std::uint64_t clock = 0;
+  struct Block {
+    std::int64_t id = -1;
+    std::uint64_t used = 0;
+    backend::Tensor rows;
+  };
+  std::vector<Block> blocks;
+};
+
+ChunkRows::ChunkRows(const float* data, std::int64_t stride) : data_(data), stride_(stride) {}
+
+ChunkRows::ChunkRows(const ParserModel& m, const nn::Ragged& X, std::int64_t lo, std::int64_t hi, std::int64_t before)
+    : stride_(m.shape().token_slots * m.row_width()), lazy_(std::make_unique<Lazy>()) {
+  lazy_->m = &m;
+  lazy_->X = X.data.rows(lo, hi);
+  lazy_->before = before;
+  lazy_->capacity = m.shape().token_slots + 4;
+}
+
+ChunkRows::~ChunkRows() = default;
+
+const float* ChunkRows::lazy_row(std::int64_t i) const {
+  Lazy& l = *lazy_;
+  const std::int64_t r = i + l.before, id = r / kBlockRows;  // row of l.X
+  Lazy::Block* slot = nullptr;
+  for (Lazy::Block& b : l.blocks)
+    if (b.id == id) slot = &b;
+  if (slot == nullptr) {
+    if (static_cast<std::int64_t>(l.blocks.size()) < l.capacity) {
+      slot = &l.blocks.emplace_back();
+      slot->rows = backend::Tensor::empty({kBlockRows, stride_}, backend::DType::F32);
+    } else {
+      slot = &*std::min_element(l.blocks.begin(), l.blocks.end(), [](const auto& a, const auto& b) { return a.used < b.used; });
+    }
+    // A full block of rows; the last one padded with zero rows, so that every product has kBlockRows
+    // rows and rounds as one over the whole run would.
+    const std::int64_t first = id * kBlockRows, n = std::min(kBlockRows, l.X.dim(0) - first);
+    backend::Tensor in = l.X.rows(first, first + n);
+    if (n < kBlockRows) {
+      in = backend::Tensor::zeros({kBlockRows, l.X.dim(1)}, backend::DType::F32);
+      std::copy(l.X.data<float>() + first * l.X.dim(1), l.X.data<float>() + (first + n) * l.X.dim(1), in.data<float>());
+    }
+    l.m->precompute(in, slot->rows);
+    slot->id = id;
+  }
+  slot->used = ++l.clock;
+  return slot->rows.data<float>() + (r - id * kBlockRows) * stride_;
+}
+
+void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
+                     const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context, bool lazy,
+                     const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn) {
   if (docs.empty()) return;
-  const backend::Shape shape{X.data.dim(0), m.shape().token_slots * m.row_width()};
+  const std::int64_t stride = m.shape().token_slots * m.row_width();
   if (!m.device().is_cpu()) {
-    backend::Tensor P = backend::Tensor::empty(shape, backend::DType::F32, m.device());
+    backend::Tensor P = backend::Tensor::empty({X.data.dim(0), stride}, backend::DType::F32, m.device());
     m.precompute(X.data, P);
-    fn(docs, P.to(backend::Device::cpu()));
+    const backend::Tensor host = P.to(backend::Device::cpu());
+    const std::vector<DocRun> runs = whole_docs(docs);
+    if (!runs.empty()) fn(runs, ChunkRows(host.data<float>(), stride));
     return;
   }
-  // Docs of about kChunkWords words at a time, so the transitions read the precomputed rows while they
-  // are still in the cache (a word's rows take token_slots * HP floats, 4 KB for the parser's 8 slots;
-  // 512 words are 2 MB) and the matrix product stays large enough to run fast (measured with the
-  // 13-slot parser: 32 words 139k words/s, 96 158k, 256 173k, 512 181k, 1024 167k).
-  constexpr std::int64_t kChunkWords = 512;
+  // Chunks of about chunk_words words, so the transitions read the precomputed rows while they are
+  // still in the cache (a word's rows take token_slots * HP floats, 4 KB for the parser's 8 slots; 512
+  // words are 2 MB) and the matrix product stays large enough to run fast (measured with the 13-slot
+  // parser: 32 words 139k words/s, 96 158k, 256 173k, 512 181k, 1024 167k).
+  const InferenceChunking c = inference_chunking();
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
-  for_each_doc_chunk(docs, kChunkWords, [&](std::span<Doc> chunk, std::int64_t row, std::int64_t n) {
+  for_each_chunk(docs, c, unit_start, [&](std::span<const DocRun> runs) {
+    const DocRun &first = runs.front(), &last = runs.back();
+    const std::int64_t before = std::min(context, first.begin);
+    const std::int64_t after = std::min(context, static_cast<std::int64_t>(docs[last.doc].size()) - last.end);
+    const std::int64_t lo = first.row - before, hi = last.row + last.size() + after;
+    if (lazy && runs.size() == 1 && first.size() > c.chunk_words &&
+        static_cast<std::int64_t>(docs[first.doc].size()) > c.split_words) {
+      fn(runs, ChunkRows(m, X, lo, hi, before));
+      return;
+    }
     backend::ScratchArena::Scope scope(arena);
-    backend::Tensor P = arena.take(backend::Shape{n, shape[1]});
-    m.precompute(X.data.rows(row, row + n), P);
-    fn(chunk, P);
+    backend::Tensor P = arena.take(backend::Shape{hi - lo, stride});
+    m.precompute(X.data.rows(lo, hi), P);
+    fn(runs, ChunkRows(P.data<float>() + before * stride, stride));
   });
 }
 

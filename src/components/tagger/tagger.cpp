@@ -7,6 +7,7 @@
 
 #include "doc/feats.hpp"
 #include "weft/backend/argmax.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
 #include "weft/pipeline/model_io.hpp"
@@ -264,35 +265,60 @@ void TokenClassifier::set_annotations(std::span<Doc> docs, const backend::Tensor
   const std::int64_t total = scores.dim(1);
   const float* s = scores.data<float>();
   std::string feats;
-  for (Doc& d : docs) {
-    for (std::size_t i = 0; i < d.size(); ++i, s += total) {
-      TokenData& t = d.data(i);
-      std::int64_t col = 0;
-      feats.clear();
-      for (const Head& h : heads_) {
-        const auto C = static_cast<std::int64_t>(h.labels.size());
-        if (h.attr == Attr::DEP) break;  // auxiliary heads come last and annotate nothing
-        const float* z = s + col;
-        const auto best = static_cast<std::size_t>(backend::argmax(z, C));
-        switch (h.attr) {
-          case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
-          case Attr::TAG: t.tag = h.hashes[best]; break;
-          case Attr::MORPH: t.morph = h.hashes[best]; break;
-          case Attr::DEP: break;
-          case Attr::FEAT:
-            if (best != 0) {  // label 0 is "_": the feature is absent
-              if (!feats.empty()) feats += '|';
-              feats += h.feature;
-              feats += '=';
-              feats += h.labels[best];
-            }
-            break;
-        }
-        col += C;
-      }
-      if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
+  for (Doc& d : docs)
+    for (std::size_t i = 0; i < d.size(); ++i, s += total) annotate(d, i, s, feats);
+}
+
+void TokenClassifier::pipe(std::span<Doc> docs, PipeContext& context) const {
+  if (docs.empty()) return;
+  const nn::Ragged X = input(docs, context);
+  const std::int64_t n = X.data.dim(0);
+  const std::int64_t blocks = std::max<std::int64_t>(1, (n + inference_chunking().split_words - 1) / inference_chunking().split_words);
+  std::size_t doc = 0, tok = 0;
+  std::string feats;
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    // Blocks of equal size, so none is small (a product of few rows rounds differently).
+    const std::int64_t begin = n * b / blocks, end = n * (b + 1) / blocks;
+    const nn::Ragged part = blocks == 1 ? X
+                                        : nn::Ragged{X.data.rows(begin, end),
+                                                     backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(end - begin)}, {1})};
+    const nn::Ragged scores = model().predict(part);
+    const backend::Tensor host = scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu());
+    const std::int64_t total = host.dim(1);
+    const float* s = host.data<float>();
+    for (std::int64_t r = begin; r < end; ++r, s += total) {
+      while (tok == docs[doc].size()) ++doc, tok = 0;
+      annotate(docs[doc], tok++, s, feats);
     }
   }
+}
+
+void TokenClassifier::annotate(Doc& d, std::size_t i, const float* s, std::string& feats) const {
+  TokenData& t = d.data(i);
+  std::int64_t col = 0;
+  feats.clear();
+  for (const Head& h : heads_) {
+    const auto C = static_cast<std::int64_t>(h.labels.size());
+    if (h.attr == Attr::DEP) break;  // auxiliary heads come last and annotate nothing
+    const float* z = s + col;
+    const auto best = static_cast<std::size_t>(backend::argmax(z, C));
+    switch (h.attr) {
+      case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
+      case Attr::TAG: t.tag = h.hashes[best]; break;
+      case Attr::MORPH: t.morph = h.hashes[best]; break;
+      case Attr::DEP: break;
+      case Attr::FEAT:
+        if (best != 0) {  // label 0 is "_": the feature is absent
+          if (!feats.empty()) feats += '|';
+          feats += h.feature;
+          feats += '=';
+          feats += h.labels[best];
+        }
+        break;
+    }
+    col += C;
+  }
+  if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
 }
 
 nn::Loss TokenClassifier::get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const {

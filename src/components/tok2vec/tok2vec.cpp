@@ -4,6 +4,7 @@
 #include <cstring>
 #include <cmath>
 #include <fstream>
+#include <thread>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -103,14 +104,8 @@ Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> 
 
 void Tok2Vec::initialize(std::span<const Doc> train, std::uint64_t seed) {
   features_ = FeatureExtractor(config_.features, config_.lexicon.empty() ? nullptr : Lexicon::load(config_.lexicon));
-  words_.clear();
   for (const Doc& d : train)
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      const std::string_view form = d.token_text(i);
-      const std::size_t before = features_.cached();
-      features_.cache(form, *vocab_);
-      if (features_.cached() != before) words_.emplace_back(form);
-    }
+    for (std::size_t i = 0; i < d.size(); ++i) features_.cache(d.token_text(i), *vocab_);
   counts_.assign(features_.size(), {});
   const nn::Ragged all = keys(train);
   const std::uint64_t* k = all.data.data<std::uint64_t>();
@@ -178,17 +173,22 @@ void Tok2Vec::prepare_inference() {
   const backend::Tensor& W = p.mix->weights();  // [Z, F * width]
   const std::int64_t Z = W.dim(0), width = config_.width;
   Folded f;
-  std::int64_t total = 0;
+  std::int64_t total = 0, groups = 0;
   for (nn::HashEmbed* h : p.tables) {
+    f.tables.push_back(h);
     f.offsets.push_back(total);
     f.rows.push_back(h->nV());
+    f.group_offsets.push_back(groups);
     f.seeds.push_back(h->seed());
     f.n_hashes = h->n_hashes();
     total += h->nV();
+    groups += (h->nV() + kFoldRows - 1) / kFoldRows;
   }
+  // The folded rows are computed on first use (fold_group): until then their pages are not touched, so
+  // they take no memory.
   f.table = backend::Tensor::empty({total + 1, Z}, backend::DType::F32);
-  backend::Ops& o = backend::ops(backend::Device::cpu());
-  // Block f of W is columns [f * width, (f + 1) * width): copy it out to multiply with E_f.
+  f.folded = std::make_unique<std::atomic<std::uint8_t>[]>(static_cast<std::size_t>(groups));
+  // Block t of W is columns [t * width, (t + 1) * width): copied out to multiply with table t.
   const float* w = W.data<float>();
   for (std::size_t t = 0; t < p.tables.size(); ++t) {
     backend::Tensor Wf = backend::Tensor::empty({Z, width}, backend::DType::F32);
@@ -196,8 +196,7 @@ void Tok2Vec::prepare_inference() {
     for (std::int64_t r = 0; r < Z; ++r)
       std::copy(w + r * W.dim(1) + static_cast<std::int64_t>(t) * width,
                 w + r * W.dim(1) + static_cast<std::int64_t>(t + 1) * width, wf + r * width);
-    backend::Tensor block = f.table.rows(f.offsets[t], f.offsets[t] + f.rows[t]);
-    o.gemm(p.tables[t]->table(), false, Wf, true, block);
+    f.mix.push_back(std::move(Wf));
   }
   const float* b = p.mix->bias().data<float>();
   std::copy(b, b + Z, f.table.data<float>() + total * Z);
@@ -232,17 +231,40 @@ void Tok2Vec::prepare_inference() {
         std::copy(b0.W.data<float>() + r * in + o * width, b0.W.data<float>() + r * in + (o + 1) * width,
                   f.first_W.data<float>() + (o * PW + r) * width);
   }
+  // Every cached word's embedding and first-block parts, filled on the word's first use (predict).
+  const auto n_words = std::max<std::int64_t>(1, static_cast<std::int64_t>(features_.cached()));
+  f.word_vectors = backend::Tensor::empty({n_words, width}, backend::DType::F32);
+  if (!f.blocks.empty()) f.word_window = backend::Tensor::empty({n_words, f.first_W.dim(0)}, backend::DType::F32);
+  f.ready = std::make_unique<std::atomic<std::uint8_t>[]>(static_cast<std::size_t>(n_words));
   folded_ = std::move(f);
-  // Every cached word's embedding, in cache order.
-  const auto n_words = static_cast<std::int64_t>(features_.cached());
-  const auto F = static_cast<std::int64_t>(features_.size());
-  std::vector<std::uint64_t> keys(static_cast<std::size_t>(n_words * F));
-  for (std::int64_t w = 0; w < n_words; ++w) std::copy(features_.cached_keys(w), features_.cached_keys(w) + F, &keys[static_cast<std::size_t>(w * F)]);
-  folded_->word_vectors = n_words > 0 ? embed_folded(backend::Tensor::from_vector(keys, {n_words, F}))
-                                      : backend::Tensor::zeros({1, width}, backend::DType::F32);
-  if (!folded_->blocks.empty()) {
-    folded_->word_window = backend::Tensor::empty({folded_->word_vectors.dim(0), folded_->first_W.dim(0)}, backend::DType::F32);
-    o.gemm(folded_->word_vectors, false, folded_->first_W, true, folded_->word_window);
+}
+
+void Tok2Vec::fold_group(std::size_t t, std::int64_t g) const {
+  const Folded& f = *folded_;
+  std::atomic<std::uint8_t>& state = f.folded[static_cast<std::size_t>(f.group_offsets[t] + g)];
+  if (state.load(std::memory_order_acquire) == 2) return;
+  // One product of kFoldRows rows (padded with zero rows at a table's end), as every group.
+  const backend::Tensor& E = f.tables[t]->table();
+  const std::int64_t r0 = g * kFoldRows, r1 = std::min(f.rows[t], r0 + kFoldRows), width = E.dim(1);
+  const std::int64_t Z = f.table.dim(1);
+  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+  backend::ScratchArena::Scope scope(arena);
+  backend::Tensor in = E.rows(r0, r1);
+  if (r1 - r0 < kFoldRows) {
+    in = arena.take({kFoldRows, width});
+    float* dst = in.data<float>();
+    std::fill(dst, dst + kFoldRows * width, 0.f);
+    std::copy(E.data<float>() + r0 * width, E.data<float>() + r1 * width, dst);
+  }
+  backend::Tensor out = arena.take({kFoldRows, Z});
+  backend::ops(backend::Device::cpu()).gemm(in, false, f.mix[t], true, out);
+  std::uint8_t expected = 0;
+  if (state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    backend::Tensor rows = f.table.rows(f.offsets[t] + r0, f.offsets[t] + r1);
+    std::copy(out.data<float>(), out.data<float>() + (r1 - r0) * Z, rows.data<float>());
+    state.store(2, std::memory_order_release);
+  } else {
+    while (state.load(std::memory_order_acquire) != 2) std::this_thread::yield();  // another thread is copying it
   }
 }
 
@@ -267,8 +289,13 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
       o.hash_rows(col_keys, folded_->seeds[static_cast<std::size_t>(f)], folded_->rows[static_cast<std::size_t>(f)], col_ids);
       const std::int32_t* ci = col_ids.data<std::int32_t>();
       const auto off = static_cast<std::int32_t>(folded_->offsets[static_cast<std::size_t>(f)]);
+      const std::atomic<std::uint8_t>* folded = folded_->folded.get() + folded_->group_offsets[static_cast<std::size_t>(f)];
       for (std::int64_t i = 0; i < n; ++i)
-        for (std::int64_t h = 0; h < H; ++h) id[i * cols + f * H + h] = ci[i * H + h] + off;
+        for (std::int64_t h = 0; h < H; ++h) {
+          const std::int32_t row = ci[i * H + h];
+          if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(static_cast<std::size_t>(f), row / kFoldRows);
+          id[i * cols + f * H + h] = row + off;
+        }
     }
     for (std::int64_t i = 0; i < n; ++i) id[i * cols + cols - 1] = bias_row;
     backend::Tensor pre = arena.take({n, Z});
@@ -283,46 +310,12 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
 nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
   if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
   if (!folded_) return model_->predict(keys(docs));
-  // Known words copy their precomputed embedding; the others go through the folded tables.
   std::int64_t n = 0;
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
-  const std::int64_t W = config_.width, F = static_cast<std::int64_t>(features_.size());
-  backend::Tensor embedded = backend::Tensor::empty({n, W}, backend::DType::F32);
-  float* e = embedded.data<float>();
-  const float* known = folded_->word_vectors.data<float>();
-  std::vector<std::int64_t> unknown;
-  std::vector<std::uint64_t> unknown_keys;
-  std::vector<std::int32_t> source(static_cast<std::size_t>(n));
-  std::int64_t r = 0;
-  for (const Doc& d : docs)
-    for (std::size_t i = 0; i < d.size(); ++i, ++r) {
-      const std::int64_t row = d.data(i).norm == 0 ? features_.cached_row(d.token_text(i)) : -1;
-      if (row >= 0) {
-        std::copy(known + row * W, known + (row + 1) * W, e + r * W);
-        source[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(row);
-      } else {
-        source[static_cast<std::size_t>(r)] = -1 - static_cast<std::int32_t>(unknown.size());
-        unknown.push_back(r);
-        unknown_keys.resize(unknown_keys.size() + static_cast<std::size_t>(F));
-        features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), &unknown_keys[unknown_keys.size() - static_cast<std::size_t>(F)]);
-      }
-    }
-  backend::Tensor unknown_parts;
-  if (!unknown.empty()) {
-    const auto u = static_cast<std::int64_t>(unknown.size());
-    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(unknown_keys, {u, F}));
-    const float* v = vecs.data<float>();
-    for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + unknown[static_cast<std::size_t>(k)] * W);
-    if (!folded_->blocks.empty()) {
-      unknown_parts = backend::Tensor::empty({u, folded_->first_W.dim(0)}, backend::DType::F32);
-      backend::ops(backend::Device::cpu()).gemm(vecs, false, folded_->first_W, true, unknown_parts);
-    }
-  }
-  const FirstBlockParts first{source.data(), unknown.empty() ? nullptr : unknown_parts.data<float>()};
-  encode_in_chunks(docs, embedded, &first);
+  backend::Tensor embedded = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
+  encode_in_chunks(docs, embedded);
   return {embedded, FeatureExtractor::lengths(docs)};
 }
-
 namespace {
 
 // x += layer_norm(maxout(pre + bias)) row by row, in one pass: the bias, maxout, norm and residual
@@ -453,15 +446,13 @@ void quantize_windows(const float* x, std::int64_t n, std::int64_t W, const back
 
 }  // namespace
 
-void Tok2Vec::sum_window_parts(const FirstBlockParts& first, std::int64_t row0, const backend::Tensor& lengths, int window,
+void Tok2Vec::sum_window_parts(const std::int32_t* src, const float* computed, const backend::Tensor& lengths, int window,
                                backend::Tensor& pre) const {
   const std::int64_t PW = pre.dim(1), span = 2 * static_cast<std::int64_t>(window) + 1;
   const float* known = folded_->word_window.data<float>();
-  const float* unknown = first.unknown;
-  const std::int32_t* src = first.source + row0;
   const auto parts = [&](std::int64_t i) {
     const std::int32_t s = src[i];
-    return s >= 0 ? known + static_cast<std::int64_t>(s) * span * PW : unknown + static_cast<std::int64_t>(-1 - s) * span * PW;
+    return s >= 0 ? known + static_cast<std::int64_t>(s) * span * PW : computed + static_cast<std::int64_t>(-1 - s) * span * PW;
   };
   float* out = pre.data<float>();
   const std::int32_t* len = lengths.data<std::int32_t>();
@@ -507,49 +498,158 @@ void Tok2Vec::sum_window_parts(const FirstBlockParts& first, std::int64_t row0, 
   }
 }
 
-void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, const FirstBlockParts* first) const {
-  // Docs of about kChunkWords words at a time (a longer Doc alone), so that a chunk's windows and
-  // pre-activations stay in the L2 or L3 cache through all the blocks. With int8 products (width 64:
-  // 192 bytes of window, 192 int32 sums and 64 floats a word, about 600 KB for 512 words) 512 words
-  // measured faster for the whole pipeline than 256 in paired runs on a 512 KB L2 Zen 3; the int8
-  // product runs faster with more rows (bench_gemm --int8).
-  constexpr std::int64_t kChunkWords = 512;
-  backend::Ops& o = backend::ops(backend::Device::cpu());
-  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+void Tok2Vec::encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X) const {
+  // Chunks of about chunk_words words (doc_chunks.hpp). With int8 products (width 64: 192 bytes of
+  // window, 192 int32 sums and 64 floats a word, about 600 KB for 512 words) 512 words measured faster
+  // for the whole pipeline than 256 in paired runs on a 512 KB L2 Zen 3; the int8 product runs faster
+  // with more rows (bench_gemm --int8).
+  const InferenceChunking c = inference_chunking();
+  // A word's output depends on the words up to `reach` places away in its sentence (each block widens
+  // the window by its own).
+  std::int64_t reach = 0;
+  for (const Folded::Block& b : folded_->blocks) reach += b.window;
   const std::int64_t W = config_.width;
-  for_each_doc_chunk(docs, kChunkWords, [&](std::span<const Doc> chunk, std::int64_t row, std::int64_t n) {
-    backend::ScratchArena::Scope scope(arena);
-    backend::Tensor x = X.rows(row, row + n);
-    const backend::Tensor len = FeatureExtractor::lengths(chunk);  // sentences where the Docs have them
-    for (const Folded::Block& b : folded_->blocks) {
-      backend::ScratchArena::Scope inner(arena);
-      backend::Tensor pre = arena.take({n, W * b.pieces});
-      const std::int64_t span = 2 * static_cast<std::int64_t>(b.window) + 1;
-      const Int8Sums* int8 = nullptr;
-      Int8Sums sums{};
-      if (first != nullptr && &b == &folded_->blocks.front()) {
-        sum_window_parts(*first, row, len, b.window, pre);
-      } else if (!b.W8.empty() && backend::int8_available()) {
-        // Int8: the windows quantized straight from x, the product's int32 sums in pre's memory, scaled
-        // in the maxout.
-        backend::Tensor q = arena.take({n, W * span}, backend::DType::U8);
-        backend::Tensor scales = arena.take({2, n});
-        float* s = scales.data<float>();
-        quantize_windows(x.data<float>(), n, W, len, b.window, q.data<std::uint8_t>(), s, s + n);
-        backend::int8_gemm_quantized(q.data<std::uint8_t>(), n, b.W8, reinterpret_cast<std::int32_t*>(pre.data<float>()));
-        sums = {s, s + n, b.W8.scale.data(), b.W8.scaled_sum.data()};
-        int8 = &sums;
-      } else {
-        backend::Tensor win = arena.take({n, W * span});
-        o.seq2col(x, b.window, len, win);
-        o.gemm(win, false, b.W, true, pre);
-      }
-      maxout_norm_add(pre.data<float>(), b.b.data<float>(), b.pieces, n, W, b.norm->gamma().data<float>(),
-                      b.norm->beta().data<float>(), b.norm->eps(), x.data<float>(), int8);
-    }
-  });
+  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+  for_each_chunk(
+      docs, c, [](const Doc& d, std::size_t i) { return d.data(i).sent_start == 1; },
+      [&](std::span<const DocRun> runs) {
+        const DocRun& run = runs.front();
+        if (runs.size() == 1 && run.size() > c.chunk_words && static_cast<std::int64_t>(docs[run.doc].size()) > c.split_words) {
+          // A sentence longer than a chunk in a Doc that is cut: windows of chunk_words words, each
+          // computed with `reach` words of its sentence on either side, whose rows then hold exactly
+          // what the whole sentence would give them.
+          for (std::int64_t w0 = run.begin; w0 < run.end; w0 += c.chunk_words) {
+            const std::int64_t w1 = std::min(run.end, w0 + c.chunk_words);
+            const std::int64_t c0 = std::max(run.begin, w0 - reach), c1 = std::min(run.end, w1 + reach);
+            backend::ScratchArena::Scope scope(arena);
+            backend::Tensor x = arena.take({c1 - c0, W});
+            const DocRun piece{run.doc, c0, c1, run.row + (c0 - run.begin)};
+            encode_piece(docs, std::span<const DocRun>(&piece, 1), x, w0 - c0, w1 - c0, X, run.row + (w0 - run.begin));
+          }
+          return;
+        }
+        std::int64_t n = 0;
+        for (const DocRun& r : runs) n += r.size();
+        backend::Tensor x = X.rows(run.row, run.row + n);
+        encode_piece(docs, runs, x, 0, n, X, -1);
+      });
 }
 
+void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> runs, backend::Tensor& x,
+                           std::int64_t keep_begin, std::int64_t keep_end, backend::Tensor& X, std::int64_t out_row) const {
+  backend::Ops& o = backend::ops(backend::Device::cpu());
+  backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
+  backend::ScratchArena::Scope scope(arena);
+  const std::int64_t W = config_.width, n = x.dim(0), F = static_cast<std::int64_t>(features_.size());
+  const Folded& f = *folded_;
+  // The piece's sequences: its runs' sentences.
+  std::vector<std::int32_t> lens;
+  for (const DocRun& r : runs) {
+    std::int32_t len = 0;
+    for (std::int64_t i = r.begin; i < r.end; ++i) {
+      if (i > r.begin && docs[r.doc].data(static_cast<std::size_t>(i)).sent_start == 1) {
+        lens.push_back(len);
+        len = 0;
+      }
+      ++len;
+    }
+    lens.push_back(len);
+  }
+  const backend::Tensor len = backend::Tensor::from_vector(lens, {static_cast<std::int64_t>(lens.size())});
+  // Embeddings: a cached word's is a copy once computed; the others (uncached words, and cached ones
+  // met for the first time, which are then stored) go through the folded tables.
+  float* e = x.data<float>();
+  const float* known = f.word_vectors.data<float>();
+  backend::Tensor source_t = arena.take({n}, backend::DType::I32);
+  std::int32_t* source = source_t.data<std::int32_t>();
+  std::vector<std::int64_t> pending;     // piece rows
+  std::vector<std::int32_t> cache_rows;  // their cache rows (-1: not cached)
+  std::vector<std::uint64_t> keys;
+  std::int64_t r = 0;
+  for (const DocRun& run : runs) {
+    const Doc& d = docs[run.doc];
+    for (std::int64_t t = run.begin; t < run.end; ++t, ++r) {
+      const auto i = static_cast<std::size_t>(t);
+      const std::int64_t row = d.data(i).norm == 0 ? features_.cached_row(d.token_text(i)) : -1;
+      if (row >= 0 && f.ready[static_cast<std::size_t>(row)].load(std::memory_order_acquire) == 2) {
+        std::copy(known + row * W, known + (row + 1) * W, e + r * W);
+        source[r] = static_cast<std::int32_t>(row);
+        continue;
+      }
+      source[r] = -1 - static_cast<std::int32_t>(pending.size());
+      pending.push_back(r);
+      cache_rows.push_back(static_cast<std::int32_t>(row));
+      keys.resize(keys.size() + static_cast<std::size_t>(F));
+      std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(F)];
+      if (row >= 0) features_.cached_keys(row, d.vocab(), k);
+      else features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
+    }
+  }
+  const float* computed = nullptr;
+  if (!pending.empty()) {
+    const auto u = static_cast<std::int64_t>(pending.size());
+    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(keys, {u, F}));
+    const float* v = vecs.data<float>();
+    for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + pending[static_cast<std::size_t>(k)] * W);
+    backend::Tensor parts;
+    if (!f.blocks.empty()) {
+      // At least kFoldRows rows, so that every word's parts round as in any other product.
+      backend::Tensor in = vecs;
+      if (u < kFoldRows) {
+        in = arena.take({kFoldRows, W});
+        std::fill(in.data<float>(), in.data<float>() + kFoldRows * W, 0.f);
+        std::copy(v, v + u * W, in.data<float>());
+      }
+      parts = arena.take({in.dim(0), f.first_W.dim(0)});
+      o.gemm(in, false, f.first_W, true, parts);
+      computed = parts.data<float>();
+    }
+    // Cached words met for the first time: stored for the next time (one writer per word).
+    for (std::int64_t k = 0; k < u; ++k) {
+      const std::int32_t row = cache_rows[static_cast<std::size_t>(k)];
+      if (row < 0) continue;
+      std::atomic<std::uint8_t>& state = f.ready[static_cast<std::size_t>(row)];
+      std::uint8_t expected = 0;
+      if (!state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) continue;
+      std::copy(v + k * W, v + (k + 1) * W, f.word_vectors.data<float>() + static_cast<std::int64_t>(row) * W);
+      if (computed != nullptr) {
+        const std::int64_t PW = parts.dim(1);
+        std::copy(computed + k * PW, computed + (k + 1) * PW, f.word_window.data<float>() + static_cast<std::int64_t>(row) * PW);
+      }
+      state.store(2, std::memory_order_release);
+    }
+  }
+  for (const Folded::Block& b : f.blocks) {
+    backend::ScratchArena::Scope inner(arena);
+    backend::Tensor pre = arena.take({n, W * b.pieces});
+    const std::int64_t span = 2 * static_cast<std::int64_t>(b.window) + 1;
+    const Int8Sums* int8 = nullptr;
+    Int8Sums sums{};
+    if (&b == &f.blocks.front()) {
+      sum_window_parts(source, computed, len, b.window, pre);
+    } else if (!b.W8.empty() && backend::int8_available()) {
+      // Int8: the windows quantized straight from x, the product's int32 sums in pre's memory, scaled
+      // in the maxout.
+      backend::Tensor q = arena.take({n, W * span}, backend::DType::U8);
+      backend::Tensor scales = arena.take({2, n});
+      float* s = scales.data<float>();
+      quantize_windows(x.data<float>(), n, W, len, b.window, q.data<std::uint8_t>(), s, s + n);
+      backend::int8_gemm_quantized(q.data<std::uint8_t>(), n, b.W8, reinterpret_cast<std::int32_t*>(pre.data<float>()));
+      sums = {s, s + n, b.W8.scale.data(), b.W8.scaled_sum.data()};
+      int8 = &sums;
+    } else {
+      backend::Tensor win = arena.take({n, W * span});
+      o.seq2col(x, b.window, len, win);
+      o.gemm(win, false, b.W, true, pre);
+    }
+    maxout_norm_add(pre.data<float>(), b.b.data<float>(), b.pieces, n, W, b.norm->gamma().data<float>(),
+                    b.norm->beta().data<float>(), b.norm->eps(), x.data<float>(), int8);
+  }
+  if (out_row >= 0) {
+    backend::Tensor out = X.rows(out_row, out_row + (keep_end - keep_begin));
+    std::copy(x.data<float>() + keep_begin * W, x.data<float>() + keep_end * W, out.data<float>());
+  }
+}
 void Tok2Vec::pipe(std::span<Doc> docs, PipeContext& context) const { context.tok2vec[name()] = predict(docs); }
 
 void Tok2Vec::pipe(std::span<Doc> docs) const {
@@ -563,13 +663,9 @@ void Tok2Vec::to_disk(const std::filesystem::path& dir) const {
   std::filesystem::create_directories(dir);
   nn::save_weights(*model_, (dir / "weights.safetensors").string(), storage_type(config_.storage));
   std::ofstream out(dir / "words.txt", std::ios::binary);
-  for (const std::string& w : words_) out << w << '\n';
+  for (std::size_t r = 0; r < features_.cached(); ++r) out << features_.cached_form(r) << '\n';
   if (!out) throw IOError("cannot write " + (dir / "words.txt").string());
-  if (features_.lexicon()) {
-    std::ofstream lex(dir / "lexicon.tsv", std::ios::binary);
-    lex << features_.lexicon()->text;
-    if (!lex) throw IOError("cannot write " + (dir / "lexicon.tsv").string());
-  }
+  if (features_.lexicon()) features_.lexicon()->write_copy(dir / "lexicon.tsv");
 }
 
 void Tok2Vec::from_disk(const std::filesystem::path& dir) {
@@ -587,17 +683,15 @@ void Tok2Vec::from_disk(const std::filesystem::path& dir) {
   }
   FeatureExtractor features(config_.features, lexicon);
   features.set_unknown_words(config_.word_dropout > 0.f);
-  std::vector<std::string> words;
+  std::size_t line_no = 0;
   while (std::getline(in, line)) {
+    ++line_no;
     if (line.empty() || line.find_first_of(" \t\r") != std::string::npos || !utf8::valid(line))
-      throw ModelError(words_path.string() + ":" + std::to_string(words.size() + 1) + ": not a word form");
+      throw ModelError(words_path.string() + ":" + std::to_string(line_no) + ": not a word form");
     features.cache(line, *vocab_);
-    words.push_back(line);
   }
-  model_->initialize(nullptr, nullptr, std::uint64_t{0});
-  nn::load_weights(*model_, (dir / "weights.safetensors").string());
+  nn::load_model(*model_, (dir / "weights.safetensors").string());
   features_ = std::move(features);
-  words_ = std::move(words);
   prepare_inference();
 }
 

@@ -19,6 +19,8 @@
 
 #include "weft/components/ner/biluo.hpp"
 #include "weft/components/parser/parser_model.hpp"
+#include "weft/components/parser/transition_loop.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/pipeline/trainable.hpp"
 
 namespace weft {
@@ -51,6 +53,12 @@ class EntityRecognizer final : public TrainablePipe {
   void build(std::int64_t width);
   void index_labels();
   ParserModel& pmodel() const;
+  // Decodes the words of `runs` (whole Docs, or runs of whole sentences of one Doc) under the
+  // constraints of their Docs (by Doc index), from their precomputed rows (word 0 of `rows`: the first
+  // run's first word, the others following in batch order, with the row of the word before and after a
+  // run that does not start or end its Doc).
+  void decode_runs(std::span<Doc> docs, const std::vector<biluo::Constraints>& constraints, std::span<const DocRun> runs,
+                   const transition::ChunkRows& rows) const;
 
   Json model_config_;
   float explore_ = 0.9f;

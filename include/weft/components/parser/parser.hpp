@@ -33,6 +33,8 @@
 
 #include "weft/components/parser/arc_eager.hpp"
 #include "weft/components/parser/parser_model.hpp"
+#include "weft/components/parser/transition_loop.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/pipeline/trainable.hpp"
 
 namespace weft {
@@ -80,6 +82,9 @@ class DependencyParser final : public TrainablePipe {
   void build(std::int64_t width);
   void index_labels();
   ParserModel& pmodel() const;
+  // Parses the words of `runs` (whole Docs, or runs of whole segments of one Doc) from their
+  // precomputed rows (word 0 of `rows`: the first run's first word, the others following in batch order).
+  void parse_runs(std::span<Doc> docs, std::span<const DocRun> runs, const transition::ChunkRows& rows) const;
   // Makes the words [begin, end) of a parsed segment one tree: a policy can leave several headless words
   // on the stack at the end of the buffer, and each became a root; all but the root of the largest tree
   // are attached to that one with the label "dep" (UD's unspecified dependency).

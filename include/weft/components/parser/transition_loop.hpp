@@ -1,8 +1,8 @@
 // What every transition-based component built on ParserModel (the dependency parser, the entity
 // recognizer) does the same way, whatever its transition system:
-//   - precompute_chunks: the per-token parts of the hidden layer for a batch, computed about 512 words
+//   - precompute_runs: the per-token parts of the hidden layer for a batch, computed about 512 words
 //     at a time into scratch memory on the CPU (all at once on a device), handed to a callback that
-//     runs the transitions over those Docs;
+//     runs the transitions over those words (whole Docs, or runs of whole sentences of a long Doc);
 //   - greedy_decode: greedy decoding of many states in lockstep, one output-layer product per round;
 //   - softmax_valid / zero_cost_loss: the dynamic-oracle loss of one state, the negative log of the
 //     probability the model gives the valid moves of least cost, and its gradient.
@@ -19,6 +19,7 @@
 #include "weft/backend/argmax.hpp"
 #include "weft/components/parser/parser_model.hpp"
 #include "weft/doc/doc.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/ragged.hpp"
 
@@ -32,11 +33,46 @@ Json model_config(const Json& component_config, const std::string& component);
 // The model of that section for the sizes the component knows.
 std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserModelShape& shape, const std::string& component);
 
-// Runs fn(docs', P) over consecutive groups docs' of `docs` (about 512 words each on the CPU), P being
-// the model's precomputed parts of those Docs' token vectors (X holds the vectors of all `docs`, in
-// order), on the host.
-void precompute_chunks(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
-                       const std::function<void(std::span<Doc>, const backend::Tensor&)>& fn);
+// The precomputed rows of one chunk of precompute_runs. Word i of the chunk (0: the first run's first
+// word; -context to its size + context) has row(i). Normally every row is computed up front (data():
+// the row of word 0). A run longer than a chunk (one sentence, or a Doc's words with no sentence start,
+// which the parser or recognizer then works through alone) has its rows computed kBlockRows at a time
+// as the transitions reach them, with the most recently used blocks kept (as many as the model has token
+// slots, and a few more, so that the rows of one state stay valid while it is scored): its memory stays
+// bounded however long the run. data() is null then.
+class ChunkRows {
+ public:
+  static constexpr std::int64_t kBlockRows = 64;
+  ChunkRows(const float* data, std::int64_t stride);
+  // Lazily: the model, the vectors X of the batch and the batch rows [lo, hi) of words [-before, ...).
+  ChunkRows(const ParserModel& m, const nn::Ragged& X, std::int64_t lo, std::int64_t hi, std::int64_t before);
+  ~ChunkRows();
+  ChunkRows(const ChunkRows&) = delete;
+  ChunkRows& operator=(const ChunkRows&) = delete;
+  const float* data() const noexcept { return data_; }
+  std::int64_t stride() const noexcept { return stride_; }
+  const float* row(std::int64_t i) const { return data_ != nullptr ? data_ + i * stride_ : lazy_row(i); }
+
+ private:
+  const float* lazy_row(std::int64_t i) const;
+  const float* data_ = nullptr;
+  std::int64_t stride_ = 0;
+  struct Lazy;
+  std::unique_ptr<Lazy> lazy_;
+};
+
+// Runs fn(runs, rows) over the chunks of `docs` (doc_chunks.hpp: groups of whole Docs, and a Doc longer
+// than inference_chunking().split_words in runs of whole units, unit_start(doc, i) telling where a new
+// one begins at token i > 0), rows holding the model's precomputed parts of the runs' words (X holds
+// the vectors of all `docs`, in order) and of up to `context` words of their Docs before the first run
+// and after the last one, on the host. With `lazy`, a run longer than a chunk gets rows computed as they
+// are reached (ChunkRows); otherwise every row is computed up front. On a device, one call with every
+// Doc whole.
+void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
+                     const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context, bool lazy,
+                     const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn);
+// The runs of whole Docs (every non-empty Doc of the batch).
+std::vector<DocRun> whole_docs(std::span<const Doc> docs);
 
 // Softmax of the valid actions' scores into p (invalid actions get 0).
 void softmax_valid(const float* scores, const std::uint8_t* valid, std::size_t n_actions, float* p);

@@ -42,6 +42,10 @@ class TokenClassifier final : public TrainablePipe {
 
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;
+  // Scores at most inference_chunking().split_words rows at a time, so a long Doc's scores take bounded
+  // memory.
+  void pipe(std::span<Doc> docs, PipeContext& context) const override;
+  using TrainablePipe::pipe;
   nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const override;
   std::vector<std::string> metrics() const override;
 
@@ -55,6 +59,8 @@ class TokenClassifier final : public TrainablePipe {
   void order_heads();
   std::int64_t columns(bool with_aux) const;
   void index_labels();
+  // Writes token i's annotation from its row of scores; feats: a buffer.
+  void annotate(Doc& d, std::size_t i, const float* s, std::string& feats) const;
   std::int32_t gold_label(const Head& h, const Doc& doc, std::size_t i, bool annotated) const;
 
   std::string factory_;

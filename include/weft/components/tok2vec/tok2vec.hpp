@@ -4,7 +4,9 @@
 // lemmatizer, ...) read it, so the encoder runs once for all of them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <unordered_map>
@@ -13,11 +15,13 @@
 
 #include "weft/backend/cpu_int8.hpp"
 #include "weft/components/tok2vec/features.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/nn/layer.hpp"
 #include "weft/pipeline/component.hpp"
 #include "weft/pipeline/encoder.hpp"
 
 namespace weft::nn {
+class HashEmbed;
 class LayerNorm;
 }  // namespace weft::nn
 
@@ -85,19 +89,33 @@ class Tok2Vec final : public Component, public TokenEncoder {
   Tok2VecConfig config_;
   std::shared_ptr<Vocab> vocab_;
   FeatureExtractor features_;
-  std::vector<std::string> words_;  // cached word forms, in cache order
   // Per feature, the training count of each identity key (filled by initialize, for word dropout).
   std::vector<std::unordered_map<std::uint64_t, std::uint32_t>> counts_;
   nn::Model model_;
+  // Groups of rows folded together (Folded::table) and the fewest rows a product of the folded path
+  // has: oneDNN's sgemm rounds a row the same whatever the number of rows from 16 up (fewer take
+  // another kernel), so rows folded or cached a few at a time equal those of one product over them all.
+  static constexpr std::int64_t kFoldRows = 16;
   struct Folded {
-    backend::Tensor table;  // f32 [sum of rows + 1, width * pieces]; the last row is the mix's bias
+    // f32 [sum of rows + 1, width * pieces]; the last row is the mix's bias. Row r of feature f's block
+    // is row r of its hash table times that feature's block of the mix matrix (mix[f], [Z, width]),
+    // computed on first use kFoldRows rows at a time (`folded`: 0 not yet, 1 being written, 2 done, one
+    // flag per group; group_offsets: each feature's first group), so a process computes and keeps
+    // resident only the rows its text reaches.
+    mutable backend::Tensor table;
+    std::vector<const nn::HashEmbed*> tables;
+    std::vector<backend::Tensor> mix;
     std::vector<std::int64_t> offsets;  // first row of each feature's block
     std::vector<std::int64_t> rows;     // rows of each feature's hash table
+    std::vector<std::int64_t> group_offsets;
     std::vector<std::uint32_t> seeds;
     int n_hashes = 0;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> folded;
     // The embedding (after the mix's normalisation) of every cached word, row = its cache row: a
-    // known word's embedding is context-free, so prediction copies it instead of computing it.
-    backend::Tensor word_vectors;
+    // known word's embedding is context-free, so prediction copies it instead of computing it. Filled on
+    // the word's first use (`ready`, one flag per cached word, as `folded`).
+    mutable backend::Tensor word_vectors;
+    std::unique_ptr<std::atomic<std::uint8_t>[]> ready;
     // The encoder's blocks for encode_in_chunks: the maxout's weights [P * width, in] and bias with
     // their rows piece-major (the layer has them unit-major, piece q of unit u at u * P + q).
     struct Block {
@@ -111,26 +129,30 @@ class Tok2Vec final : public Component, public TokenEncoder {
     // the product is linear, so its pre-activation at word i is the sum over offsets o of
     // first_W[o] @ x[i + o] (words outside the sentence add nothing). first_W: [(2 * window + 1) *
     // P * width, width], offset o's part of blocks[0].W (rows in that order); word_window: [cached
-    // words, (2 * window + 1) * P * width], every cached word's parts, so a known word's parts are a
-    // copy instead of a product.
-    backend::Tensor first_W, word_window;
+    // words, (2 * window + 1) * P * width], every cached word's parts (filled with word_vectors), so a
+    // known word's parts are a copy instead of a product.
+    backend::Tensor first_W;
+    mutable backend::Tensor word_window;
   };
-  // Where encode_in_chunks finds each row's first-block parts (one int per row of the batch): row r of
-  // Folded::word_window if >= 0, else row -1 - r of `unknown`, the parts of the uncached words (laid
-  // out as word_window; nullptr when every word is cached).
-  struct FirstBlockParts {
-    const std::int32_t* source = nullptr;
-    const float* unknown = nullptr;
-  };
+  // Folds group g of feature f's table (Folded::table) unless done; thread-safe.
+  void fold_group(std::size_t f, std::int64_t g) const;
   // Embeddings of tokens with these keys through the folded tables: [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
-  // The encoder over the embedded rows of `docs`, in place, a few hundred words at a time through all
-  // its blocks, so that the windows, pre-activations and norms stay in the cache (the same operations
-  // as the encoder's layers, which run each over the whole batch).
-  // With `first`, the first block sums folded parts (Folded::word_window) instead of its product.
-  void encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X, const FirstBlockParts* first = nullptr) const;
-  // The first block's pre-activations of rows [row0, row0 + pre's rows) (sequences `lengths`).
-  void sum_window_parts(const FirstBlockParts& first, std::int64_t row0, const backend::Tensor& lengths, int window,
+  // The encoder over the embedded rows of a batch of `docs`, written into X, a chunk of about
+  // inference_chunking().chunk_words words at a time (doc_chunks.hpp: a long Doc in runs of whole
+  // sentences, a sentence longer than a chunk in windows overlapping by the encoder's receptive field),
+  // so that the windows, pre-activations and norms stay in the cache and memory is bounded (the same
+  // operations as the encoder's layers, which run each over the whole batch). The first block sums
+  // folded parts (Folded::word_window) instead of its product.
+  void encode_in_chunks(std::span<const Doc> docs, backend::Tensor& X) const;
+  // Embeds and encodes one piece: tokens `runs` (rows [0, n) of x, n their total), whose rows
+  // [keep_begin, keep_end) go to X from row `out_row`.
+  void encode_piece(std::span<const Doc> docs, std::span<const DocRun> runs, backend::Tensor& x, std::int64_t keep_begin,
+                    std::int64_t keep_end, backend::Tensor& X, std::int64_t out_row) const;
+  // The first block's pre-activations of the piece's rows (sequences `lengths`): row i sums the parts
+  // of the words in its window, found by source[j] (>= 0: row of Folded::word_window, else row -1 - s
+  // of `computed`, laid out as word_window).
+  void sum_window_parts(const std::int32_t* source, const float* computed, const backend::Tensor& lengths, int window,
                         backend::Tensor& pre) const;
   std::optional<Folded> folded_;
 };
