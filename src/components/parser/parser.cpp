@@ -665,8 +665,8 @@ void register_parser(Registry& r) {
   r.add("architectures", "weft.TransitionParserModel.v1",
         ParserModelFactory([](const Json& config, ParserModelShape shape) {
           check_config_keys(config, {"@architectures", "hidden_width", "maxout_pieces"}, "the weft.TransitionParserModel.v1 config");
-          shape.hidden = config.value("hidden_width", std::int64_t{64});
-          shape.pieces = config.value("maxout_pieces", 2);
+          shape.hidden = config.value("hidden_width", shape.hidden);
+          shape.pieces = config.value("maxout_pieces", shape.pieces);
           return std::make_shared<ParserModel>(shape);
         }),
         "the parser's hidden layer over precomputed per-token parts and an output layer", "builtin");

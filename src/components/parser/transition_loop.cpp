@@ -15,9 +15,9 @@ Json model_config(const Json& component_config, const std::string& component) {
   Json m = component_config.value("model", Json::object());
   if (!m.is_object()) throw ValueError("component \"" + component + "\": \"model\" must be an object");
   if (!m.contains("@architectures")) m["@architectures"] = "weft.TransitionParserModel.v1";
-  if (!m.contains("hidden_width")) m["hidden_width"] = 64;
-  if (!m.contains("maxout_pieces")) m["maxout_pieces"] = 2;
-  ParserModelShape probe;
+  ParserModelShape probe;  // its hidden width and pieces are the defaults
+  if (!m.contains("hidden_width")) m["hidden_width"] = probe.hidden;
+  if (!m.contains("maxout_pieces")) m["maxout_pieces"] = probe.pieces;
   probe.width = probe.token_slots = probe.n_labels = probe.n_actions = 1;
   (void)make_model(m, probe, component);
   return m;
