@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Json configs[] = {Json::object(), Json{{"phrase_matcher_attr", "LOWER"}, {"overwrite_ents", true}}};
   for (const Json& config : configs) {
     EntityRuler ruler("ruler", config, weft_fuzz::nlp().vocab());
+    ruler.set_tokenizer(weft_fuzz::nlp().tokenizer_ptr());  // as in a pipeline: no tokenizer built per input
     if (!weft_fuzz::expect_errors([&] { ruler.add_patterns_jsonl(file); })) {
       FUZZ_CHECK(ruler.empty());  // all or nothing
       return 0;
@@ -37,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fs::remove_all(saved);
       ruler.to_disk(saved);
       EntityRuler back("ruler", config, weft_fuzz::nlp().vocab());
+      back.set_tokenizer(weft_fuzz::nlp().tokenizer_ptr());
       back.from_disk(saved);
       FUZZ_CHECK(back.size() == ruler.size());
       FUZZ_CHECK(back.patterns() == ruler.patterns());

@@ -1,9 +1,10 @@
 // The English rule-based tokenizer (weft.Tokenizer.v1 with the rules compiled into the library) and the
 // whitespace tokenizer over arbitrary bytes. Invalid UTF-8 is handled as the library does: rejected
-// with an EncodingError, then repaired (utf8::repair, the CLI's --repair) and tokenized.
+// with an EncodingError, then repaired (utf8::repair, as the CLI's --invalid-utf8 replace) and
+// tokenized.
 // Invariants: the Doc keeps the text; tokens are non-empty, ordered, inside the text and free of
-// whitespace; tokenize() and explain() give the same tokens as operator(); character and byte offsets
-// convert both ways.
+// whitespace; tokenize() and (on inputs up to 512 bytes) explain() give the same tokens as operator();
+// character and byte offsets convert both ways.
 #include <cstddef>
 #include <cstdint>
 
@@ -72,9 +73,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < spans.size(); ++i)
       FUZZ_CHECK(spans[i].idx == doc.data(i).idx && spans[i].len == doc.data(i).len &&
                  spans[i].flags == doc.data(i).flags);
-    const std::vector<ExplainEntry> explained = tok.explain(text);
-    FUZZ_CHECK(explained.size() == doc.size());
-    for (std::size_t i = 0; i < explained.size(); ++i) FUZZ_CHECK(explained[i].text == doc.token_text(i));
+    // explain() runs every rule on every chunk, without the cache: on short inputs only, where it
+    // costs little (RE2's match with one group per rule allocates per call, slow under ASan).
+    if (text.size() <= 512) {
+      const std::vector<ExplainEntry> explained = tok.explain(text);
+      FUZZ_CHECK(explained.size() == doc.size());
+      for (std::size_t i = 0; i < explained.size(); ++i) FUZZ_CHECK(explained[i].text == doc.token_text(i));
+    }
     const Doc ws = whitespace_tokenizer()(text);
     check_doc(ws, text);
   });

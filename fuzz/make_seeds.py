@@ -6,6 +6,7 @@ model folder):
 
     PYTHONPATH=build/python .venv/bin/python fuzz/make_seeds.py
 
+Inputs that found bugs are added by hand as fuzz/corpus/<target>/crash_<what broke>.* and kept.
 Seeds are kept small (each at most a few KB, all together well under 1 MB): the fuzzer mutates small
 inputs faster, and fuzz.sh copies them to build-fuzz/corpus/, where the runs grow them.
 """
@@ -287,8 +288,10 @@ RULER = [
 def main():
     sys.path.insert(0, str(ROOT / "build" / "python"))
     import weft
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    # Inputs that found bugs (crash_*, kept by hand as regression seeds) stay; the rest is rewritten.
+    for p in OUT.rglob("*"):
+        if p.is_file() and not p.name.startswith("crash_"):
+            p.unlink()
     tokenizer_seeds()
     conllu_seeds()
     jsonl_seeds(str(ROOT / "build" / "bin" / "weft"))
