@@ -24,21 +24,27 @@ namespace {
 
 std::shared_ptr<Vocab> vocab() { return std::make_shared<Vocab>("en"); }
 
-// A one-Doc DocBin whose token flags are set by `edit` after serializing, resealed with its checksum.
-std::string docbin_with_flags(const std::vector<std::string>& words, const std::vector<bool>& spaces,
-                              const std::vector<std::uint8_t>& flags) {
+// A one-Doc DocBin of `words` in which byte `field` (an offset inside the 88-byte token record: 69 is
+// ent_iob, 71 flags) of token i is set to values[i], resealed with its checksum.
+std::string docbin_with_token_bytes(const std::vector<std::string>& words, const std::vector<bool>& spaces,
+                                    std::size_t field, const std::vector<std::uint8_t>& values) {
   DocBin bin;
   bin.add(Doc::from_words(vocab(), words, spaces));
   std::string bytes = bin.to_bytes();
-  // header (24) | u64 record length | str text | u32 n_tokens | tokens (88 bytes; flags at byte 71)
+  // header (24) | u64 record length | str text | u32 n_tokens | tokens (88 bytes each)
   std::size_t at = 24 + 8;
   std::uint32_t text_len = 0;
   for (int k = 3; k >= 0; --k) text_len = (text_len << 8) | static_cast<unsigned char>(bytes[at + k]);
   at += 4 + text_len + 4;
-  for (std::size_t i = 0; i < flags.size(); ++i) bytes[at + i * 88 + 71] = static_cast<char>(flags[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) bytes[at + i * 88 + field] = static_cast<char>(values[i]);
   const std::uint64_t sum = XXH3_64bits(bytes.data(), bytes.size() - 8);
   for (int k = 0; k < 8; ++k) bytes[bytes.size() - 8 + k] = static_cast<char>((sum >> (8 * k)) & 0xFF);
   return bytes;
+}
+
+std::string docbin_with_flags(const std::vector<std::string>& words, const std::vector<bool>& spaces,
+                              const std::vector<std::uint8_t>& flags) {
+  return docbin_with_token_bytes(words, spaces, 71, flags);
 }
 
 }  // namespace
@@ -129,4 +135,21 @@ TEST_CASE("fuzz: a component config value of the wrong type is a ValueError nami
   CHECK(load_msg.find((dir / "config.json").string() + ": component \"t\": ") != std::string::npos);
   CHECK(load_msg.find("type must be number, but is string") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("fuzz: an entity without a label is refused by the JSONL and DocBin readers") {
+  // fuzz_docbin: a token inside an entity (B or I) with no entity type was read; the CoNLL-U writer then
+  // wrote NER=B-, which the CoNLL-U reader refuses. JSONL gave the same Doc for "label": "".
+  std::istringstream in(R"({"text": "a b", "tokens": [{"start": 0, "end": 1}, {"start": 2, "end": 3}], )"
+                        R"("ents": [{"start": 0, "end": 1, "label": ""}]})"
+                        "\n");
+  JsonlReader reader(in, vocab(), "ents.jsonl");
+  const std::string msg = error_message<FormatError>([&] { reader.next(); }, "label \"\"");
+  CHECK(msg.find("ents.jsonl:line 1: entity 0: \"label\" is empty (an entity needs a label)") != std::string::npos);
+
+  const std::string bytes = docbin_with_token_bytes({"a", "b"}, {true, false}, 69, {static_cast<std::uint8_t>(EntIob::B)});
+  const std::string bin_msg =
+      error_message<FormatError>([&] { DocBin::from_bytes(bytes, "x.docbin").get_docs(vocab()); }, "B without type");
+  CHECK(bin_msg.find("x.docbin: document 0: token 0: inside an entity (IOB code 3) but without an entity type") !=
+        std::string::npos);
 }
