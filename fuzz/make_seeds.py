@@ -206,6 +206,16 @@ def model_config_seeds(weft):
         nlp.to_disk(str(tmp / "rules"))
         write("model_config", "rules.txt",
               model_folder_input(tmp / "rules", ["config.json", "meta.json", "entity_ruler/patterns.jsonl"]))
+        # A tokenizer.json of its own: a few of the English rules of each kind (the whole English rule
+        # set would make every input pay for compiling it).
+        en = json.loads((sm / "tokenizer.json").read_text(encoding="utf-8"))
+        small = {"@tokenizers": "weft.Tokenizer.v1", "prefixes": en["prefixes"][:6], "suffixes": en["suffixes"][:6],
+                 "infixes": en["infixes"][:6], "token_match": ":-\\)|<3|#[\\p{L}_]+",
+                 "url_match": "(?i:https?://|www\\.)[^\\s<>\"]+", "plain_chars": en["plain_chars"],
+                 "special_cases": dict(list(en["special_cases"].items())[:6]), "cache_size": 64}
+        (tmp / "rules" / "tokenizer.json").write_text(json.dumps(small, ensure_ascii=False), encoding="utf-8")
+        write("model_config", "custom_tokenizer.txt",
+              model_folder_input(tmp / "rules", ["config.json", "tokenizer.json", "entity_ruler/patterns.jsonl"]))
         # Trained models small enough for seeds: tiny tok2vec and heads, two steps on a few sentences.
         for name, pipeline in (("tiny_tagger", ["tok2vec", "tagger", "sentencizer"]),
                                ("tiny_all", ["tok2vec", "tagger", "morphologizer", "lemmatizer", "parser", "ner"])):
