@@ -5,8 +5,9 @@
 #   2. python: the Python and CLI suites (pytest tests/python tests/cli) with build-asan's _weft module
 #              and weft command;
 #   3. tsan:   the test cases that run threads (the Pipeline's thread pool, pipe with n_threads, shared
-#              tokenizers, matchers, StringStore and Vocab, the CPU allocator, per-thread scratch) under
-#              ThreadSanitizer, built in build-tsan/ with WEFT_SANITIZE=thread.
+#              tokenizers, matchers, StringStore and Vocab, the CPU allocator, per-thread scratch), then
+#              the matrix products and threaded models with WEFT_NUM_THREADS=2 (oneDNN's OpenMP threads),
+#              under ThreadSanitizer, built in build-tsan/ with WEFT_SANITIZE=thread.
 # GCC (the project's compiler) at -O1 -g with asserts on, no CUDA. Prints each part's wall time.
 #
 #   scripts/sanitize.sh [asan] [python] [tsan]     (default: all three, in that order)
@@ -28,12 +29,13 @@ configure() {  # build dir, sanitizers, extra cmake args...
   local dir=$1 san=$2
   shift 2
   [ -f "$dir/build.ninja" ] && return 0
+  mkdir -p "$dir"
   local cache=()
   command -v ccache >/dev/null && cache=(-DWEFT_CCACHE=ON -DWEFT_CCACHE_DIR="$root/$dir/.ccache")
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DWEFT_SANITIZE="$san" -DWEFT_CUDA=OFF -DWEFT_BUILD_BENCHMARKS=OFF -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF \
-    -DPython3_EXECUTABLE="$py" "${cache[@]}" "$@" >"$dir.configure.log" 2>&1 \
-    || { cat "$dir.configure.log"; return 1; }
+    -DPython3_EXECUTABLE="$py" "${cache[@]}" "$@" >"$dir/configure.log" 2>&1 \
+    || { cat "$dir/configure.log"; return 1; }
 }
 build() {  # build dir, targets...
   local dir=$1
@@ -111,12 +113,19 @@ part_python() {
 # weft_nn_tests the CPU allocator across threads and the per-thread scratch arena.
 TSAN_CASES='*thread*,*concurrent*,pipeline: *'
 TSAN_NN_CASES='*thread*,*scratch*,*allocator*'
+# The products on several CPU threads (WEFT_NUM_THREADS=2: oneDNN's OpenMP threads inside each caller,
+# also inside the pipeline's workers): gemm, int8 and tok2vec cases of the nn suite, and the threaded
+# cases that run trained models.
+TSAN_OMP_NN_CASES='*gemm*,*int8*,*tok2vec*'
+TSAN_OMP_CASES='ner: *thread*,parser: *thread*,training: *thread*'
 
 part_tsan() {
   configure build-tsan thread -DWEFT_BUILD_CLI=OFF -DWEFT_BUILD_PYTHON=OFF || return 1
   build build-tsan weft_tests weft_nn_tests || return 1
   doctest_run build-tsan/weft_tests.log build-tsan/bin/weft_tests -tc="$TSAN_CASES" || return 1
   doctest_run build-tsan/weft_nn_tests.log build-tsan/bin/weft_nn_tests -tc="$TSAN_NN_CASES" || return 1
+  WEFT_NUM_THREADS=2 doctest_run build-tsan/weft_nn_tests_omp.log build-tsan/bin/weft_nn_tests -tc="$TSAN_OMP_NN_CASES" || return 1
+  WEFT_NUM_THREADS=2 doctest_run build-tsan/weft_tests_omp.log build-tsan/bin/weft_tests -tc="$TSAN_OMP_CASES" || return 1
 }
 
 total0=$(date +%s)
