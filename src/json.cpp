@@ -22,6 +22,24 @@ Json parse_json(std::string_view text, const std::string& source) {
     std::string what = e.what();
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     throw FormatError("invalid JSON: " + what, Location{source, line, col});
+  } catch (const nlohmann::json::exception& e) {
+    // Errors found while converting a token, such as a number too large for a double (out_of_range.406,
+    // "number overflow parsing '1e999'"), carry no offset: the quoted token gives the place.
+    std::string what = e.what();
+    if (auto p = what.find("] "); what.rfind("[json.exception.", 0) == 0 && p != std::string::npos) what = what.substr(p + 2);
+    Location where{source};
+    if (const auto q = what.find('\''); q != std::string::npos) {
+      const auto q2 = what.find('\'', q + 1);
+      const std::string token = what.substr(q + 1, q2 == std::string::npos ? std::string::npos : q2 - q - 1);
+      if (const std::size_t at = token.empty() ? std::string_view::npos : text.find(token); at != std::string_view::npos) {
+        where.line = 1;
+        where.column = 1;
+        for (std::size_t i = 0; i < at; ++i) {
+          if (text[i] == '\n') { ++where.line; where.column = 1; } else { ++where.column; }
+        }
+      }
+    }
+    throw FormatError("invalid JSON: " + what, where);
   }
 }
 

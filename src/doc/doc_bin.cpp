@@ -246,9 +246,17 @@ Doc deserialize(std::string_view record, const std::shared_ptr<Vocab>& vocab, co
              ") is empty, outside the text or overlaps the previous token");
     if (is_continuation(text[t.idx]) || (end < text.size() && is_continuation(text[end])))
       r.fail(where + "does not start and end on character boundaries");
+    if (i > 0 && (tokens[i - 1].flags & TOKEN_MWT_NEXT) && t.idx != prev_end)
+      r.fail("token " + std::to_string(i - 1) +
+             ": marked as a multi-word token with the next token, but text lies between them");
     prev_end = end;
+    if (t.flags & ~std::uint8_t{TOKEN_MWT_NEXT}) r.fail(where + "unknown flag bits " + std::to_string(t.flags));
+    if (i + 1 == n && (t.flags & TOKEN_MWT_NEXT))
+      r.fail(where + "marked as a multi-word token with the next token, but it is the last token");
     if (pos >= static_cast<std::uint8_t>(UPOS::COUNT)) r.fail(where + "invalid POS code " + std::to_string(pos));
     if (iob > static_cast<std::uint8_t>(EntIob::B)) r.fail(where + "invalid entity IOB code " + std::to_string(iob));
+    if ((iob == static_cast<std::uint8_t>(EntIob::B) || iob == static_cast<std::uint8_t>(EntIob::I)) && t.ent_type == 0)
+      r.fail(where + "inside an entity (IOB code " + std::to_string(iob) + ") but without an entity type");
     if (t.sent_start < -1 || t.sent_start > 1) r.fail(where + "invalid sentence start " + std::to_string(t.sent_start));
     const std::int64_t head = static_cast<std::int64_t>(i) + t.head;
     if (head < 0 || head >= static_cast<std::int64_t>(n))

@@ -170,6 +170,7 @@ class JsonDocReader {
       const std::uint64_t start = required_uint(ent, "start", where), end = required_uint(ent, "end", where);
       std::string_view label;
       if (!string_member(ent, "label", where, label)) fail(field(where, "label") + " is missing");
+      if (label.empty()) fail(field(where, "label") + " is empty (an entity needs a label)");
       const hash_t label_hash = doc.intern(label);
       const std::size_t first = token_at(starts_, start, where + ": start");
       const std::size_t last = token_at(ends_, end, where + ": end");

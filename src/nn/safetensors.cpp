@@ -125,8 +125,14 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, Stor
 SafeTensors load_safetensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IOError("cannot open " + path);
+  return load_safetensors(in, path);
+}
+
+SafeTensors load_safetensors(std::istream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
-  const auto file_size = static_cast<std::uint64_t>(in.tellg());
+  const std::streamoff end = in.tellg();
+  if (!in || end < 0) throw IOError("cannot seek in " + path + " (safetensors needs a seekable input)");
+  const auto file_size = static_cast<std::uint64_t>(end);
   in.seekg(0);
   if (file_size < 8) bad(path, "file of " + std::to_string(file_size) + " bytes is too short for the header length");
   unsigned char len[8];

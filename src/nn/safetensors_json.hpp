@@ -19,6 +19,15 @@ struct Value {
   std::vector<Value> items;                             // Array
   std::vector<std::pair<std::string, Value>> members;  // Object, in file order, keys unique
 
+  // Declared here, defaulted in the .cpp: inline implicit ones make clang (with libstdc++ 12) check
+  // std::pair<std::string, Value> while Value is still incomplete, which does not compile.
+  Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
+
   const Value* find(std::string_view key) const;
 };
 

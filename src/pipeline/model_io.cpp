@@ -70,11 +70,25 @@ Pipeline load(const std::filesystem::path& dir) {
   }
   Pipeline nlp(vocab, std::move(tokenizer), lang);
   const Json components = config.value("components", Json::object());
-  for (const Json& n : config["nlp"]["pipeline"]) {
-    const std::string name = n.get<std::string>();
-    if (!components.contains(name) || !components[name].is_object() || !components[name].contains("factory"))
+  // "nlp.pipeline" and "nlp.disabled" list component names.
+  auto names = [&](const char* key) {
+    std::vector<std::string> out;
+    const Json& list = config["nlp"][key];
+    if (!list.is_array()) throw ModelError(cfg_path + ": \"nlp\": \"" + key + "\" must be a list of component names");
+    for (const Json& n : list) {
+      if (!n.is_string())
+        throw ModelError(cfg_path + ": \"nlp\": \"" + key + "\" must list component names (strings), found " + n.dump());
+      out.push_back(n.get<std::string>());
+    }
+    return out;
+  };
+  for (const std::string& name : names("pipeline")) {
+    if (!components.is_object() || !components.contains(name) || !components[name].is_object() ||
+        !components[name].contains("factory"))
       throw ModelError(cfg_path + ": component \"" + name + "\" has no \"factory\" in \"components\"");
     Json c = components[name];
+    if (!c["factory"].is_string())
+      throw ModelError(cfg_path + ": component \"" + name + "\": \"factory\" must be a string, found " + c["factory"].dump());
     const std::string factory = c["factory"].get<std::string>();
     c.erase("factory");
     if (!Registry::global().resolve("components", factory))
@@ -93,8 +107,15 @@ Pipeline load(const std::filesystem::path& dir) {
       throw ModelError(cfg_path + ": component \"" + name + "\": " + e.what());
     }
   }
-  if (config["nlp"].contains("disabled"))
-    for (const Json& n : config["nlp"]["disabled"]) nlp.disable_pipe(n.get<std::string>());
+  if (config["nlp"].contains("disabled")) {
+    for (const std::string& name : names("disabled")) {
+      try {
+        nlp.disable_pipe(name);
+      } catch (const Error& e) {
+        throw ModelError(cfg_path + ": \"nlp\": \"disabled\": " + e.cause());
+      }
+    }
+  }
   nlp.set_meta(std::move(meta));
   return nlp;
 }

@@ -163,13 +163,35 @@ std::size_t Pipeline::index_of(const std::string& name) const {
   throw KeyError("no component \"" + name + "\" in the pipeline (components: " + (known.empty() ? "none" : known) + ")");
 }
 
+namespace {
+
+// Makes a component through the registry. A config value of the wrong type that a factory reads with
+// nlohmann's accessors (j.value("width", 64) on a string) throws nlohmann's type_error, which is not a
+// weft::Error: it becomes the ValueError every other bad config value gives, naming the component.
+std::shared_ptr<Component> make_component(const std::string& factory, const std::string& name, const Json& config,
+                                          const std::shared_ptr<Vocab>& vocab) {
+  const auto& make = Registry::global().get<ComponentFactory>("components", factory);
+  try {
+    return make(name, config.is_null() ? Json::object() : config, vocab);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    if (const auto p = what.find("] "); what.rfind("[json.exception.", 0) == 0 && p != std::string::npos)
+      what = what.substr(p + 2);
+    std::string shown = config.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (shown.size() > 300) shown = shown.substr(0, 300) + "...";
+    throw ValueError("component \"" + name + "\" (factory \"" + factory + "\"): invalid config value: " + what +
+                     " (config: " + shown + ")");
+  }
+}
+
+}  // namespace
+
 Component& Pipeline::add_pipe(const std::string& factory, std::string name, const Json& config,
                               const std::string& before, const std::string& after) {
   if (name.empty()) name = factory;
   if (has_pipe(name)) throw ValueError("a component named \"" + name + "\" is already in the pipeline");
   if (!before.empty() && !after.empty()) throw ValueError("add_pipe: give `before` or `after`, not both");
-  const auto& make = Registry::global().get<ComponentFactory>("components", factory);
-  std::shared_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  std::shared_ptr<Component> component = make_component(factory, name, config, vocab_);
   component->set_tokenizer(tokenizer_);
   std::size_t pos = slots_.size();
   if (!before.empty()) pos = index_of(before);
@@ -187,8 +209,7 @@ std::shared_ptr<Component> Pipeline::remove_pipe(const std::string& name) {
 
 Component& Pipeline::replace_pipe(const std::string& name, const std::string& factory, const Json& config) {
   Slot& slot = slots_[index_of(name)];
-  const auto& make = Registry::global().get<ComponentFactory>("components", factory);
-  std::shared_ptr<Component> component = make(name, config.is_null() ? Json::object() : config, vocab_);
+  std::shared_ptr<Component> component = make_component(factory, name, config, vocab_);
   component->set_tokenizer(tokenizer_);
   slot.component = std::move(component);
   slot.factory = factory;

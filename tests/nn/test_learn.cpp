@@ -73,7 +73,9 @@ TEST_CASE("nn: a tok2vec tagger learns a synthetic task") {
   MESSAGE("loss " << first << " -> " << last << " in " << seconds << " s");
   CHECK(first > 1.0);
   CHECK(last < 0.05);
-  CHECK(seconds < 10.0);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  CHECK(seconds < 10.0);  // not under sanitizers (scripts/sanitize.sh), which run several times slower
+#endif
   // Held-out accuracy with the averaged weights.
   Batch test = make_batch(data, 50);
   auto averaged = adam.use_averages(*model);

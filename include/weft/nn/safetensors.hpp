@@ -5,6 +5,7 @@
 // reading a byte of data and names the file and tensor on failure.
 #pragma once
 
+#include <istream>
 #include <map>
 #include <string>
 #include <utility>
@@ -28,5 +29,8 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, Stor
                       const std::map<std::string, std::string>& metadata = {});
 // FormatError for a malformed file, IOError when it cannot be read.
 SafeTensors load_safetensors(const std::string& path);
+// The same from a seekable stream (weights held in memory: an std::istringstream over the bytes);
+// `source` names it in errors.
+SafeTensors load_safetensors(std::istream& in, const std::string& source);
 
 }  // namespace weft::nn
