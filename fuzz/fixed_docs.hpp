@@ -4,7 +4,10 @@
 // documented), over one English pipeline's Vocab.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "weft/doc/conllu.hpp"
@@ -59,5 +62,36 @@ inline const std::vector<weft::Doc>& fixed_docs() {
   }();
   return docs;
 }
+
+// A bound on what matching a set of token patterns costs. spaCy's algorithm, which the Matcher follows
+// state for state, keeps a state for every way a run of optional specs may have matched so far, so a
+// pattern with k optional specs ("?", "*", "+", and "{n,m}" unrolled into m - n "?") costs about
+// 1.4^k per start token: [{"IS_ALPHA": true, "OP": "{0,27}"}, {"OP": "+"}] over 22 tokens takes 3.4 s
+// in weft and 5.2 s in spaCy 3.8 (fuzz_matcher timed out on it). That cost is the algorithm's, so
+// the targets do not match rule sets whose bound exceeds kMaxPatternCost: they look for bugs.
+inline double pattern_cost(const weft::Json& pattern) {
+  if (!pattern.is_array()) return 0;
+  std::size_t optional = 0;
+  for (const weft::Json& spec : pattern) {
+    if (!spec.is_object() || !spec.contains("OP") || !spec["OP"].is_string()) continue;
+    const std::string op = spec["OP"].get<std::string>();
+    if (op == "?" || op == "*" || op == "+") {
+      ++optional;
+    } else if (op.size() > 2 && op.front() == '{' && op.back() == '}') {
+      const std::string body = op.substr(1, op.size() - 2);
+      const std::size_t comma = body.find(',');
+      if (comma == std::string::npos) continue;  // {n}: no choice
+      auto number = [](const std::string& t, std::size_t fallback) {
+        if (t.empty() || t.size() > 6 || t.find_first_not_of("0123456789") != std::string::npos) return fallback;
+        return static_cast<std::size_t>(std::stoul(t));
+      };
+      const std::size_t n = number(body.substr(0, comma), 0);
+      const std::string m_text = body.substr(comma + 1);
+      optional += m_text.empty() ? 1 : number(m_text, 1000000) - std::min(n, number(m_text, 1000000));
+    }
+  }
+  return std::pow(1.5, static_cast<double>(std::min<std::size_t>(optional, 100)));
+}
+inline constexpr double kMaxPatternCost = 60;  // about ten optional specs in one pattern
 
 }  // namespace weft_fuzz

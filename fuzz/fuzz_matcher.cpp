@@ -1,6 +1,7 @@
 // Matcher patterns: the input is the JSON list of patterns of Matcher.add (spaCy's format, e.g.
 // [[{"LOWER": "san"}, {"IS_TITLE": true, "OP": "+"}]]), added under a key (greedy none, FIRST or
-// LONGEST by the input's length) and matched over fixed Docs (fixed_docs.hpp), whole and as a Span.
+// LONGEST by the input's length) and matched over fixed Docs (fixed_docs.hpp), whole and as a Span,
+// unless their optional specs would make matching take seconds (pattern_cost, fixed_docs.hpp).
 // Invariants: matches are non-empty token ranges inside what was matched; removing the rule works.
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size % 3 == 1) greedy = Greedy::FIRST;
   if (size % 3 == 2) greedy = Greedy::LONGEST;
   if (!weft_fuzz::expect_errors([&] { matcher.add("KEY", patterns, {}, greedy); })) return 0;
+  double cost = 0;  // patterns were accepted: a list of patterns
+  for (const Json& p : patterns) cost += weft_fuzz::pattern_cost(p);
+  if (cost > weft_fuzz::kMaxPatternCost) return 0;  // the algorithm's known cost (fixed_docs.hpp)
   weft_fuzz::expect_errors([&] { matcher.add("OTHER", patterns); });
   for (const Doc& fixed : weft_fuzz::fixed_docs()) {
     weft_fuzz::expect_errors([&] { check_matches(matcher.find(fixed), fixed.size()); });
