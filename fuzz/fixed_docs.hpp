@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -73,8 +74,13 @@ inline double pattern_cost(const weft::Json& pattern) {
   if (!pattern.is_array()) return 0;
   std::size_t optional = 0;
   for (const weft::Json& spec : pattern) {
-    if (!spec.is_object() || !spec.contains("OP") || !spec["OP"].is_string()) continue;
-    const std::string op = spec["OP"].get<std::string>();
+    if (!spec.is_object()) continue;
+    std::string op;  // the Matcher reads keys in any case ("oP")
+    for (const auto& [key, value] : spec.items()) {
+      std::string upper = key;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (upper == "OP" && value.is_string()) op = value.get<std::string>();
+    }
     if (op == "?" || op == "*" || op == "+") {
       ++optional;
     } else if (op.size() > 2 && op.front() == '{' && op.back() == '}') {
