@@ -41,6 +41,7 @@ from . import _doc_api, _span_groups, _tokenizer_api, attrs, registry, util  # n
 from .language import Language, blank, load  # noqa: F401
 from .morphology import MorphAnalysis, _token_morph, _token_set_morph
 from .training import default_config, train, training_config  # noqa: F401
+from .device import prefer_gpu, require_cpu, require_gpu  # noqa: F401
 
 Token.morph = property(_token_morph, _token_set_morph,
                        doc="The token's morphological features (a MorphAnalysis); settable as Token.set_morph")
@@ -56,5 +57,5 @@ __all__ = [
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher", "SpanGroup", "matcher", "util",
+    "DependencyMatcher", "SpanGroup", "matcher", "util", "prefer_gpu", "require_cpu", "require_gpu",
 ]

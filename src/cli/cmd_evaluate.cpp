@@ -41,6 +41,7 @@ Run add_evaluate(CLI::App& app) {
     std::string unit = "document";
     bool json = false;
     PipelineOptions pipeline;
+    std::string device = "cpu";
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("evaluate", "Score a pipeline on gold CoNLL-U (CoNLL 2018 shared-task metrics)");
@@ -60,15 +61,19 @@ Run add_evaluate(CLI::App& app) {
                 "pipeline predicts entities");
   cmd->add_option("--tokenizer", o->pipeline.tokenizer, "Replace the pipeline's tokenizer: a registry name or a tokenizer.json file");
 
+  add_device_option(*cmd, o->device);
   add_code_option(*cmd);
 
   return [o]() -> int {
     prepare_code();
+    const backend::Device device = device_option(o->device);
     Pipeline nlp = load_model(o->model);
+    nlp.to(device);
     set_tokenizer_option(nlp, o->pipeline.tokenizer);
     const std::vector<Doc> gold = read_conllu_file(o->data, nlp.vocab());
     if (o->raw) ensure_segmenter(nlp);
-    const Evaluation e = o->raw ? evaluate_raw(nlp, gold, o->unit == "sentence") : evaluate(nlp, gold);
+    const Evaluation e = o->raw ? evaluate_raw(nlp, gold, o->unit == "sentence")
+                                : evaluate(nlp, gold, device.is_cpu() ? 256 : kDeviceBatchSize);
     if (o->json) {
       std::cout << e.to_json().dump(2) << '\n';
     } else {

@@ -47,6 +47,7 @@ Run add_run(CLI::App& app) {
     int threads = 1;
     std::size_t batch_size = 256;
     std::size_t max_length = Pipeline::kDefaultMaxLength;
+    std::string device = "cpu";
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -68,7 +69,9 @@ Run add_run(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Worker threads (batches processed in parallel, output in input order)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  CLI::Option* batch = cmd->add_option("--batch-size", o->batch_size, "Documents per batch (default 256; 4096 on a GPU)")
+                           ->check(CLI::Range(1, 1 << 20));
+  add_device_option(*cmd, o->device);
   cmd->add_option("--max-length", o->max_length,
                   "Longest text, in characters, of one document (spaCy's nlp.max_length); a longer one is an error "
                   "naming its file and line. 0: no limit")
@@ -76,9 +79,12 @@ Run add_run(CLI::App& app) {
 
   add_code_option(*cmd);
 
-  return [o]() -> int {
+  return [o, batch]() -> int {
     prepare_code();
+    const backend::Device device = device_option(o->device);
     Pipeline nlp = load_model(o->model);
+    nlp.to(device);
+    if (!device.is_cpu() && batch->count() == 0) o->batch_size = kDeviceBatchSize;
     set_tokenizer_option(nlp, o->tokenizer);
     nlp.set_max_length(o->max_length);
     std::vector<std::string> paths = o->inputs;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli/python.hpp"
+#include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/model_io.hpp"
@@ -84,6 +85,18 @@ Pipeline load_model(const std::string& name_or_path) {
   Pipeline nlp = load_or_blank(name_or_path);
   nlp.set_max_length(0);  // only weft run applies nlp.max_length (--max-length)
   return nlp;
+}
+
+void add_device_option(CLI::App& cmd, std::string& device) {
+  cmd.add_option("--device", device,
+                 "Where the networks run: cpu, or cuda:N for a GPU (an error naming CUDA when none is available)")
+      ->capture_default_str();
+}
+
+backend::Device device_option(const std::string& device) {
+  const backend::Device d = backend::Device::parse(device);
+  (void)backend::ops(d);  // ValueError naming CUDA and why it is not available
+  return d;
 }
 
 bool is_segmenter(const Pipeline& nlp, const std::string& name) { return Pipeline::is_segmenter(nlp.get_pipe(name)); }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/io.hpp"
+#include "weft/backend/device.hpp"
 
 namespace weft::cli {
 
@@ -27,6 +28,14 @@ void set_tokenizer_option(Pipeline& nlp, const std::string& tokenizer);
 // A trained model folder or a language code (the blank pipeline). Throws ModelError naming the path
 // or file when the folder is missing or corrupt.
 Pipeline load_model(const std::string& name_or_path);
+// --device cpu|cuda[:N] (run, evaluate, train): where the pipeline's networks run.
+void add_device_option(CLI::App& cmd, std::string& device);
+// The device named; ValueError (exit 1) naming CUDA and why it is not available, for a GPU this
+// process cannot use.
+backend::Device device_option(const std::string& device);
+// Documents per batch on a GPU where the user gave no --batch-size: large batches keep it busy.
+inline constexpr std::size_t kDeviceBatchSize = 4096;
+
 // Whether an enabled component sets sentence boundaries (a sentencizer, senter or parser).
 bool is_segmenter(const Pipeline& nlp, const std::string& name);
 bool has_segmenter(const Pipeline& nlp);

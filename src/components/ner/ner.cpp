@@ -21,15 +21,22 @@ constexpr std::int64_t kTokenSlots = 4;  // B0, B0-1, B0+1, E0
 constexpr std::int64_t kLabelSlots = 1;  // the open entity's label
 
 // The feature rows and label of state `s`, row(w) giving the precomputed rows of word w of its Doc.
+// The words of the token slots of state `s` (-1: none) and its label slot.
+void slot_words(const biluo::State& s, std::int32_t* w, std::int32_t* labels) {
+  const std::int32_t words[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
+  std::copy(words, words + kTokenSlots, w);
+  labels[0] = s.open_label;
+}
+
 template <class Row>
 void features_by(const biluo::State& s, Row&& row, std::int64_t HP, const float** rows, std::int32_t* labels,
                  std::int32_t* words = nullptr) {
-  const std::int32_t w[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
+  std::int32_t w[kTokenSlots];
+  slot_words(s, w, labels);
   for (std::int64_t f = 0; f < kTokenSlots; ++f) {
     rows[f] = w[f] < 0 ? nullptr : row(w[f]) + f * HP;
     if (words != nullptr) words[f] = w[f];
   }
-  labels[0] = s.open_label;
 }
 
 // The same for a Doc whose precomputed rows start at P, the row of word `origin` (rows of the words a
@@ -156,7 +163,8 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
                                    std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
   const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
-  const ParserModel::HostView view = m.host_view(false);
+  // The host's copies of the upper layers, where the states are scored there.
+  const ParserModel::HostView view = chunk.device() != nullptr ? ParserModel::HostView{} : m.host_view(false);
   const std::int64_t HP = m.row_width();
   // One state per run, over the whole Doc's words from the run's first word to its end.
   struct Sequence {
@@ -179,19 +187,36 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
     if (P != nullptr) rows += run.size() * kTokenSlots * HP;
     first += run.size();
   }
-  transition::greedy_decode(
-      m, view, std::move(active),
-      [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
-        const Sequence& q = seqs[k];
-        const biluo::Constraints& cons = c[runs[k].doc];
-        for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(q.st, actions_[a], cons);
-        if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
-        else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
-      },
-      [&](std::size_t k, std::size_t action) {
-        biluo::apply(seqs[k].st, actions_[action]);
-        return seqs[k].st.i >= seqs[k].end;
-      });
+  const auto validity = [&](std::size_t k, std::uint8_t* valid) {
+    const biluo::Constraints& cons = c[runs[k].doc];
+    for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(seqs[k].st, actions_[a], cons);
+  };
+  const auto apply = [&](std::size_t k, std::size_t action) {
+    biluo::apply(seqs[k].st, actions_[action]);
+    return seqs[k].st.i >= seqs[k].end;
+  };
+  if (ParserModel::DeviceRows* on_device = chunk.device()) {
+    transition::greedy_decode_on_device(
+        m, *on_device, std::move(active),
+        [&](std::size_t k, std::int64_t* words_out, std::int32_t* labels_out, std::uint8_t* valid) {
+          const Sequence& q = seqs[k];
+          validity(k, valid);
+          std::int32_t w[kTokenSlots];
+          slot_words(q.st, w, labels_out);
+          for (std::int64_t f = 0; f < kTokenSlots; ++f) words_out[f] = w[f] < 0 ? -1 : q.first + (w[f] - q.origin);
+        },
+        apply);
+  } else {
+    transition::greedy_decode(
+        m, view, std::move(active),
+        [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
+          const Sequence& q = seqs[k];
+          validity(k, valid);
+          if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
+          else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
+        },
+        apply);
+  }
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const DocRun& run = runs[k];
     Doc& d = docs[run.doc];

@@ -304,6 +304,18 @@ struct Parse {
       words[f] = ps.word(slots.tokens[f]);
       rows_out[f] = words[f] < 0 ? nullptr : row(words[f]) + static_cast<std::int64_t>(f) * HP;
     }
+    label_features(ps, labels_out);
+  }
+  // The words of the token slots (first + the word in the segment; -1 for an empty slot) and the labels,
+  // for scoring on the device (ParserModel::DeviceRows).
+  void slot_words(const ParseState& ps, std::int64_t first, std::int64_t* words_out, std::int32_t* labels_out) const {
+    for (std::size_t f = 0; f < slots.tokens.size(); ++f) {
+      const std::int32_t w = ps.word(slots.tokens[f]);
+      words_out[f] = w < 0 ? -1 : first + w;
+    }
+    label_features(ps, labels_out);
+  }
+  void label_features(const ParseState& ps, std::int32_t* labels_out) const {
     for (std::size_t k = 0; k < slots.labels.size(); ++k) {
       const std::int32_t w = ps.word(slots.labels[k]);
       labels_out[k] = w < 0 ? -1 : ps.st.labels[static_cast<std::size_t>(w)];
@@ -422,7 +434,8 @@ void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tenso
 void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
   const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
-  const ParserModel::HostView view = m.host_view(false);
+  // The host's copies of the upper layers, where the states are scored there.
+  const ParserModel::HostView view = chunk.device() != nullptr ? ParserModel::HostView{} : m.host_view(false);
   Parse parse(*system_, m, view, slot_set(n_features_), actions_);
   const std::int64_t stride = m.shape().token_slots * m.row_width();
   // The segments of every run: words between the sentence starts already set.
@@ -466,18 +479,30 @@ void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> r
     std::vector<std::size_t> active;
     for (std::size_t k = 0; k < segments.size(); ++k)
       if (!system_->is_final(segments[k].ps.st)) active.push_back(k);
-    transition::greedy_decode(
-        m, view, std::move(active),
-        [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
-          const Segment& g = segments[k];
-          parse.validity(g.ps, seg_starts(g), valid);
-          if (g.rows != nullptr) parse.features(g.ps, g.rows, rows_out, labels_out);
-          else parse.features_by(g.ps, [&](std::int32_t w) { return chunk.row(g.first + w); }, rows_out, labels_out);
-        },
-        [&](std::size_t k, std::size_t action) {
-          segments[k].ps.apply(*system_, actions_[action]);
-          return system_->is_final(segments[k].ps.st);
-        });
+    const auto apply = [&](std::size_t k, std::size_t action) {
+      segments[k].ps.apply(*system_, actions_[action]);
+      return system_->is_final(segments[k].ps.st);
+    };
+    if (ParserModel::DeviceRows* on_device = chunk.device()) {
+      transition::greedy_decode_on_device(
+          m, *on_device, std::move(active),
+          [&](std::size_t k, std::int64_t* words_out, std::int32_t* labels_out, std::uint8_t* valid) {
+            const Segment& g = segments[k];
+            parse.validity(g.ps, seg_starts(g), valid);
+            parse.slot_words(g.ps, g.first, words_out, labels_out);
+          },
+          apply);
+    } else {
+      transition::greedy_decode(
+          m, view, std::move(active),
+          [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
+            const Segment& g = segments[k];
+            parse.validity(g.ps, seg_starts(g), valid);
+            if (g.rows != nullptr) parse.features(g.ps, g.rows, rows_out, labels_out);
+            else parse.features_by(g.ps, [&](std::int32_t w) { return chunk.row(g.first + w); }, rows_out, labels_out);
+          },
+          apply);
+    }
   }
   for (Segment& g : segments) write_segment(docs[g.doc], g.a, g.ps.st);
 }

@@ -1,9 +1,11 @@
 // What every transition-based component built on ParserModel (the dependency parser, the entity
 // recognizer) does the same way, whatever its transition system:
 //   - precompute_runs: the per-token parts of the hidden layer for a batch, computed about 512 words
-//     at a time into scratch memory on the CPU (all at once on a device), handed to a callback that
-//     runs the transitions over those words (whole Docs, or runs of whole sentences of a long Doc);
-//   - greedy_decode: greedy decoding of many states in lockstep, one output-layer product per round;
+//     at a time into scratch memory on the CPU (device_chunking().device_words at a time on a GPU,
+//     where they stay), handed to a callback that runs the transitions over those words (whole Docs,
+//     or runs of whole sentences of a long Doc);
+//   - greedy_decode: greedy decoding of many states in lockstep, one output-layer product per round,
+//     with the states scored on the host (the CPU) or on the model's device (a GPU: ChunkRows::device());
 //   - softmax_valid / zero_cost_loss: the dynamic-oracle loss of one state, the negative log of the
 //     probability the model gives the valid moves of least cost, and its gradient.
 #pragma once
@@ -44,6 +46,10 @@ class ChunkRows {
  public:
   static constexpr std::int64_t kBlockRows = 64;
   ChunkRows(const float* data, std::int64_t stride);
+  // Rows that stay on the model's device, for greedy decoding there (greedy_decode_on_device); data()
+  // is null and row() must not be called.
+  explicit ChunkRows(ParserModel::DeviceRows& rows);
+  ParserModel::DeviceRows* device() const noexcept { return device_; }
   // Lazily: the model, the vectors X of the batch and the batch rows [lo, hi) of words [-before, ...).
   ChunkRows(const ParserModel& m, const nn::Ragged& X, std::int64_t lo, std::int64_t hi, std::int64_t before);
   ~ChunkRows();
@@ -57,17 +63,27 @@ class ChunkRows {
   const float* lazy_row(std::int64_t i) const;
   const float* data_ = nullptr;
   std::int64_t stride_ = 0;
+  ParserModel::DeviceRows* device_ = nullptr;
   struct Lazy;
   std::unique_ptr<Lazy> lazy_;
 };
+
+// Where greedy decoding scores its states. Auto (the default): on the model's device when that is not
+// the CPU (ParserModel::DeviceRows), else on the host. Device: on the model's device even when that is
+// the CPU, through the backend's ops (what a GPU runs, checked here against the host loop by the
+// tests). Host: on the host, the precomputed rows copied off a GPU. Process-wide.
+enum class DecodePlacement { Auto, Host, Device };
+DecodePlacement decode_placement() noexcept;
+void set_decode_placement(DecodePlacement placement) noexcept;
 
 // Runs fn(runs, rows) over the chunks of `docs` (doc_chunks.hpp: groups of whole Docs, and a Doc longer
 // than inference_chunking().split_words in runs of whole units, unit_start(doc, i) telling where a new
 // one begins at token i > 0), rows holding the model's precomputed parts of the runs' words (X holds
 // the vectors of all `docs`, in order) and of up to `context` words of their Docs before the first run
 // and after the last one, on the host. With `lazy`, a run longer than a chunk gets rows computed as they
-// are reached (ChunkRows); otherwise every row is computed up front. On a device, one call with every
-// Doc whole.
+// are reached (ChunkRows); otherwise every row is computed up front. On a device (and with
+// DecodePlacement::Device) the chunks hold up to device_chunking().device_words words and, with `lazy`
+// (greedy decoding), their rows stay on the device (ChunkRows::device()).
 void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
                      const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context, bool lazy,
                      const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn);
@@ -112,6 +128,39 @@ void greedy_decode(const ParserModel& m, const ParserModel::HostView& view, std:
     for (std::size_t k = 0; k < active.size(); ++k) {
       const std::int64_t best = backend::argmax_valid(scores.data() + static_cast<std::int64_t>(k) * A,
                                              valid.data() + static_cast<std::int64_t>(k) * A, A);
+      if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
+      if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
+    }
+    active.resize(kept);
+  }
+}
+
+// greedy_decode with the states scored on the model's device: prepare(k, words, labels, valid) fills
+// the chunk's word in each token slot (-1 for an empty slot), the label ids and the valid actions.
+template <class Prepare, class Apply>
+void greedy_decode_on_device(const ParserModel& m, ParserModel::DeviceRows& rows, std::vector<std::size_t> active,
+                             Prepare&& prepare, Apply&& apply) {
+  const ParserModelShape& shape = m.shape();
+  const std::int64_t F = shape.token_slots, K = shape.label_slots, A = shape.n_actions;
+  std::vector<std::int64_t> words;
+  std::vector<std::int32_t> labels;
+  std::vector<float> scores;
+  std::vector<std::uint8_t> valid;
+  while (!active.empty()) {
+    const auto S = static_cast<std::int64_t>(active.size());
+    words.resize(static_cast<std::size_t>(S * F));
+    labels.resize(static_cast<std::size_t>(std::max<std::int64_t>(1, S * K)));
+    scores.resize(static_cast<std::size_t>(S * A));
+    valid.resize(static_cast<std::size_t>(S * A));
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const auto i = static_cast<std::int64_t>(k);
+      prepare(active[k], words.data() + i * F, labels.data() + i * K, valid.data() + i * A);
+    }
+    rows.score(words.data(), labels.data(), S, scores.data());
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const std::int64_t best = backend::argmax_valid(scores.data() + static_cast<std::int64_t>(k) * A,
+                                                      valid.data() + static_cast<std::int64_t>(k) * A, A);
       if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
       if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
     }

@@ -1,0 +1,170 @@
+// Whole pipelines on a device (issue 18): Pipeline::to, the encoder's layers path, and greedy decoding
+// with the states scored through the backend's ops (ParserModel::DeviceRows). What a GPU runs is checked
+// on the CPU here, through the same code with the CPU's ops, against the CPU's own inference paths; the
+// cases that need a CUDA device (whole-pipeline parity with the CPU, results across batch sizes) are
+// reported skipped without one.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "test_paths.hpp"
+#include "weft/backend/cpu_int8.hpp"
+#include "weft/backend/device_info.hpp"
+#include "weft/backend/ops.hpp"
+#include "weft/components/parser/transition_loop.hpp"
+#include "weft/doc/doc_chunks.hpp"
+#include "weft/error.hpp"
+#include "weft/pipeline/encoder.hpp"
+#include "weft/pipeline/model_io.hpp"
+#include "weft/pipeline/pipeline.hpp"
+
+using namespace weft;
+using weft::test::source_path;
+
+namespace {
+
+std::vector<std::string> dev_lines(std::size_t n) {
+  std::ifstream in(weft::test::data_path("en_ewt/dev.txt"));
+  std::vector<std::string> out;
+  for (std::string line; out.size() < n && std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// Sets the decoding placement / the chunking for its lifetime.
+struct Placement {
+  explicit Placement(transition::DecodePlacement p) { transition::set_decode_placement(p); }
+  ~Placement() { transition::set_decode_placement(transition::DecodePlacement::Auto); }
+};
+struct Chunking {
+  InferenceChunking before = inference_chunking();
+  explicit Chunking(InferenceChunking c) { set_inference_chunking(c); }
+  ~Chunking() { set_inference_chunking(before); }
+};
+
+struct Agreement {
+  std::size_t tokens = 0, differ = 0;
+};
+
+// Tokens whose annotations (tags, morphology, lemma, head, relation, sentence start, entity) differ.
+Agreement compare(const std::vector<Doc>& a, const std::vector<Doc>& b) {
+  REQUIRE(a.size() == b.size());
+  Agreement out;
+  for (std::size_t d = 0; d < a.size(); ++d) {
+    REQUIRE(a[d].size() == b[d].size());
+    for (std::size_t i = 0; i < a[d].size(); ++i) {
+      const TokenData &x = a[d].data(i), &y = b[d].data(i);
+      const bool same = x.pos == y.pos && x.tag == y.tag && x.morph == y.morph &&
+                        a[d].str(x.lemma) == b[d].str(y.lemma) && x.head == y.head && x.dep == y.dep &&
+                        x.sent_start == y.sent_start && x.ent_iob == y.ent_iob && x.ent_type == y.ent_type;
+      ++out.tokens;
+      if (!same && out.differ++ < 5) MESSAGE("doc " << d << " token " << i << " \"" << a[d].token_text(i) << "\" differs");
+    }
+  }
+  return out;
+}
+
+bool no_cuda_device() {
+  static const bool none = backend::cuda_device_count() == 0;
+  return none;
+}
+
+}  // namespace
+
+TEST_CASE("device: decoding through the backend's ops gives the host loop's parses and entities") {
+  Pipeline nlp = load(source_path("models/en_ewt_sm"));
+  const std::vector<std::string> lines = dev_lines(300);
+  const std::vector<Doc> host = nlp.pipe(lines);
+  std::vector<Doc> device;
+  {
+    const Placement on(transition::DecodePlacement::Device);
+    device = nlp.pipe(lines);
+  }
+  const Agreement a = compare(host, device);
+  CHECK(a.tokens > 4000);
+  CHECK(a.differ == 0);
+  SUBCASE("in small chunks, with a long Doc cut in runs of sentences") {
+    // 300 words a pass: many chunks of whole Docs, and the long Doc below in runs of whole sentences,
+    // whose states read the words around their runs through the chunk's context rows.
+    std::string text;
+    for (const std::string& l : lines) text += (text.empty() ? "" : " ") + l;
+    const std::vector<std::string> long_doc{text};
+    const std::vector<Doc> whole = nlp.pipe(long_doc);
+    const Placement on(transition::DecodePlacement::Device);
+    const Chunking small(InferenceChunking{512, 4096, 300});
+    CHECK(compare(host, nlp.pipe(lines)).differ == 0);
+    CHECK(compare(whole, nlp.pipe(long_doc)).differ == 0);
+  }
+}
+
+TEST_CASE("device: the encoder's layers path equals the folded path, however the batch is cut") {
+  Pipeline nlp = load(source_path("models/en_ewt_sm"));
+  const std::vector<std::string> lines = dev_lines(120);
+  // A Doc without sentence punctuation: the sentencizer leaves long sentences, which a small pass cuts
+  // into windows overlapping by the encoder's reach.
+  std::string text;
+  for (const std::string& l : lines)
+    for (const char c : l) text += (c == '.' || c == '!' || c == '?') ? ' ' : c;
+  std::vector<Doc> docs;
+  for (const std::string& l : lines) docs.push_back(nlp.make_doc(l));
+  docs.push_back(nlp.make_doc(text));
+  const backend::CpuInt8Scope f32(false);  // the folded path as trained, to compare values closely
+  TokenEncoder& enc = *nlp.get_pipe("tok2vec").as_encoder();
+  const nn::Ragged folded = enc.predict(docs);
+  enc.discard_inference();
+  const nn::Ragged whole = enc.predict(docs);
+  nn::Ragged cut;
+  {
+    const Chunking small(InferenceChunking{512, 4096, 57});
+    cut = enc.predict(docs);
+  }
+  enc.prepare_inference();
+  REQUIRE(whole.data.shape() == folded.data.shape());
+  REQUIRE(cut.data.shape() == folded.data.shape());
+  const std::vector<float> f = folded.data.to_vector<float>(), w = whole.data.to_vector<float>(), c = cut.data.to_vector<float>();
+  float worst_folded = 0.f, worst_cut = 0.f, largest = 0.f;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    worst_folded = std::max(worst_folded, std::abs(f[i] - w[i]));
+    worst_cut = std::max(worst_cut, std::abs(c[i] - w[i]));
+    largest = std::max(largest, std::abs(w[i]));
+  }
+  MESSAGE("largest |folded - layers| " << worst_folded << ", |cut - whole| " << worst_cut << ", largest value " << largest);
+  CHECK(worst_folded <= 1e-4f * largest);  // the folded sums round differently
+  CHECK(worst_cut <= 1e-5f * largest);     // the same products over other rows
+}
+
+TEST_CASE("device: Pipeline::to a CUDA device that is missing throws, naming CUDA, and moves nothing") {
+  if (!no_cuda_device()) return;  // with a GPU the next cases cover it
+  Pipeline nlp = load(source_path("models/en_ewt_sm"));
+  const std::vector<std::string> lines = dev_lines(20);
+  const std::vector<Doc> before = nlp.pipe(lines);
+  CHECK_THROWS_WITH_AS(nlp.to(backend::Device::cuda(0)), doctest::Contains("CUDA is not available"), ValueError);
+  CHECK(nlp.device().is_cpu());
+  CHECK(compare(before, nlp.pipe(lines)).differ == 0);
+  nlp.to(backend::Device::cpu());  // a no-op move back re-derives the CPU forms
+  CHECK(compare(before, nlp.pipe(lines)).differ == 0);
+}
+
+TEST_CASE("cuda: the shipped pipeline on a GPU agrees with the CPU's f32 and does not depend on the batch" *
+          doctest::skip(no_cuda_device())) {
+  const backend::CpuInt8Scope f32(false);
+  Pipeline cpu = load(source_path("models/en_ewt_sm"));
+  Pipeline gpu = load(source_path("models/en_ewt_sm"));
+  gpu.to(backend::Device::cuda(0));
+  CHECK(gpu.device() == backend::Device::cuda(0));
+  const std::vector<std::string> lines = dev_lines(2000);
+  const std::vector<Doc> on_cpu = cpu.pipe(lines);
+  const std::vector<Doc> big = gpu.pipe(lines, PipeOptions{.batch_size = 2000});
+  const Agreement a = compare(on_cpu, big);
+  MESSAGE(a.differ << " of " << a.tokens << " tokens differ between the CPU (f32) and the GPU");
+  CHECK(a.differ * 1000 <= a.tokens * 5);  // at least 99.5% of tokens identical in every annotation
+  CHECK(compare(big, gpu.pipe(lines, PipeOptions{.batch_size = 37})).differ == 0);
+  const backend::DeviceMemoryStats m = backend::device_memory_stats(backend::Device::cuda(0));
+  CHECK(m.peak >= m.in_use);
+  CHECK(m.peak > 0);
+  gpu.to(backend::Device::cpu());
+  CHECK(compare(cpu.pipe(lines), gpu.pipe(lines)).differ == 0);
+}
