@@ -19,6 +19,13 @@ InferenceChunking inference_chunking() noexcept {
           g_device_words.load(std::memory_order_relaxed)};
 }
 
+namespace {
+std::atomic<bool> g_device_paths{false};
+}  // namespace
+
+bool device_paths() noexcept { return g_device_paths.load(std::memory_order_relaxed); }
+void set_device_paths(bool on) noexcept { g_device_paths.store(on, std::memory_order_relaxed); }
+
 InferenceChunking device_chunking() noexcept {
   const std::int64_t n = g_device_words.load(std::memory_order_relaxed);
   return {n, n, n};

@@ -28,6 +28,14 @@ struct InferenceChunking {
 // Process-wide; set_inference_chunking is for tests and benchmarks (ValueError below 1 word).
 // The chunking of the unfolded layers path: device_words for both chunk_words and split_words.
 InferenceChunking device_chunking() noexcept;
+
+// Whether the networks take the paths they take on a GPU wherever their model is (process-wide, off
+// by default): the encoder's layers instead of its folded tables, the transition components' states
+// scored through the backend's ops (ParserModel::DeviceRows), the classifiers' argmax through
+// argmax_segments, the lemmatizer's rows gathered by an op. On a GPU they are always taken; on the CPU
+// this runs them through the CPU's ops, which is how the tests check what a GPU runs without one.
+bool device_paths() noexcept;
+void set_device_paths(bool on) noexcept;
 InferenceChunking inference_chunking() noexcept;
 void set_inference_chunking(InferenceChunking chunking);
 

@@ -3,7 +3,6 @@
 #include "weft/components/parser/transition_loop.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 
 #include "weft/backend/scratch.hpp"
@@ -29,15 +28,6 @@ std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserMo
   auto m = make(model_config, shape);
   m->set_label(component);
   return m;
-}
-
-namespace {
-std::atomic<int> g_placement{static_cast<int>(DecodePlacement::Auto)};
-}  // namespace
-
-DecodePlacement decode_placement() noexcept { return static_cast<DecodePlacement>(g_placement.load(std::memory_order_relaxed)); }
-void set_decode_placement(DecodePlacement placement) noexcept {
-  g_placement.store(static_cast<int>(placement), std::memory_order_relaxed);
 }
 
 std::vector<DocRun> whole_docs(std::span<const Doc> docs) {
@@ -111,12 +101,10 @@ void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> d
                      const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn) {
   if (docs.empty()) return;
   const std::int64_t stride = m.shape().token_slots * m.row_width();
-  const DecodePlacement placement = decode_placement();
-  const bool on_device = lazy && (placement == DecodePlacement::Device ||
-                                  (placement == DecodePlacement::Auto && !m.device().is_cpu()));
+  const bool on_device = lazy && (device_paths() || !m.device().is_cpu());
   if (on_device || !m.device().is_cpu()) {
     // Large chunks (a GPU needs many rows to be busy), their rows kept on the device for greedy
-    // decoding there, or else (beam search, or DecodePlacement::Host) copied to the host.
+    // decoding there, or else (beam search) copied to the host.
     for_each_chunk(docs, device_chunking(), unit_start, [&](std::span<const DocRun> runs) {
       const DocRun &first = runs.front(), &last = runs.back();
       const std::int64_t before = std::min(context, first.begin);

@@ -379,7 +379,7 @@ nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
 
 nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
   if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
-  if (!folded_) return encode_layers(docs);
+  if (!folded_ || device_paths()) return encode_layers(docs);
   std::int64_t n = 0;
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
   backend::Tensor embedded = backend::Tensor::empty({n, config_.width}, backend::DType::F32);

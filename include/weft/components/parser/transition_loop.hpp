@@ -68,22 +68,14 @@ class ChunkRows {
   std::unique_ptr<Lazy> lazy_;
 };
 
-// Where greedy decoding scores its states. Auto (the default): on the model's device when that is not
-// the CPU (ParserModel::DeviceRows), else on the host. Device: on the model's device even when that is
-// the CPU, through the backend's ops (what a GPU runs, checked here against the host loop by the
-// tests). Host: on the host, the precomputed rows copied off a GPU. Process-wide.
-enum class DecodePlacement { Auto, Host, Device };
-DecodePlacement decode_placement() noexcept;
-void set_decode_placement(DecodePlacement placement) noexcept;
-
 // Runs fn(runs, rows) over the chunks of `docs` (doc_chunks.hpp: groups of whole Docs, and a Doc longer
 // than inference_chunking().split_words in runs of whole units, unit_start(doc, i) telling where a new
 // one begins at token i > 0), rows holding the model's precomputed parts of the runs' words (X holds
 // the vectors of all `docs`, in order) and of up to `context` words of their Docs before the first run
 // and after the last one, on the host. With `lazy`, a run longer than a chunk gets rows computed as they
 // are reached (ChunkRows); otherwise every row is computed up front. On a device (and with
-// DecodePlacement::Device) the chunks hold up to device_chunking().device_words words and, with `lazy`
-// (greedy decoding), their rows stay on the device (ChunkRows::device()).
+// device_paths() on the CPU) the chunks hold up to device_chunking().device_words words and, with
+// `lazy` (greedy decoding), their rows stay on the device (ChunkRows::device()).
 void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> docs,
                      const std::function<bool(const Doc&, std::size_t)>& unit_start, std::int64_t context, bool lazy,
                      const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn);
