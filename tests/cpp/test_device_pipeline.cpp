@@ -15,8 +15,11 @@
 #include "weft/backend/cpu_int8.hpp"
 #include "weft/backend/device_info.hpp"
 #include "weft/backend/ops.hpp"
+#include "weft/components/ner/ner.hpp"
+#include "weft/components/parser/parser.hpp"
 #include "weft/components/parser/parser_model.hpp"
 #include "weft/components/parser/transition_loop.hpp"
+#include "weft/doc/conllu.hpp"
 #include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/encoder.hpp"
@@ -24,28 +27,13 @@
 #include "weft/pipeline/pipeline.hpp"
 
 using namespace weft;
+using weft::test::Chunking;
+using weft::test::dev_lines;
+using weft::test::DevicePaths;
 using weft::test::source_path;
 
 namespace {
 
-std::vector<std::string> dev_lines(std::size_t n) {
-  std::ifstream in(weft::test::data_path("en_ewt/dev.txt"));
-  std::vector<std::string> out;
-  for (std::string line; out.size() < n && std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-// Sets device_paths() / the chunking for its lifetime.
-struct DevicePaths {
-  DevicePaths() { set_device_paths(true); }
-  ~DevicePaths() { set_device_paths(false); }
-};
-struct Chunking {
-  InferenceChunking before = inference_chunking();
-  explicit Chunking(InferenceChunking c) { set_inference_chunking(c); }
-  ~Chunking() { set_inference_chunking(before); }
-};
 
 struct Agreement {
   std::size_t tokens = 0, differ = 0;
@@ -135,7 +123,87 @@ float device_rows_against_host(backend::Device device) {
   return worst;
 }
 
+// Every parameter gradient of a model, flattened in order.
+std::vector<float> gradients(nn::Layer& m) {
+  std::vector<float> out;
+  for (nn::Param* p : m.params()) {
+    const std::vector<float> g = p->grad.to_vector<float>();
+    out.insert(out.end(), g.begin(), g.end());
+  }
+  return out;
+}
+
+float largest_difference(const std::vector<float>& a, const std::vector<float>& b, float* largest) {
+  REQUIRE(a.size() == b.size());
+  float worst = 0.f;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, std::abs(a[i] - b[i]));
+    *largest = std::max(*largest, std::abs(a[i]));
+  }
+  return worst;
+}
+
+// The oracle's loss and gradients of a transition component (initialised on gold Docs, its weights
+// made random so that every part counts) on the host's loop and on the device's rounds (through the
+// CPU's ops): they must agree where the oracle's choices do not depend on random draws (explore 0:
+// always the gold move, 1: always the model's best valid move; no dropout).
+void check_oracle_on_device(TrainablePipe& c, std::span<const Doc> gold) {
+  c.initialize(gold, 32, 5);
+  nn::Layer& m = c.model();
+  std::mt19937 gen(11);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  for (nn::Param* p : m.params()) {
+    std::vector<float> v(static_cast<std::size_t>(p->value.numel()));
+    for (float& f : v) f = u(gen);
+    p->value.copy_from(backend::Tensor::from_vector(v, p->value.shape()));
+  }
+  std::int64_t n = 0;
+  for (const Doc& d : gold) n += static_cast<std::int64_t>(d.size());
+  std::vector<float> x(static_cast<std::size_t>(n * 32));
+  for (float& f : x) f = u(gen);
+  const nn::Ragged X{backend::Tensor::from_vector(x, {n, 32}),
+                     backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(n)}, {1})};
+  const backend::Tensor P = m.forward(X, true).Y.data;
+  const auto zero = [&] {
+    for (nn::Param* p : m.params()) backend::ops(backend::Device::cpu()).fill(p->grad, 0.f);
+  };
+  zero();
+  const nn::Loss host = c.get_loss(gold, P);
+  const std::vector<float> host_grads = gradients(m);
+  zero();
+  nn::Loss device;
+  {
+    const DevicePaths on;
+    device = c.get_loss(gold, P);
+  }
+  const std::vector<float> device_grads = gradients(m);
+  CHECK(host.n_labelled == device.n_labelled);
+  CHECK(device.value == doctest::Approx(host.value).epsilon(1e-5));
+  float largest = 0.f;
+  const float params = largest_difference(host_grads, device_grads, &largest);
+  MESSAGE("loss " << host.value << ", largest parameter gradient " << largest << ", differing by at most " << params);
+  CHECK(params <= 1e-4f * std::max(1.f, largest));  // sums of thousands of states, in another order
+  largest = 0.f;
+  const float rows = largest_difference(host.grad.to_vector<float>(), device.grad.to_vector<float>(), &largest);
+  CHECK(rows <= 1e-4f * std::max(1.f, largest));
+}
+
 }  // namespace
+
+TEST_CASE("device: the oracle's rounds on the device give the host loop's loss and gradients") {
+  auto vocab = std::make_shared<Vocab>();
+  std::vector<Doc> gold = read_conllu_file(weft::test::data_path("en_ewt/dev.conllu"), vocab);
+  gold.erase(gold.begin() + 60, gold.end());
+  for (const float explore : {0.f, 1.f}) {
+    CAPTURE(explore);
+    Json config = Json::object();
+    config["explore"] = explore;
+    DependencyParser parser("parser", config, vocab);
+    check_oracle_on_device(parser, gold);
+    EntityRecognizer ner("ner", config, vocab);
+    check_oracle_on_device(ner, gold);
+  }
+}
 
 TEST_CASE("device: DeviceRows scores states as the host's greedy rounds do, exactly on the CPU") {
   CHECK(device_rows_against_host(backend::Device::cpu()) == 0.f);

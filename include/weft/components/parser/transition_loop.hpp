@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <span>
 #include <vector>
@@ -91,6 +92,21 @@ void softmax_valid(const float* scores, const std::uint8_t* valid, std::size_t n
 double zero_cost_loss(const float* scores, const std::uint8_t* valid, const std::int32_t* costs, std::size_t n_actions,
                       float norm, float* p, float* d, std::size_t* best_gold);
 
+// One round's end in greedy decoding: each active state takes its best valid action (scores and valid:
+// a row of n_actions per state), and the states apply() reports final leave `active`.
+template <class Apply>
+void apply_best(std::vector<std::size_t>& active, const float* scores, const std::uint8_t* valid, std::int64_t n_actions,
+                Apply&& apply) {
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    const auto row = static_cast<std::int64_t>(k) * n_actions;
+    const std::int64_t best = backend::argmax_valid(scores + row, valid + row, n_actions);
+    if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
+    if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
+  }
+  active.resize(kept);
+}
+
 // Greedy decoding of the states `active` (indices into the caller's states) in lockstep. For every
 // unfinished state k, each round calls prepare(k, rows, labels, valid) to fill the state's feature rows
 // (token_slots pointers into P, nullptr for an empty slot), label ids (label_slots, -1 for none) and
@@ -116,14 +132,7 @@ void greedy_decode(const ParserModel& m, const ParserModel::HostView& view, std:
       m.hidden(view, rows.data(), labels.data(), hidden.data() + static_cast<std::int64_t>(k) * H, scratch);
     }
     m.output(view, hidden.data(), S, scores.data());
-    std::size_t kept = 0;
-    for (std::size_t k = 0; k < active.size(); ++k) {
-      const std::int64_t best = backend::argmax_valid(scores.data() + static_cast<std::int64_t>(k) * A,
-                                             valid.data() + static_cast<std::int64_t>(k) * A, A);
-      if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
-      if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
-    }
-    active.resize(kept);
+    apply_best(active, scores.data(), valid.data(), A, apply);
   }
 }
 
@@ -149,15 +158,67 @@ void greedy_decode_on_device(const ParserModel& m, ParserModel::DeviceRows& rows
       prepare(active[k], words.data() + i * F, labels.data() + i * K, valid.data() + i * A);
     }
     rows.score(words.data(), labels.data(), S, scores.data());
+    apply_best(active, scores.data(), valid.data(), A, apply);
+  }
+}
+
+// The dynamic oracle's rounds in training with every state of a batch in lockstep, scored on the
+// model's device (`rows`: ParserModel::DeviceRows made for training). Each round, prepare(k, words,
+// labels, valid, costs) gives state k's token-slot words (-1: empty), label ids, valid actions and
+// their costs; all states are scored at once (with a dropout mask of the hidden layer drawn from rng for
+// each state when dropout > 0); each state's zero-cost loss and its gradient (divided by norm) go back
+// in one backprop; then each state takes its best zero-cost action, or with probability `explore` its
+// best valid one, and apply(k, action) says whether it is final. Returns the summed loss. The host's
+// loop (score / backprop_score one state at a time) computes the same, drawing its random numbers in
+// another order.
+template <class Prepare, class Apply>
+double oracle_rounds(const ParserModel& m, ParserModel::DeviceRows& rows, std::vector<std::size_t> active, float norm,
+                     float dropout, float explore, std::mt19937_64& rng, Prepare&& prepare, Apply&& apply) {
+  const ParserModelShape& shape = m.shape();
+  const std::int64_t F = shape.token_slots, K = shape.label_slots, A = shape.n_actions, H = shape.hidden;
+  const auto a_count = static_cast<std::size_t>(A);
+  std::vector<std::int64_t> words;
+  std::vector<std::int32_t> labels, costs;
+  std::vector<float> scores, grads, mask, p(a_count);
+  std::vector<std::uint8_t> valid;
+  std::vector<std::size_t> best_gold;
+  std::uniform_real_distribution<float> coin(0.f, 1.f);
+  const float keep = dropout > 0.f ? 1.f / (1.f - dropout) : 1.f;
+  double loss = 0.0;
+  while (!active.empty()) {
+    const auto S = static_cast<std::int64_t>(active.size());
+    const auto n = static_cast<std::size_t>(S);
+    words.resize(n * static_cast<std::size_t>(F));
+    labels.resize(std::max<std::size_t>(1, n * static_cast<std::size_t>(K)));
+    scores.resize(n * a_count);
+    grads.resize(n * a_count);
+    valid.resize(n * a_count);
+    costs.resize(n * a_count);
+    best_gold.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+      prepare(active[k], words.data() + k * static_cast<std::size_t>(F), labels.data() + k * static_cast<std::size_t>(K),
+              valid.data() + k * a_count, costs.data() + k * a_count);
+    if (dropout > 0.f) {
+      mask.resize(n * static_cast<std::size_t>(H));
+      for (float& x : mask) x = coin(rng) < dropout ? 0.f : keep;
+    }
+    rows.score(words.data(), labels.data(), S, scores.data(), dropout > 0.f ? mask.data() : nullptr);
+    for (std::size_t k = 0; k < n; ++k)
+      loss += zero_cost_loss(scores.data() + k * a_count, valid.data() + k * a_count, costs.data() + k * a_count, a_count, norm,
+                             p.data(), grads.data() + k * a_count, &best_gold[k]);
+    rows.backprop(grads.data());
     std::size_t kept = 0;
-    for (std::size_t k = 0; k < active.size(); ++k) {
-      const std::int64_t best = backend::argmax_valid(scores.data() + static_cast<std::int64_t>(k) * A,
-                                                      valid.data() + static_cast<std::int64_t>(k) * A, A);
-      if (best < 0) throw ModelError("greedy decoding: a state has no valid move (a bug)");
-      if (!apply(active[k], static_cast<std::size_t>(best))) active[kept++] = active[k];
+    for (std::size_t k = 0; k < n; ++k) {
+      std::size_t chosen = best_gold[k];
+      if (coin(rng) < explore) {
+        const std::int64_t b = backend::argmax_valid(scores.data() + k * a_count, valid.data() + k * a_count, A);
+        if (b >= 0) chosen = static_cast<std::size_t>(b);
+      }
+      if (!apply(active[k], chosen)) active[kept++] = active[k];
     }
     active.resize(kept);
   }
+  return loss;
 }
 
 }  // namespace weft::transition
