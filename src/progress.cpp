@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace weft {
 
@@ -52,6 +53,14 @@ void write_stderr(std::string_view s) {
 
 Progress::Progress(Options options) : options_(std::move(options)) {
   if (!options_.sink) options_.sink = write_stderr;
+  if (options_.interval < 0) {
+    options_.interval = 0.1;
+    if (const char* env = std::getenv("WEFT_PROGRESS_INTERVAL")) {
+      char* end = nullptr;
+      const double v = std::strtod(env, &end);
+      if (end != env && v >= 0 && std::isfinite(v)) options_.interval = v;
+    }
+  }
   if (!options_.clock)
     options_.clock = [] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();

@@ -22,7 +22,9 @@ class Progress {
     std::string label = "weft";        // shown first
     std::uint64_t total = 0;           // the size of the input in `unit`s; 0: unknown (no bar, no ETA)
     std::string unit = "bytes";        // what set_position counts ("bytes", "docs"); only named in tests
-    double interval = 0.1;             // seconds between redraws
+    // Seconds between redraws; negative: $WEFT_PROGRESS_INTERVAL when set (0: every update, for logs
+    // and tests that want every step; 10: a quiet log), else 0.1.
+    double interval = -1.0;
     // Where lines go (default: stderr, unbuffered). Each call is one whole update ("\r..." or the last
     // line with its "\n").
     std::function<void(std::string_view)> sink;
@@ -31,7 +33,7 @@ class Progress {
   };
 
   explicit Progress(Options options);
-  // Drawn on stderr, redrawn at most 10 times a second.
+  // Drawn on stderr, redrawn at most 10 times a second (or as WEFT_PROGRESS_INTERVAL says).
   Progress(std::string label, std::uint64_t total, std::string unit = "bytes");
   // Ends the line when the job stopped before finish() (an error message then starts a line of its own).
   ~Progress();

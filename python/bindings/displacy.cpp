@@ -98,7 +98,7 @@ void register_displacy(pyb::module_& m) {
                };
              return std::make_unique<Progress>(std::move(o));
            }),
-           pyb::arg("label"), pyb::arg("total") = 0, pyb::arg("unit") = "docs", pyb::arg("interval") = 0.1,
+           pyb::arg("label"), pyb::arg("total") = 0, pyb::arg("unit") = "docs", pyb::arg("interval") = -1.0,
            pyb::arg("write") = pyb::none(), pyb::arg("clock") = pyb::none(),
            "The progress line of weft's CLI: `write(str)` receives each redraw and the final line")
       .def("add", &Progress::add, pyb::arg("docs"), pyb::arg("words"))

@@ -20,9 +20,10 @@ import warnings
 
 from . import _weft
 
-__all__ = ["render", "serve", "parse_deps", "parse_ents", "parse_spans"]
+__all__ = ["render", "serve", "parse_deps", "parse_ents", "parse_spans", "set_render_wrapper", "get_doc_settings"]
 
 _html = {}
+RENDER_WRAPPER = None
 
 
 def _is_in_jupyter():
@@ -90,11 +91,27 @@ def render(docs, style="dep", page=False, minify=False, jupyter=None, options=No
     notebook (or with jupyter=True) displays it instead, as spaCy does."""
     html = _render(docs, style, page, minify, options, manual)
     _html["parsed"] = html
+    if RENDER_WRAPPER is not None:
+        html = RENDER_WRAPPER(html)
     if jupyter or (jupyter is None and _is_in_jupyter()):
         from IPython.display import HTML, display
 
         return display(HTML(f'<span class="tex2jax_ignore">{html}</span>'))
     return html
+
+
+def set_render_wrapper(func):
+    """Sets a function that render() calls on the markup before returning (or displaying) it, as
+    spaCy's displacy.set_render_wrapper: to embed the markup in a page or platform of one's own."""
+    global RENDER_WRAPPER
+    if not hasattr(func, "__call__"):
+        raise ValueError(f"Invalid displaCy render wrapper. Expected callable, got: {type(func)}")
+    RENDER_WRAPPER = func
+
+
+def get_doc_settings(doc):
+    """The language and writing direction a Doc's markup declares (spaCy's get_doc_settings)."""
+    return {"lang": doc.lang_ or "en", "direction": "ltr"}
 
 
 def _parsed(doc, style, options):
@@ -111,11 +128,11 @@ def _parsed(doc, style, options):
     return parses
 
 
-def parse_deps(doc, options=None):
-    """The dict displaCy draws for a Doc in the dep style, as spaCy's displacy.parse_deps: {"words":
-    [{"text", "tag", "lemma"}], "arcs": [{"start", "end", "label", "dir"}], "settings"}, after
-    collapse_punct / collapse_phrases. With options {"per_sentence": True}, a list of them."""
-    parses = _parsed(doc, "dep", options)
+def parse_deps(orig_doc, options=None):
+    """The dict displaCy draws for a Doc (or Span) in the dep style, as spaCy's displacy.parse_deps:
+    {"words": [{"text", "tag", "lemma"}], "arcs": [{"start", "end", "label", "dir"}], "settings"},
+    after collapse_punct / collapse_phrases. With options {"per_sentence": True}, a list of them."""
+    parses = _parsed(orig_doc, "dep", options)
     return parses if (options or {}).get("per_sentence") else parses[0]
 
 
@@ -163,8 +180,8 @@ def serve(docs, style="dep", page=True, minify=False, options=None, manual=False
     if _is_in_jupyter():
         warnings.warn("Looks like you're calling displacy.serve from within a Jupyter notebook or a similar "
                       "environment. Use displacy.render instead.", UserWarning, stacklevel=2)
-    body = render(docs, style=style, page=page, minify=minify, options=options, manual=manual, jupyter=False)
-    payload = body.encode("utf-8")
+    render(docs, style=style, page=page, minify=minify, options=options, manual=manual, jupyter=False)
+    payload = _html["parsed"].encode("utf-8")  # as spaCy's app: the markup without the render wrapper
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802  (http.server's name)
