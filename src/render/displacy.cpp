@@ -689,8 +689,8 @@ std::map<std::tuple<std::int64_t, std::int64_t, std::string>, int> arc_levels(co
   std::vector<const DepArc*> order;
   for (const DepArc& a : arcs) order.push_back(&a);
   std::sort(order.begin(), order.end(), [](const DepArc* a, const DepArc* b) {
-    return std::make_tuple(a->end - a->start, a->start, a->end, std::cref(a->label), std::cref(a->dir)) <
-           std::make_tuple(b->end - b->start, b->start, b->end, std::cref(b->label), std::cref(b->dir));
+    const std::int64_t la = a->end - a->start, lb = b->end - b->start;
+    return std::tie(la, a->start, a->end, a->label, a->dir) < std::tie(lb, b->start, b->end, b->label, b->dir);
   });
   std::int64_t length = 0;
   for (const DepArc& a : arcs) length = std::max(length, a.end);
@@ -922,9 +922,9 @@ std::string Renderer::add(const SpanParse& p) {
   std::vector<S> spans;
   for (const SpanMark& m : p.spans) spans.push_back({&m, 0});
   std::stable_sort(spans.begin(), spans.end(), [](const S& a, const S& b) {
-    const auto la = static_cast<std::int64_t>(a.m->end_token) - static_cast<std::int64_t>(a.m->start_token);
-    const auto lb = static_cast<std::int64_t>(b.m->end_token) - static_cast<std::int64_t>(b.m->start_token);
-    return std::make_tuple(a.m->start_token, -la, std::cref(a.m->label)) < std::make_tuple(b.m->start_token, -lb, std::cref(b.m->label));
+    const auto la = static_cast<std::int64_t>(a.m->start_token) - static_cast<std::int64_t>(a.m->end_token);
+    const auto lb = static_cast<std::int64_t>(b.m->start_token) - static_cast<std::int64_t>(b.m->end_token);
+    return std::tie(a.m->start_token, la, a.m->label) < std::tie(b.m->start_token, lb, b.m->label);  // longer first
   });
   struct Ent {
     const SpanMark* m;
