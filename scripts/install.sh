@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything weft needs on Debian 12 (idempotent, non-interactive), then configures and builds.
 #   apt: compiler toolchain (with ccache, which lets scripts/check_pip_install.sh reuse this build's
-#        objects) and the design's C++ libraries
-#   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11, scikit-build-core from PyPI
+#        objects), the design's C++ libraries, and chromium + chromium-driver with a font for the
+#        browser tests of the rendered pictures (tests/python/test_displacy_browser.py)
+#   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11,
+#          scikit-build-core and selenium from PyPI
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ APT_PACKAGES=(
   libicu-dev libre2-dev libsimdjson-dev libeigen3-dev libdnnl-dev
   libxxhash-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   python3 python3-dev python3-venv
+  chromium chromium-driver fonts-dejavu-core
 )
 
 missing=()
@@ -29,7 +32,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core" 2>/dev/null; then
+if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core, selenium" 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
 

@@ -51,11 +51,14 @@ _doc_api.install_small_api()
 _span_groups.install()
 _tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)
+from . import displacy  # noqa: E402  (weft.displacy: render, serve)
+
+Doc._repr_html_ = displacy._repr_html  # Jupyter shows a Doc as its displaCy picture
 
 __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher", "SpanGroup", "matcher", "util", "prefer_gpu", "require_cpu", "require_gpu",
+    "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu",
 ]

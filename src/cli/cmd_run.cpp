@@ -9,12 +9,14 @@
 //   column is the model's. CoNLL-U comments (sent_id, text), other MISC items, range-line fields and
 //   JSONL meta are kept; enhanced dependencies (DEPS) and empty nodes are dropped, since they would
 //   contradict the predicted tree.
+#include <deque>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "cli/writer.hpp"
+#include "weft/progress.hpp"
 #include "weft/train/trainer.hpp"
 
 namespace weft::cli {
@@ -48,6 +50,7 @@ Run add_run(CLI::App& app) {
     std::size_t batch_size = 256;
     std::size_t max_length = Pipeline::kDefaultMaxLength;
     std::string device = "cpu";
+    int progress = 0;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -77,11 +80,13 @@ Run add_run(CLI::App& app) {
                   "naming its file and line. 0: no limit")
       ->capture_default_str();
 
+  add_progress_option(*cmd, o->progress);
   add_code_option(*cmd);
 
   return [o, batch]() -> int {
     prepare_code();
     const backend::Device device = device_option(o->device);
+    const bool show_progress = progress_wanted(o->progress);
     Pipeline nlp = load_model(o->model);
     nlp.to(device);
     if (!device.is_cpu() && batch->count() == 0) o->batch_size = kDeviceBatchSize;
@@ -100,12 +105,20 @@ Run add_run(CLI::App& app) {
     if (all_tokenized) disable_segmenters(nlp);
     else ensure_segmenter(nlp);
 
-    InputFiles inputs(paths, o->in, nlp.vocab());
+    InputOptions in_options = o->in;
+    in_options.count_bytes = show_progress;
+    InputFiles inputs(paths, in_options, nlp.vocab());
+    // The progress line counts the Docs the writer got; each carries the input position after its
+    // record (kept in read order: pipe hands Docs on in input order).
+    std::unique_ptr<Progress> progress;
+    std::deque<std::uint64_t> positions;
+    if (show_progress) progress = std::make_unique<Progress>("weft run", inputs.total_bytes(), "bytes");
     // Tokenized input keeps its sentence starts (strip_input keeps them): segmenters are off for
     // CoNLL-U and DocBin, the sentencizer leaves decided tokens alone for JSONL, and the parser takes
     // them as constraints, so trees and sentences agree.
     auto source = [&]() -> std::optional<PipeInput> {
       std::optional<PipeInput> in = inputs.next();
+      if (in && progress) positions.push_back(inputs.position());
       if (in && in->doc) in->doc = strip_input(*in->doc);
       // Texts over max_length are refused here, where the file and line are known.
       if (in && !in->doc) {
@@ -118,8 +131,19 @@ Run add_run(CLI::App& app) {
       return in;
     };
     DocWriter writer(o->to, o->output);
-    nlp.pipe(source, [&](Doc& d) { writer.write(d); }, PipeOptions{o->batch_size, o->threads});
+    nlp.pipe(
+        source,
+        [&](Doc& d) {
+          writer.write(d);
+          if (progress) {
+            progress->set_position(positions.front());
+            positions.pop_front();
+            progress->add(1, d.size());
+          }
+        },
+        PipeOptions{o->batch_size, o->threads});
     writer.finish();
+    if (progress) progress->finish();
     report_skipped(inputs.skipped());
     return 0;
   };

@@ -5,6 +5,7 @@
 #include "cli/python.hpp"
 #include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
+#include "weft/progress.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -41,6 +42,17 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& p) {
   cmd.add_option("--tokenizer", p.tokenizer,
                  "Tokenizer: a registry name (weft.WhitespaceTokenizer.v1) or a tokenizer.json file; default: the "
                  "language's rule-based tokenizer");
+}
+
+void add_progress_option(CLI::App& cmd, int& progress) {
+  cmd.add_flag("--progress{1},--no-progress{-1}", progress,
+               "Show (or hide) a progress line on stderr: documents, words, words/s, and the percentage and ETA "
+               "when the input's size is known. Default: shown when stderr is a terminal")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+bool progress_wanted(int progress) {
+  return Progress::wanted(progress == 0 ? std::nullopt : std::optional<bool>(progress > 0));
 }
 
 Pipeline make_pipeline(const PipelineOptions& p) {

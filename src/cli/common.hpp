@@ -20,6 +20,10 @@ struct PipelineOptions {
 // takes any number of files (none = stdin) into *paths instead of one into in.path.
 void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options, std::vector<std::string>* paths = nullptr);
 void add_pipeline_options(CLI::App& cmd, PipelineOptions& p);
+// --progress / --no-progress into `progress` (1 / -1; 0 when neither is given).
+void add_progress_option(CLI::App& cmd, int& progress);
+// Whether to draw the progress line: forced by the flag, else when stderr is a terminal.
+bool progress_wanted(int progress);
 // (Pipelines of the commands take texts of any length: max_length 0; weft run sets its --max-length.)
 Pipeline make_pipeline(const PipelineOptions& p);
 // Replaces the pipeline's tokenizer: a registry name or a tokenizer.json path (empty: no change).
