@@ -43,10 +43,6 @@ backend::Tensor run_sentence_lengths(std::span<const Doc> docs, std::span<const 
   return backend::Tensor::from_vector(lens, {static_cast<std::int64_t>(lens.size())});
 }
 
-}  // namespace
-
-namespace {
-
 nn::StorageType storage_type(const std::string& s) {
   if (s == "f16") return nn::StorageType::F16;
   if (s == "f32") return nn::StorageType::F32;
