@@ -83,35 +83,29 @@ void ParserModel::prepare_inference() {
 
 ParserModel::DeviceRows::DeviceRows(const ParserModel& m, const nn::Tensor& X, std::int64_t before)
     : m_(m), before_(before), words_(X.dim(0)) {
-  m.check_ready();
-  const ParserModelShape& sh = m.shape_;
-  const std::int64_t F = sh.token_slots, HP = m.row_width();
-  pad_row_ = words_ * F;
-  label_row_ = pad_row_ + F;
-  bias_row_ = label_row_ + m.lab_.value.dim(0);
-  table_ = nn::Tensor::empty(nn::Shape{bias_row_ + 1, HP}, nn::DType::F32, m.device());
-  if (words_ > 0) {
-    nn::Tensor P = table_.rows(0, pad_row_).reshape(nn::Shape{words_, F * HP});
-    m.precompute(X, P);
-  }
-  table_.rows(pad_row_, label_row_).copy_from(m.pad_.value);
-  table_.rows(label_row_, bias_row_).copy_from(m.lab_.value);
-  table_.rows(bias_row_, bias_row_ + 1).copy_from(m.b_.value.reshape(nn::Shape{1, HP}));
+  nn::Tensor P = make_table();
+  if (words_ > 0) m.precompute(X, P);
 }
 
 ParserModel::DeviceRows::DeviceRows(ParserModel& m, const nn::Tensor& P) : m_(m), train_(&m), before_(0), words_(P.dim(0)) {
-  m.check_ready();
-  const std::int64_t F = m.shape_.token_slots, HP = m.row_width();
-  if (P.ndim() != 2 || P.dim(1) != F * HP) throw ModelError(m.describe() + ": precomputed rows of another shape");
+  if (P.ndim() != 2 || P.dim(1) != m.shape_.token_slots * m.row_width())
+    throw ModelError(m.describe() + ": precomputed rows of another shape");
+  nn::Tensor rows = make_table();
+  if (words_ > 0) rows.copy_from(P);
+  d_table_ = nn::Tensor::zeros(table_.shape(), nn::DType::F32, m.device());
+}
+
+nn::Tensor ParserModel::DeviceRows::make_table() {
+  m_.check_ready();
+  const std::int64_t F = m_.shape_.token_slots, HP = m_.row_width();
   pad_row_ = words_ * F;
   label_row_ = pad_row_ + F;
-  bias_row_ = label_row_ + m.lab_.value.dim(0);
-  table_ = nn::Tensor::empty(nn::Shape{bias_row_ + 1, HP}, nn::DType::F32, m.device());
-  if (words_ > 0) table_.rows(0, pad_row_).reshape(P.shape()).copy_from(P);
-  table_.rows(pad_row_, label_row_).copy_from(m.pad_.value);
-  table_.rows(label_row_, bias_row_).copy_from(m.lab_.value);
-  table_.rows(bias_row_, bias_row_ + 1).copy_from(m.b_.value.reshape(nn::Shape{1, HP}));
-  d_table_ = nn::Tensor::zeros(table_.shape(), nn::DType::F32, m.device());
+  bias_row_ = label_row_ + m_.lab_.value.dim(0);
+  table_ = nn::Tensor::empty(nn::Shape{bias_row_ + 1, HP}, nn::DType::F32, m_.device());
+  table_.rows(pad_row_, label_row_).copy_from(m_.pad_.value);
+  table_.rows(label_row_, bias_row_).copy_from(m_.lab_.value);
+  table_.rows(bias_row_, bias_row_ + 1).copy_from(m_.b_.value.reshape(nn::Shape{1, HP}));
+  return table_.rows(0, pad_row_).reshape(nn::Shape{words_, F * HP});
 }
 
 void ParserModel::DeviceRows::score(const std::int64_t* words, const std::int32_t* labels, std::int64_t S, float* scores,

@@ -87,6 +87,9 @@ class ParserModel : public nn::Layer {
     nn::Tensor finish();
 
    private:
+    // Lays out and allocates the table, fills its pad, label and bias rows, and returns the view of
+    // its P rows ([words, token_slots * HP]) for the caller to fill.
+    nn::Tensor make_table();
     const ParserModel& m_;
     ParserModel* train_ = nullptr;
     std::int64_t before_, words_, pad_row_, label_row_, bias_row_;
