@@ -3,6 +3,9 @@
 #   apt: compiler toolchain (with ccache, which lets scripts/check_pip_install.sh reuse this build's
 #        objects) and the design's C++ libraries
 #   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11, scikit-build-core from PyPI
+#        (python/requirements.txt), and the cluster engines behind weft.spark and weft.dask with what
+#        their tests need (python/requirements-cluster.txt: PySpark, pyarrow, pandas, Dask, distributed);
+#        apt's openjdk-17-jre-headless is Spark's Java
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +15,7 @@ APT_PACKAGES=(
   libicu-dev libre2-dev libsimdjson-dev libeigen3-dev libdnnl-dev
   libxxhash-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   python3 python3-dev python3-venv
+  openjdk-17-jre-headless
 )
 
 missing=()
@@ -31,6 +35,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core" 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt
+fi
+if ! .venv/bin/python -c "import pyspark, pyarrow, pandas, dask.bag, distributed" 2>/dev/null; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements-cluster.txt
 fi
 
 if [ "${1:-}" != "--no-build" ]; then

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/io.hpp"
+#include "weft/pipeline/segmenters.hpp"  // ensure_segmenter, disable_segmenters
 
 namespace weft::cli {
 
@@ -27,14 +28,5 @@ void set_tokenizer_option(Pipeline& nlp, const std::string& tokenizer);
 // A trained model folder or a language code (the blank pipeline). Throws ModelError naming the path
 // or file when the folder is missing or corrupt.
 Pipeline load_model(const std::string& name_or_path);
-// Whether an enabled component sets sentence boundaries (a sentencizer, senter or parser).
-bool is_segmenter(const Pipeline& nlp, const std::string& name);
-bool has_segmenter(const Pipeline& nlp);
-// Adds the rule-based sentencizer before the first component unless a segmenter is there; returns
-// whether it added one.
-bool ensure_segmenter(Pipeline& nlp);
-// Disables the components that only set sentence boundaries (sentencizer, senter), for input that
-// already carries them; a parser stays.
-void disable_segmenters(Pipeline& nlp);
 
 }  // namespace weft::cli
