@@ -14,8 +14,11 @@ written to one file, which every job reads:
                        worker processes (one thread each), counting the lines made
 Spark and Dask read the file in --partition-kb pieces. Each job runs --reps times; the table gives the
 best wall time (the first run of an engine includes starting its Python workers and loading the model
-there: its time is printed as "cold"), words/s, the overhead against weft run at one worker (time / weft
-run's time - 1) and, at two, the speed-up over the same engine at one.
+there: its time is printed as "cold"), words/s, the CPU time of that run (user + system: weft run's own;
+for the engines, this process and every process below it, JVMs and Python workers included), words per
+CPU second, the overhead against weft run at one worker (time / weft run's time - 1, in wall and CPU
+time) and, at two workers, the speed-up over the same engine at one. On a machine shared with other
+work the CPU figures are the steadier ones; the speed-up needs two idle cores.
 """
 import argparse
 import os
@@ -26,13 +29,41 @@ import tempfile
 import time
 
 
+def tree_cpu(root=None):
+    """CPU seconds (user + system) used so far by `root` (default: this process) and every process below
+    it that is alive (the engines' JVMs and Python workers, which are kept across jobs)."""
+    root = root or os.getpid()
+    children, cpu = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        cpu[int(entry)] = sum(int(x) for x in fields[11:13]) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def best_of(reps, job):
-    times = []
+    """(best wall seconds, the first run's wall seconds, CPU seconds of the best run)."""
+    runs = []
     for _ in range(reps):
+        cpu0 = tree_cpu()
         start = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - start)
-    return min(times), times[0]
+        cpu_child = job()
+        wall = time.perf_counter() - start
+        runs.append((wall, cpu_child if cpu_child is not None else tree_cpu() - cpu0))
+    best = min(runs)
+    return best[0], runs[0][0], best[1]
 
 
 def main():
@@ -79,10 +110,14 @@ def main():
     if "weft" in only:
         for threads in (1, 2):
             def job(threads=threads):
-                subprocess.run([args.weft, "run", "-m", model, "--to", "jsonl", "--threads", str(threads),
-                                "--batch-size", str(args.batch_size), corpus, "-o", os.devnull], check=True)
+                proc = subprocess.Popen([args.weft, "run", "-m", model, "--to", "jsonl", "--threads", str(threads),
+                                         "--batch-size", str(args.batch_size), corpus, "-o", os.devnull])
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                assert proc.returncode == 0, proc.returncode
+                return usage.ru_utime + usage.ru_stime
             rows.append((f"weft run --threads {threads}", threads, *best_of(args.reps, job)))
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s", flush=True)
+            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s", flush=True)
 
     if "spark" in only:
         from pyspark.sql import SparkSession
@@ -105,7 +140,7 @@ def main():
             annotated = out.where("weft IS NOT NULL").count()
             assert annotated == lines, (annotated, lines)
             spark.stop()
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
+            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
 
     if "dask" in only:
         import dask.bag as db
@@ -127,20 +162,21 @@ def main():
             assert result[-1] == lines, (result[-1], lines)
             client.close()
             cluster.close()
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
+            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
 
     base = next((r for r in rows if r[0] == "weft run --threads 1"), None)
-    one = {r[0].split(" ")[0] + (" local" if "local" in r[0] else ""): r for r in rows if r[1] == 1}
+    one = {r[0].split(" ")[0]: r for r in rows if r[1] == 1}
     print()
-    print(f"{'job':<22} {'workers':>7} {'seconds':>8} {'cold s':>7} {'words/s':>10}  vs weft run (1) / speed-up")
-    for name, n, best, cold in rows:
+    print(f"{'job':<22} {'workers':>7} {'seconds':>8} {'cold s':>7} {'words/s':>10} {'CPU s':>7} "
+          f"{'words/CPU s':>11}  vs weft run --threads 1 (wall, CPU) / speed-up over 1 worker")
+    for name, n, best, cold, cpu in rows:
         note = ""
-        key = name.split(" ")[0] + (" local" if "local" in name else "")
         if n == 1 and base is not None and name != base[0]:
-            note = f"overhead {100 * (best / base[2] - 1):+.1f}%"
-        elif n == 2 and key in one:
-            note = f"speed-up x{one[key][2] / best:.2f} over 1"
-        print(f"{name:<22} {n:>7} {best:>8.2f} {cold:>7.2f} {words / best:>10,.0f}  {note}")
+            note = f"overhead {100 * (best / base[2] - 1):+.1f}% wall, {100 * (cpu / base[4] - 1):+.1f}% CPU"
+        elif n == 2 and name.split(" ")[0] in one:
+            note = f"speed-up x{one[name.split(' ')[0]][2] / best:.2f}"
+        print(f"{name:<22} {n:>7} {best:>8.2f} {cold:>7.2f} {words / best:>10,.0f} {cpu:>7.2f} {words / cpu:>11,.0f}"
+              f"  {note}")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 

@@ -2,15 +2,14 @@
 without an engine: its rows are weft run's JSON lines, bad rows get weft run --skip-bad's treatment,
 the flat columns agree with the JSON, and errors name what is wrong."""
 import json
+import pathlib
 
 import pytest
 
 import weft
 from weft import _batch
 
-from conftest import SHIPPED_MODEL
-
-MODEL = str(SHIPPED_MODEL)
+MODEL = str(pathlib.Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm")
 
 
 @pytest.fixture(scope="module")

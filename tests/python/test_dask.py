@@ -3,10 +3,9 @@ worker by the plugin, every text once and equal to the line `weft run --to jsonl
 as weft run --skip-bad treats them. Skipped (with the reason) only where dask or distributed is
 missing; scripts/install.sh installs them."""
 import os
+import pathlib
 
 import pytest
-
-from conftest import SHIPPED_MODEL
 
 pytest.importorskip("dask.bag", reason="dask is not installed (scripts/install.sh installs it)")
 pytest.importorskip("distributed", reason="distributed is not installed (scripts/install.sh installs it)")
@@ -15,7 +14,7 @@ import weft  # noqa: E402
 import weft.dask  # noqa: E402
 from weft import _batch  # noqa: E402
 
-MODEL = str(SHIPPED_MODEL)
+MODEL = str(pathlib.Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ Python worker killed in the middle of a job costs a retried task, not a row.
 Skipped (with the reason) only where Java or pyspark is missing; scripts/install.sh installs both."""
 import json
 import os
+import pathlib
 import re
 import shutil
 import signal
@@ -17,8 +18,6 @@ import time
 
 import pytest
 
-from conftest import SHIPPED_MODEL
-
 pytest.importorskip("pyspark", reason="pyspark is not installed (scripts/install.sh installs it)")
 pytest.importorskip("pyarrow", reason="pyarrow is not installed (scripts/install.sh installs it)")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -27,7 +26,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 import weft  # noqa: E402
 import weft.spark  # noqa: E402
 
-MODEL = str(SHIPPED_MODEL)
+MODEL = str(pathlib.Path(__file__).resolve().parents[2] / "models" / "en_ewt_sm")
 # Every JVM here is short-lived and shares two cores: the client compiler only and the serial collector
 # start them in about half the time.
 JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -185,6 +184,27 @@ class TestLocal:
         loads = {r.pid: r.loads for r in seen}
         assert max(loads.values()) == 1, loads  # a worker that ran weft loaded it once, whatever it ran
         assert 1 in loads.values()
+
+    def test_readme_example_runs(self, spark, ewt_texts, reference, tmp_path, capsys):
+        """The README's ten-line Spark job, as written but for its paths (Spark resolves relative paths
+        from the directory its JVM started in)."""
+        readme = (pathlib.Path(MODEL).parents[1] / "README.md").read_text(encoding="utf-8")
+        head = "A Spark job, `annotate.py`:"
+        block = re.search(r"```python\n(.*?)```", readme[readme.index(head):], re.S).group(1)
+        assert len(block.strip("\n").splitlines()) == 10
+        corpus = tmp_path / "corpus.txt"
+        corpus.write_text("\n".join(ewt_texts[:40]) + "\n", encoding="utf-8")
+        for name, path in (('"corpus.txt"', corpus), ('"annotated"', tmp_path / "annotated"),
+                           ('"models/en_ewt_sm"', MODEL)):
+            assert name in block
+            block = block.replace(name, repr(str(path)))
+        scope = {}
+        exec(compile(block, "README.md", "exec"), scope)
+        assert scope["spark"] is spark
+        rows = spark.read.parquet(str(tmp_path / "annotated")).collect()
+        assert sorted(r.weft for r in rows) == sorted(reference[:40]) and all(r.skipped is None for r in rows)
+        printed = capsys.readouterr().out
+        assert "label" in printed and "PER" in printed
 
     def test_errors_are_clear_and_early(self, spark, ewt_texts, tmp_path):
         df = _frame(spark, ewt_texts[:3], 1)
