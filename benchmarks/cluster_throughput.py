@@ -12,13 +12,14 @@ written to one file, which every job reads:
                        annotated, nothing collected); one session per master, started before the clock
   Dask 1, 2 workers    weft.dask.annotate(dask.bag.read_text(FILE)) on a distributed LocalCluster of 1 or 2
                        worker processes (one thread each), counting the lines made
-Spark and Dask read the file in --partition-kb pieces. Each job runs --reps times; the table gives the
-best wall time (the first run of an engine includes starting its Python workers and loading the model
-there: its time is printed as "cold"), words/s, the CPU time of that run (user + system: weft run's own;
-for the engines, this process and every process below it, JVMs and Python workers included), words per
-CPU second, the overhead against weft run at one worker (time / weft run's time - 1, in wall and CPU
-time) and, at two workers, the speed-up over the same engine at one. On a machine shared with other
-work the CPU figures are the steadier ones; the speed-up needs two idle cores.
+Spark and Dask read the file in --partition-kb pieces. Each job runs once cold (the first run of an
+engine starts its Python workers, loads the model in them and warms the JVM's compiler; its wall time is
+printed as "cold") and then --reps times; the table gives the best of those: wall time, words/s, the
+CPU time of that run (user + system: weft run's own; for the engines, this process and every process
+below it, JVMs and Python workers included), words per CPU second, the overhead against weft run at one
+worker (time / weft run's time - 1, in wall and CPU time) and, at two workers, the speed-up over the
+same engine at one. On a machine shared with other work the CPU figures are the steadier ones; the
+speed-up needs two idle cores.
 """
 import argparse
 import os
@@ -53,17 +54,14 @@ def tree_cpu(root=None):
     return total
 
 
-def best_of(reps, job):
-    """(best wall seconds, the first run's wall seconds, CPU seconds of the best run)."""
-    runs = []
-    for _ in range(reps):
-        cpu0 = tree_cpu()
-        start = time.perf_counter()
-        cpu_child = job()
-        wall = time.perf_counter() - start
-        runs.append((wall, cpu_child if cpu_child is not None else tree_cpu() - cpu0))
-    best = min(runs)
-    return best[0], runs[0][0], best[1]
+def timed(job):
+    """(wall seconds, CPU seconds) of one run: the CPU the job reports (a child's own), else what this
+    process and the processes below it used meanwhile."""
+    cpu0 = tree_cpu()
+    start = time.perf_counter()
+    cpu = job()
+    wall = time.perf_counter() - start
+    return wall, cpu if cpu is not None else tree_cpu() - cpu0
 
 
 def main():
@@ -105,19 +103,37 @@ def main():
           f"model {args.model}; batch size {args.batch_size}; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f} at start", flush=True)
 
-    rows = []  # (name, workers, best seconds, cold seconds)
+    def weft_run(threads):
+        def job():
+            proc = subprocess.Popen([args.weft, "run", "-m", model, "--to", "jsonl", "--threads", str(threads),
+                                     "--batch-size", str(args.batch_size), corpus, "-o", os.devnull])
+            _, status, usage = os.wait4(proc.pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0, status
+            return usage.ru_utime + usage.ru_stime
+        return job
 
-    if "weft" in only:
-        for threads in (1, 2):
-            def job(threads=threads):
-                proc = subprocess.Popen([args.weft, "run", "-m", model, "--to", "jsonl", "--threads", str(threads),
-                                         "--batch-size", str(args.batch_size), corpus, "-o", os.devnull])
-                _, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                assert proc.returncode == 0, proc.returncode
-                return usage.ru_utime + usage.ru_stime
-            rows.append((f"weft run --threads {threads}", threads, *best_of(args.reps, job)))
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s", flush=True)
+    # Each engine job runs paired with `weft run` at the same number of threads, one after the other,
+    # so that both see the same machine (it is shared: its speed drifts between minutes).
+    runs = {}   # name -> [(wall, cpu)]
+    pairs = {}  # engine name -> [((weft wall, cpu), (engine wall, cpu))]
+    cold = {}
+
+    def measure(name, n, job):
+        cold[name] = timed(job)[0]
+        for _ in range(args.reps):
+            w = timed(weft_run(n))
+            e = timed(job)
+            runs.setdefault(f"weft run --threads {n}", []).append(w)
+            runs.setdefault(name, []).append(e)
+            pairs.setdefault(name, []).append((w, e))
+        best = min(runs[name])
+        print(f"  {name}: {best[0]:.2f} s, CPU {best[1]:.2f} s (cold {cold[name]:.2f} s); weft run --threads {n} "
+              f"beside it: {min(p[0] for p in pairs[name])[0]:.2f} s", flush=True)
+
+    if only == {"weft"}:
+        for n in (1, 2):
+            for _ in range(args.reps):
+                runs.setdefault(f"weft run --threads {n}", []).append(timed(weft_run(n)))
 
     if "spark" in only:
         from pyspark.sql import SparkSession
@@ -133,14 +149,10 @@ def main():
             spark.sparkContext.setLogLevel("ERROR")
             df = spark.read.text(corpus).withColumnRenamed("value", "text")
             out = weft.spark.annotate(df, model, batch_size=args.batch_size)
-
-            def job(out=out):
-                out.write.format("noop").mode("overwrite").save()
-            rows.append((f"Spark local[{n}]", n, *best_of(args.reps, job)))
+            measure(f"Spark local[{n}]", n, lambda out=out: out.write.format("noop").mode("overwrite").save())
             annotated = out.where("weft IS NOT NULL").count()
             assert annotated == lines, (annotated, lines)
             spark.stop()
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
 
     if "dask" in only:
         import dask.bag as db
@@ -152,33 +164,32 @@ def main():
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                                    host="127.0.0.1")
             client = Client(cluster)
-            bag = db.read_text(corpus, blocksize=args.partition_kb * 1024).map(lambda s: s[:-1] if s.endswith("\n") else s)
+            bag = db.read_text(corpus, blocksize=args.partition_kb * 1024)
+            bag = bag.map(lambda s: s[:-1] if s.endswith("\n") else s)
             count = weft.dask.annotate(bag, model, batch_size=args.batch_size).map(lambda x: x is not None).sum()
-            result = []
-
-            def job(count=count):
-                result.append(count.compute())
-            rows.append((f"Dask {n} worker{'s' if n > 1 else ''}", n, *best_of(args.reps, job)))
-            assert result[-1] == lines, (result[-1], lines)
+            made = []
+            measure(f"Dask {n} worker{'s' if n > 1 else ''}", n, lambda count=count: made.append(count.compute()))
+            assert made[-1] == lines, (made[-1], lines)
             client.close()
             cluster.close()
-            print(f"  {rows[-1][0]}: {rows[-1][2]:.2f} s, CPU {rows[-1][4]:.2f} s (cold {rows[-1][3]:.2f} s)", flush=True)
 
-    base = next((r for r in rows if r[0] == "weft run --threads 1"), None)
-    one = {r[0].split(" ")[0]: r for r in rows if r[1] == 1}
     print()
-    print(f"{'job':<22} {'workers':>7} {'seconds':>8} {'cold s':>7} {'words/s':>10} {'CPU s':>7} "
-          f"{'words/CPU s':>11}  vs weft run --threads 1 (wall, CPU) / speed-up over 1 worker")
-    for name, n, best, cold, cpu in rows:
+    print(f"{'job':<22} {'workers':>7} {'best s':>7} {'cold s':>7} {'words/s':>10} {'CPU s':>6} {'words/CPU s':>11}  "
+          f"against weft run with as many threads, run beside it: wall, CPU; speed-up over 1 worker")
+    for name, samples in runs.items():
+        n = 2 if ("2" in name) else 1
+        wall, cpu = min(samples)
         note = ""
-        if n == 1 and base is not None and name != base[0]:
-            note = f"overhead {100 * (best / base[2] - 1):+.1f}% wall, {100 * (cpu / base[4] - 1):+.1f}% CPU"
-        elif n == 2 and name.split(" ")[0] in one:
-            note = f"speed-up x{one[name.split(' ')[0]][2] / best:.2f}"
-        print(f"{name:<22} {n:>7} {best:>8.2f} {cold:>7.2f} {words / best:>10,.0f} {cpu:>7.2f} {words / cpu:>11,.0f}"
-              f"  {note}")
+        if name in pairs:
+            w_wall, w_cpu = min(p[0] for p in pairs[name])
+            note = f"{100 * (wall / w_wall - 1):+.1f}% wall, {100 * (cpu / w_cpu - 1):+.1f}% CPU"
+        single = name.replace("2 workers", "1 worker").replace("local[2]", "local[1]").replace("threads 2", "threads 1")
+        if n == 2 and single in runs:
+            note += f"{'; ' if note else ''}speed-up x{min(runs[single])[0] / wall:.2f}"
+        cold_s = f"{cold[name]:.2f}" if name in cold else "-"
+        print(f"{name:<22} {n:>7} {wall:>7.2f} {cold_s:>7} {words / wall:>10,.0f} "
+              f"{cpu:>6.2f} {words / cpu:>11,.0f}  {note}")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
-
 
 if __name__ == "__main__":
     main()

@@ -106,7 +106,7 @@ class TestLocal:
 
     def test_annotate_equals_weft_run_row_by_row(self, spark, ewt_texts, reference):
         df = _frame(spark, ewt_texts, 3)
-        out = weft.spark.annotate(df, MODEL, batch_size=32, error_col="error")
+        out = weft.spark.annotate(df, MODEL, batch_size=32, threads=2, error_col="error")
         assert out.columns == ["id", "text", "weft", "error"]
         rows = out.collect()
         _check_rows(rows, reference, len(ewt_texts))
@@ -163,6 +163,9 @@ class TestLocal:
         assert got[records[2]][0] is None and "invalid UTF-8 at byte 6" in got[records[2]][1]
         assert got[records[3]][0] is None
         assert got[records[3]][1].startswith(f"Text of length {len(big)} exceeds maximum of 1000000 characters")
+        # A binary column of the same bytes: the same values.
+        raw = weft.spark.annotate(df.selectExpr("CAST(text AS BINARY) AS text"), MODEL, error_col="error")
+        assert {(bytes(r.text) if r.text is not None else None): (r.weft, r.error) for r in raw.collect()} == got
 
     def test_model_loaded_once_per_python_worker(self, spark, ewt_texts):
         """Twelve tasks over two slots: the reused Python workers each loaded the model once."""
