@@ -94,7 +94,7 @@ def _annotate(df, model, text_col, output, fields, batch_size, threads, error_co
         if name in df.columns or names.count(name) > 1:
             raise ValueError(f"the DataFrame already has a column {name!r}: choose another name "
                              "(out_col, prefix, error_col)")
-    location = _locate(df.sparkSession.sparkContext, model, ship_model)
+    location = _locate(_spark_context(df), model, ship_model)
     text_index = df.columns.index(text_col)
     schema = StructType(df.schema.fields + fields)
     chunk = batch_size * threads
@@ -129,14 +129,28 @@ def _annotate(df, model, text_col, output, fields, batch_size, threads, error_co
 
 # ---- the model on the executors ------------------------------------------------------------------
 
+def _spark_context(df):
+    """The DataFrame's SparkContext, or None where the client has none (Spark Connect)."""
+    try:
+        return df.sparkSession.sparkContext
+    except Exception:
+        return None
+
+
 def _locate(sc, model, ship):
     """Where the workers find the model: ("path", folder), ("lang", code) or ("shipped", archive name,
-    folder). Checked here, on the driver: a missing model is an error before any job starts."""
+    folder). Checked here, on the driver: a missing model is an error before any job starts. Without a
+    SparkContext (Spark Connect) nothing can be shipped: the path must be one every worker sees."""
     resolved = _batch.resolve_model(model)
     if not os.path.isabs(resolved):
         if ship:
             raise ValueError(f"ship_model=True needs a model folder; {os.fspath(model)!r} is a language code")
         return ("lang", resolved)
+    if sc is None:
+        if ship:
+            raise ValueError("ship_model=True needs a SparkContext (this session has none: Spark Connect); "
+                             "give a model path every worker sees")
+        return ("path", resolved)
     if ship is None:
         ship = not sc.master.startswith("local")
     if not ship:

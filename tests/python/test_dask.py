@@ -66,6 +66,13 @@ def test_series_equals_weft_run(client, ewt_texts, weft_run_jsonl):
     out = weft.dask.annotate(series, MODEL).compute()
     assert list(out.index) == list(range(100, 100 + len(ewt_texts))) and out.name == "text"
     assert out.tolist() == expected
+    # With errors=True: a DataFrame of the lines and the reasons (None, a bad text, a good one).
+    bad = dd.from_pandas(pd.Series([None, "caf\xe9 " * 3, ewt_texts[0]], name="text"), npartitions=1)
+    table = weft.dask.annotate(bad, MODEL, errors=True, max_length=5).compute()
+    assert list(table.columns) == ["weft", "error"]
+    assert table["weft"].isna().tolist() == [True, True, True]
+    assert table["error"].isna().tolist() == [True, False, False]
+    assert table["error"][1].startswith("Text of length 15 exceeds maximum of 5")
 
 
 def test_bad_texts_as_weft_run_skip_bad(client, ewt_texts, weft_run_jsonl):

@@ -225,6 +225,10 @@ class TestLocal:
         with pytest.raises(ValueError, match="ship_model=True needs a model folder"):
             weft.spark.annotate(df, "en", ship_model=True)
         assert weft.spark.annotate(df, "en").first().weft.startswith('{"text":')
+        # Without a SparkContext (Spark Connect) the path is used as it is; shipping is refused.
+        assert weft.spark._locate(None, MODEL, None) == ("path", os.path.abspath(MODEL))
+        with pytest.raises(ValueError, match="needs a SparkContext"):
+            weft.spark._locate(None, MODEL, True)
 
 
 # ---- a standalone cluster ------------------------------------------------------------------------
