@@ -4,18 +4,26 @@
 // words/sec for each, the speed-up, and the peak resident memory. A last single-thread pass times
 // the tokenizer and each component on its own (words/sec of that stage alone; the parser's figure
 // excludes the tok2vec it reads).
+// With --device cuda:N the same text also goes through a copy of the pipeline on that GPU (batches of
+// --device-batch-size documents, on 1 and N worker threads), in the same run as the CPU passes: words/s,
+// the ratio to the CPU's one thread, the GPU's peak memory (its caching allocator) and each stage alone
+// on the GPU.
 //   bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N]
 //                  [--disable NAME]...   (leave components out, e.g. --disable parser for the tagger family)
+//                  [--device cuda:N] [--device-batch-size N]
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "weft/backend/device_info.hpp"
+#include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 
@@ -31,7 +39,8 @@ double peak_rss_mb() {
 
 int main(int argc, char** argv) {
   std::string model = "models/en_ewt_sm", text_path = "data/en_ewt/dev.txt";
-  std::size_t min_words = 500000, batch_size = 128;
+  std::size_t min_words = 500000, batch_size = 128, device_batch_size = 4096;
+  std::string device_name;
   int threads = 2, reps = 3;
   std::vector<std::string> disabled;
   for (int i = 1; i < argc; ++i) {
@@ -49,10 +58,12 @@ int main(int argc, char** argv) {
     else if (a == "--batch-size") batch_size = std::stoul(next());
     else if (a == "--reps") reps = std::max(1, std::stoi(next()));
     else if (a == "--disable") disabled.push_back(next());
+    else if (a == "--device") device_name = next();
+    else if (a == "--device-batch-size") device_batch_size = std::stoul(next());
     else if (!a.empty() && a[0] != '-') model = a;
     else {
       std::cerr << "usage: bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N] "
-                   "[--disable NAME]...\n";
+                   "[--disable NAME]... [--device cuda:N] [--device-batch-size N]\n";
       return 2;
     }
   }
@@ -79,58 +90,96 @@ int main(int argc, char** argv) {
     std::cout << ")\ntext: " << text_path << " x " << copies << " = " << texts.size() << " docs, " << total_words
               << " words\n";
 
-    // One timed pass; the 1-thread and N-thread passes alternate (best of `reps` each), so a change
-    // in the VM's speed during the run affects both figures and their ratio alike.
-    auto pass = [&](int n_threads) {
+    // The GPU's copy of the pipeline, when asked for (an error naming CUDA when there is none).
+    std::optional<weft::Pipeline> on_device;
+    weft::backend::Device device = weft::backend::Device::cpu();
+    if (!device_name.empty()) {
+      device = weft::backend::Device::parse(device_name);
+      on_device.emplace(weft::load(model));
+      for (const std::string& name : disabled) on_device->disable_pipe(name);
+      on_device->to(device);
+    }
+
+    // One timed pass; the passes alternate (best of `reps` each), so a change in the VM's speed during
+    // the run affects every figure and their ratios alike.
+    auto pass = [&](const weft::Pipeline& p, int n_threads, std::size_t batch) {
       std::size_t next = 0, seen = 0;
       const auto t0 = std::chrono::steady_clock::now();
-      nlp.pipe(
+      p.pipe(
           [&]() -> std::optional<weft::PipeInput> {
             if (next == texts.size()) return std::nullopt;
             return weft::PipeInput{texts[next++], std::nullopt, {}};
           },
-          [&](weft::Doc& d) { seen += d.size(); }, {batch_size, n_threads});
+          [&](weft::Doc& d) { seen += d.size(); }, {batch, n_threads});
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (seen != total_words) throw weft::ValueError("word count mismatch");
       return s;
     };
-    double one = 1e30, many = 1e30;
-    for (int rep = 0; rep < reps; ++rep) {
-      one = std::min(one, pass(1));
-      if (threads > 1) many = std::min(many, pass(threads));
+    if (on_device) {
+      (void)pass(*on_device, 1, device_batch_size);  // warm-up: the allocator's blocks, cuBLAS's kernels
+      weft::backend::reset_peak_device_memory(device);
     }
-    one = static_cast<double>(total_words) / one;
+    double one = 1e30, many = 1e30, dev_one = 1e30, dev_many = 1e30;
+    for (int rep = 0; rep < reps; ++rep) {
+      one = std::min(one, pass(nlp, 1, batch_size));
+      if (threads > 1) many = std::min(many, pass(nlp, threads, batch_size));
+      if (on_device) {
+        dev_one = std::min(dev_one, pass(*on_device, 1, device_batch_size));
+        if (threads > 1) dev_many = std::min(dev_many, pass(*on_device, threads, device_batch_size));
+      }
+    }
+    const auto words_per_s = [&](double seconds) { return static_cast<double>(total_words) / seconds; };
+    one = words_per_s(one);
     std::cout << "1 thread:   " << static_cast<long long>(one) << " words/s (best of " << reps << ")\n";
     if (threads > 1) {
-      many = static_cast<double>(total_words) / many;
+      many = words_per_s(many);
       std::cout << threads << " threads:  " << static_cast<long long>(many) << " words/s (best of " << reps << "), " << many / one
                 << "x\n";
     }
-    // Each stage alone: tokenize everything, then run the components batch by batch, timing each.
-    {
+    if (on_device) {
+      dev_one = words_per_s(dev_one);
+      std::cout << device.str() << ", 1 thread:  " << static_cast<long long>(dev_one) << " words/s (best of " << reps
+                << ", batches of " << device_batch_size << " docs), " << dev_one / one << "x the CPU's 1 thread\n";
+      if (threads > 1) {
+        dev_many = words_per_s(dev_many);
+        std::cout << device.str() << ", " << threads << " threads: " << static_cast<long long>(dev_many) << " words/s, "
+                  << dev_many / one << "x the CPU's 1 thread\n";
+      }
+      const weft::backend::DeviceMemoryStats m = weft::backend::device_memory_stats(device);
+      std::cout << device.str() << " peak memory: " << static_cast<double>(m.peak) / (1 << 20) << " MB in use ("
+                << static_cast<double>(m.reserved) / (1 << 20) << " MB reserved)\n";
+    }
+    // Each stage alone: tokenize everything, then run the components batch by batch, timing each (on a
+    // GPU waiting for its queued work at the end of each stage).
+    const auto stages = [&](const weft::Pipeline& p, std::size_t batch, const char* what) {
       using Clock = std::chrono::steady_clock;
-      const auto names = nlp.pipe_names();
+      const auto names = p.pipe_names();
       std::vector<double> secs(names.size(), 0.0);
       double tokenize_s = 0.0;
-      for (std::size_t at = 0; at < texts.size(); at += batch_size) {
-        const std::size_t end = std::min(texts.size(), at + batch_size);
+      weft::backend::Ops& ops = weft::backend::ops(p.device());
+      for (std::size_t at = 0; at < texts.size(); at += batch) {
+        const std::size_t end = std::min(texts.size(), at + batch);
         std::vector<weft::Doc> docs;
         docs.reserve(end - at);
         const auto t0 = Clock::now();
-        for (std::size_t k = at; k < end; ++k) docs.push_back(nlp.make_doc(texts[k]));
+        for (std::size_t k = at; k < end; ++k) docs.push_back(p.make_doc(texts[k]));
         tokenize_s += std::chrono::duration<double>(Clock::now() - t0).count();
         weft::PipeContext context;
         for (std::size_t c = 0; c < names.size(); ++c) {
           const auto t1 = Clock::now();
-          nlp.get_pipe(names[c]).pipe(std::span<weft::Doc>(docs), context);
+          p.get_pipe(names[c]).pipe(std::span<weft::Doc>(docs), context);
+          ops.synchronize();
           secs[c] += std::chrono::duration<double>(Clock::now() - t1).count();
         }
       }
-      std::cout << "each stage alone, 1 thread (words/s): tokenizer " << static_cast<long long>(static_cast<double>(total_words) / tokenize_s);
+      std::cout << "each stage alone, " << what << " (words/s): tokenizer "
+                << static_cast<long long>(static_cast<double>(total_words) / tokenize_s);
       for (std::size_t c = 0; c < names.size(); ++c)
         std::cout << ", " << names[c] << ' ' << static_cast<long long>(static_cast<double>(total_words) / secs[c]);
       std::cout << '\n';
-    }
+    };
+    stages(nlp, batch_size, "1 thread");
+    if (on_device) stages(*on_device, device_batch_size, (device.str() + ", 1 thread").c_str());
     std::cout << "peak RSS: " << peak_rss_mb() << " MB\n";
   } catch (const std::exception& e) {
     std::cerr << "bench_pipeline: " << e.what() << '\n';

@@ -18,6 +18,8 @@
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/pipeline.hpp"
 #include "weft/pipeline/registry.hpp"
+#include "weft/progress.hpp"
+#include "weft/render/displacy.hpp"
 #include "weft/strings/hash.hpp"
 #include "weft/strings/lexeme.hpp"
 #include "weft/strings/string_store.hpp"

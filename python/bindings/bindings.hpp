@@ -64,6 +64,7 @@ void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
 void register_dependency_matcher(pyb::module_& m);
 void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
+void register_displacy(pyb::module_& m);    // _displacy_render*, Progress (displacy.cpp)
 
 // nlp.tokenizer: a view of the pipeline's current tokenizer (tokenizer.cpp).
 struct PyTokenizerView {

@@ -139,6 +139,9 @@ void register_pipeline(pyb::module_& m) {
       .def_property("max_length", &Pipeline::max_length, &Pipeline::set_max_length,
                     "The longest text (in characters) that __call__, make_doc and process_batch take; 0: no limit")
       .def_property_readonly("vocab", &Pipeline::vocab)
+      .def("to", [](Pipeline& p, const std::string& device) { p.to(backend::Device::parse(device)); }, pyb::arg("device"),
+           "Moves the networks to a device (\"cpu\", \"cuda:N\"); ValueError naming CUDA when it is not available")
+      .def_property_readonly("device", [](const Pipeline& p) { return p.device().str(); })
       .def_property_readonly("tokenizer", [](std::shared_ptr<Pipeline> p) { return PyTokenizerView{std::move(p)}; })
       .def("set_tokenizer",
            [](Pipeline& p, const pyb::dict& config) {

@@ -41,6 +41,7 @@ from . import _doc_api, _span_groups, _tokenizer_api, attrs, registry, util  # n
 from .language import Language, blank, load  # noqa: F401
 from .morphology import MorphAnalysis, _token_morph, _token_set_morph
 from .training import default_config, train, training_config  # noqa: F401
+from .device import prefer_gpu, require_cpu, require_gpu  # noqa: F401
 
 Token.morph = property(_token_morph, _token_set_morph,
                        doc="The token's morphological features (a MorphAnalysis); settable as Token.set_morph")
@@ -50,11 +51,14 @@ _doc_api.install_small_api()
 _span_groups.install()
 _tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)
+from . import displacy  # noqa: E402  (weft.displacy: render, serve)
+
+Doc._repr_html_ = displacy._repr_html  # Jupyter shows a Doc as its displaCy picture
 
 __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher", "SpanGroup", "matcher", "util",
+    "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu",
 ]

@@ -26,6 +26,7 @@ import inspect
 import itertools
 import json
 import os
+import sys
 
 from . import _weft
 from .util import import_code
@@ -114,14 +115,50 @@ class Language:
         """Tokenizes only."""
         return self._pipeline.make_doc(text)
 
-    def pipe(self, texts, batch_size=256, n_process=1, n_threads=None, as_tuples=False):
+    def pipe(self, texts, batch_size=None, n_process=1, n_threads=None, as_tuples=False, progress=False):
         """Streams Docs for an iterable of texts, in order. The native side runs with the GIL
         released; `n_threads` (or spaCy's `n_process`, taken as a thread count) worker threads
         process batches of batch_size texts in parallel, at most two batches per thread in flight.
+        batch_size defaults to 256 texts, 4096 on a GPU (nlp.to("cuda:0")), where large batches keep
+        the device busy.
         The worker threads, with their warm caches, are kept for the next call (one set per thread
-        count). With as_tuples=True, the input is (text, context) pairs and the output (doc, context)."""
+        count). With as_tuples=True, the input is (text, context) pairs and the output (doc, context).
+        progress=True draws weft's progress line (the CLI's: documents, words, words/s, and the
+        percentage and ETA when `texts` has a len()) on sys.stderr, with a line of totals at the end;
+        "auto" draws it when sys.stderr is a terminal."""
+        if progress == "auto":
+            progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
+        elif not isinstance(progress, bool):
+            raise ValueError(f"progress must be True, False or 'auto', not {progress!r}")
+        if progress:
+            return self._pipe_with_progress(texts, batch_size, n_process, n_threads, as_tuples)
+        return self._pipe(texts, batch_size, n_process, n_threads, as_tuples)
+
+    def _pipe_with_progress(self, texts, batch_size, n_process, n_threads, as_tuples):
+        try:
+            total = len(texts)
+        except TypeError:
+            total = 0
+
+        def write(s):
+            sys.stderr.write(s)
+            sys.stderr.flush()
+
+        bar = _weft.Progress("nlp.pipe", total=total, unit="docs", write=write)
+        try:
+            for item in self._pipe(texts, batch_size, n_process, n_threads, as_tuples):
+                doc = item[0] if as_tuples else item
+                bar.add(1, len(doc))
+                bar.set_position(bar.docs)
+                yield item
+        finally:
+            bar.finish()
+
+    def _pipe(self, texts, batch_size, n_process, n_threads, as_tuples):
         threads = n_threads if n_threads is not None else max(1, n_process)
-        if batch_size is None or batch_size < 1:
+        if batch_size is None:
+            batch_size = 256 if self._pipeline.device == "cpu" else 4096
+        if batch_size < 1:
             raise ValueError("batch_size must be a positive integer")
         if threads < 1:
             raise ValueError("n_threads must be a positive integer")
@@ -176,6 +213,21 @@ class Language:
     @property
     def lang(self):
         return self._pipeline.lang
+
+    def to(self, device):
+        """Moves the pipeline's networks to a device, "cuda:N" (or "gpu") or "cpu", and returns the
+        Language (as torch's module.to). Components added later follow. Raises ValueError naming
+        CUDA, and why it is unavailable, when there is no such GPU; the pipeline then stays where it
+        was."""
+        if not isinstance(device, str):
+            raise TypeError(f"nlp.to expects a device name such as 'cuda:0' or 'cpu', not {type(device).__name__}")
+        self._pipeline.to(device)
+        return self
+
+    @property
+    def device(self):
+        """Where the networks run: "cpu" or "cuda:N"."""
+        return self._pipeline.device
 
     @property
     def max_length(self):
@@ -450,8 +502,17 @@ class Language:
 
 
 def blank(lang):
-    """A pipeline with the language's tokenizer and no components (spacy.blank)."""
-    return Language(_weft.Pipeline.blank(lang))
+    """A pipeline with the language's tokenizer and no components (spacy.blank); on the device
+    weft.require_gpu / prefer_gpu chose."""
+    return _on_current_device(Language(_weft.Pipeline.blank(lang)))
+
+
+def _on_current_device(nlp):
+    from .device import current_device
+    device = current_device()
+    if device != "cpu":
+        nlp.to(device)
+    return nlp
 
 
 def load(path, disable=(), enable=None, exclude=(), *, code=None):
@@ -486,4 +547,4 @@ def load(path, disable=(), enable=None, exclude=(), *, code=None):
         disable = [n for n in nlp.pipe_names if n not in enable]
     for name in [disable] if isinstance(disable, str) else disable:
         nlp.disable_pipe(name)
-    return nlp
+    return _on_current_device(nlp)

@@ -62,8 +62,16 @@ def train(config=None, overrides=None, output=None, log=True):
     them). `log`: True prints the progress table to sys.stdout, a file object receives it, False is
     silent. Returns {"best_score", "best_scores", "best_step", "steps", "seconds",
     "words_per_second", "history"} (history: one dict per evaluation with step, epoch, losses, scores
-    and score; best_scores in percent, best_score 0..1)."""
-    resolved = training_config(config, overrides)
+    and score; best_scores in percent, best_score 0..1). It trains on training.device ("cpu" or
+    "cuda:N"); where neither the config nor the overrides name one, on the device weft.require_gpu /
+    prefer_gpu chose."""
+    from .device import current_device
+    overrides = dict(overrides or {})
+    raw = _read_config(config)
+    if current_device() != "cpu" and "training.device" not in overrides and not (
+            isinstance(raw.get("training"), dict) and "device" in raw["training"]):
+        overrides["training.device"] = current_device()
+    resolved = training_config(raw, overrides)
     if log is True:
         log = sys.stdout
     elif log is False:

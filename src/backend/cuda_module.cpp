@@ -149,3 +149,17 @@ const CudaModule& cuda_module(Device device) {
 const CudaModule* loaded_cuda_module() noexcept { return loaded().module; }
 
 }  // namespace weft::backend
+
+namespace weft::backend {
+
+DeviceMemoryStats device_memory_stats(Device device) {
+  if (device.is_cpu()) throw ValueError("device memory statistics are kept for CUDA devices, not the CPU");
+  return cuda_module(device).memory_stats(device.index);
+}
+
+void reset_peak_device_memory(Device device) {
+  if (device.is_cpu()) throw ValueError("device memory statistics are kept for CUDA devices, not the CPU");
+  cuda_module(device).reset_peak(device.index);
+}
+
+}  // namespace weft::backend

@@ -10,12 +10,13 @@
 #include <cstddef>
 
 #include "weft/backend/device.hpp"
+#include "weft/backend/device_info.hpp"
 #include "weft/backend/ops.hpp"
 
 namespace weft::backend {
 
 // Bumped whenever CudaModule, Ops or Tensor change layout.
-inline constexpr int kCudaModuleAbi = 1;
+inline constexpr int kCudaModuleAbi = 2;
 inline constexpr const char* kCudaModuleEntry = "weft_cuda_module";
 inline constexpr const char* kCudaModuleFile = "libweft_cuda.so";
 
@@ -32,6 +33,9 @@ struct CudaModule {
   void (*free)(int index, void* ptr) noexcept = nullptr;
   void (*copy)(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) = nullptr;
   void (*zero)(int index, void* ptr, std::size_t bytes) = nullptr;
+  // The caching allocator's bytes in use, their peak since the last reset_peak, and bytes reserved.
+  DeviceMemoryStats (*memory_stats)(int index) = nullptr;
+  void (*reset_peak)(int index) = nullptr;
 };
 
 using CudaModuleEntryFn = const CudaModule* (*)() noexcept;

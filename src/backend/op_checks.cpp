@@ -94,6 +94,20 @@ Rows argmax_rows(Device d, const Tensor& x, const Tensor& out) {
   return r;
 }
 
+Rows argmax_segments(Device d, const Tensor& x, const std::vector<std::int64_t>& bounds, const Tensor& out) {
+  const char* op = "argmax_segments";
+  const Rows r = matrix(op, d, x);
+  if (bounds.size() < 2) fail(op, "bounds need at least two columns (one segment)");
+  if (bounds.front() != 0) fail(op, "bounds must start at column 0");
+  for (std::size_t h = 1; h < bounds.size(); ++h)
+    if (bounds[h] <= bounds[h - 1]) fail(op, "bounds must increase (every segment non-empty)");
+  if (bounds.back() > r.width)
+    fail(op, "bounds end at column " + std::to_string(bounds.back()) + " of rows " + std::to_string(r.width) + " wide");
+  on(op, "out", out, d, DType::I32);
+  same_numel(op, "out", out, r.n * static_cast<std::int64_t>(bounds.size() - 1));
+  return r;
+}
+
 std::int64_t hash_rows(Device d, const Tensor& keys, std::int64_t n_rows, const Tensor& out) {
   const char* op = "hash_rows";
   on(op, "keys", keys, d, DType::U64);

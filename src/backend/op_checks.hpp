@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "weft/backend/tensor.hpp"
 
@@ -26,6 +27,7 @@ struct Rows { std::int64_t n, width; };
 Rows matrix(const char* op, Device d, const Tensor& x);
 Rows sum_rows(Device d, const Tensor& x, const Tensor& out);
 Rows argmax_rows(Device d, const Tensor& x, const Tensor& out);
+Rows argmax_segments(Device d, const Tensor& x, const std::vector<std::int64_t>& bounds, const Tensor& out);
 // Returns the number of seeds S.
 std::int64_t hash_rows(Device d, const Tensor& keys, std::int64_t n_rows, const Tensor& out);
 // ids [N] or [N, S]: returns {N, S}.

@@ -11,6 +11,7 @@
 #include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "weft/doc/conllu.hpp"
+#include "weft/progress.hpp"
 #include "weft/train/evaluate.hpp"
 
 namespace weft::cli {
@@ -40,7 +41,9 @@ Run add_evaluate(CLI::App& app) {
     bool raw = false;
     std::string unit = "document";
     bool json = false;
+    int progress = 0;
     PipelineOptions pipeline;
+    std::string device = "cpu";
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand("evaluate", "Score a pipeline on gold CoNLL-U (CoNLL 2018 shared-task metrics)");
@@ -60,15 +63,34 @@ Run add_evaluate(CLI::App& app) {
                 "pipeline predicts entities");
   cmd->add_option("--tokenizer", o->pipeline.tokenizer, "Replace the pipeline's tokenizer: a registry name or a tokenizer.json file");
 
+  add_device_option(*cmd, o->device);
+  add_progress_option(*cmd, o->progress);
   add_code_option(*cmd);
 
   return [o]() -> int {
     prepare_code();
+    const backend::Device device = device_option(o->device);
     Pipeline nlp = load_model(o->model);
+    nlp.to(device);
     set_tokenizer_option(nlp, o->pipeline.tokenizer);
     const std::vector<Doc> gold = read_conllu_file(o->data, nlp.vocab());
     if (o->raw) ensure_segmenter(nlp);
-    const Evaluation e = o->raw ? evaluate_raw(nlp, gold, o->unit == "sentence") : evaluate(nlp, gold);
+    // Progress in gold words: the share of the gold words the annotated Docs cover (raw text: the
+    // words of the Docs made, which come near the gold ones).
+    std::unique_ptr<Progress> progress;
+    EvaluateProgress on_progress;
+    if (progress_wanted(o->progress)) {
+      std::uint64_t gold_words = 0;
+      for (const Doc& g : gold) gold_words += g.size();
+      progress = std::make_unique<Progress>("weft evaluate", gold_words, "words");
+      on_progress = [&progress](std::size_t docs, std::size_t words) {
+        progress->set_position(progress->words() + words);
+        progress->add(docs, words);
+      };
+    }
+    const Evaluation e = o->raw ? evaluate_raw(nlp, gold, o->unit == "sentence", on_progress)
+                                : evaluate(nlp, gold, device.is_cpu() ? 256 : kDeviceBatchSize, on_progress);
+    if (progress) progress->finish();
     if (o->json) {
       std::cout << e.to_json().dump(2) << '\n';
     } else {

@@ -9,12 +9,14 @@
 //   column is the model's. CoNLL-U comments (sent_id, text), other MISC items, range-line fields and
 //   JSONL meta are kept; enhanced dependencies (DEPS) and empty nodes are dropped, since they would
 //   contradict the predicted tree.
+#include <deque>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/python.hpp"
 #include "cli/common.hpp"
 #include "cli/writer.hpp"
+#include "weft/progress.hpp"
 #include "weft/train/trainer.hpp"
 
 namespace weft::cli {
@@ -47,6 +49,8 @@ Run add_run(CLI::App& app) {
     int threads = 1;
     std::size_t batch_size = 256;
     std::size_t max_length = Pipeline::kDefaultMaxLength;
+    std::string device = "cpu";
+    int progress = 0;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = app.add_subcommand(
@@ -68,17 +72,24 @@ Run add_run(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Worker threads (batches processed in parallel, output in input order)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--batch-size", o->batch_size, "Documents per batch")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  CLI::Option* batch = cmd->add_option("--batch-size", o->batch_size, "Documents per batch (default 256; 4096 on a GPU)")
+                           ->check(CLI::Range(1, 1 << 20));
+  add_device_option(*cmd, o->device);
   cmd->add_option("--max-length", o->max_length,
                   "Longest text, in characters, of one document (spaCy's nlp.max_length); a longer one is an error "
                   "naming its file and line. 0: no limit")
       ->capture_default_str();
 
+  add_progress_option(*cmd, o->progress);
   add_code_option(*cmd);
 
-  return [o]() -> int {
+  return [o, batch]() -> int {
     prepare_code();
+    const backend::Device device = device_option(o->device);
+    const bool show_progress = progress_wanted(o->progress);
     Pipeline nlp = load_model(o->model);
+    nlp.to(device);
+    if (!device.is_cpu() && batch->count() == 0) o->batch_size = kDeviceBatchSize;
     set_tokenizer_option(nlp, o->tokenizer);
     nlp.set_max_length(o->max_length);
     std::vector<std::string> paths = o->inputs;
@@ -94,7 +105,14 @@ Run add_run(CLI::App& app) {
     if (all_tokenized) disable_segmenters(nlp);
     else ensure_segmenter(nlp);
 
-    InputFiles inputs(paths, o->in, nlp.vocab());
+    InputOptions in_options = o->in;
+    in_options.count_bytes = show_progress;
+    InputFiles inputs(paths, in_options, nlp.vocab());
+    // The progress line counts the Docs the writer got; each carries the input position after its
+    // record (kept in read order: pipe hands Docs on in input order).
+    std::unique_ptr<Progress> progress;
+    std::deque<std::uint64_t> positions;
+    if (show_progress) progress = std::make_unique<Progress>("weft run", inputs.total_bytes(), "bytes");
     // Tokenized input keeps its sentence starts (strip_input keeps them): segmenters are off for
     // CoNLL-U and DocBin, the sentencizer leaves decided tokens alone for JSONL, and the parser takes
     // them as constraints, so trees and sentences agree.
@@ -115,12 +133,24 @@ Run add_run(CLI::App& app) {
             continue;
           }
         }
+        if (in && progress) positions.push_back(inputs.position());
         return in;
       }
     };
     DocWriter writer(o->to, o->output);
-    nlp.pipe(source, [&](Doc& d) { writer.write(d); }, PipeOptions{o->batch_size, o->threads});
+    nlp.pipe(
+        source,
+        [&](Doc& d) {
+          writer.write(d);
+          if (progress) {
+            progress->set_position(positions.front());
+            positions.pop_front();
+            progress->add(1, d.size());
+          }
+        },
+        PipeOptions{o->batch_size, o->threads});
     writer.finish();
+    if (progress) progress->finish();
     std::vector<std::string> skipped = inputs.skipped();
     skipped.insert(skipped.end(), too_long.begin(), too_long.end());
     report_skipped(skipped);

@@ -17,6 +17,7 @@ Run add_train(CLI::App& app) {
     std::string output;
     std::vector<std::string> sets;
     int threads = 0;
+    std::string device;
     bool print_config = false;
   };
   auto o = std::make_shared<Opts>();
@@ -27,6 +28,9 @@ Run add_train(CLI::App& app) {
   cmd->add_option("--output,-o", o->output, "Folder for model-best/ and model-last/");
   cmd->add_option("--set", o->sets, "Override a config value: --set training.max_steps=100 (repeatable)");
   cmd->add_option("--threads", o->threads, "CPU threads for the matrix products (default: training.threads)");
+  cmd->add_option("--device", o->device,
+                  "Where to train: cpu, or cuda:N for a GPU (default: training.device; an error naming CUDA when none is "
+                  "available)");
   cmd->add_flag("--print-config", o->print_config, "Print the resolved config and exit");
   add_code_option(*cmd);
 
@@ -47,6 +51,7 @@ Run add_train(CLI::App& app) {
       overrides[s.substr(0, eq)] = s.substr(eq + 1);
     }
     if (o->threads > 0) overrides["training.threads"] = std::to_string(o->threads);
+    if (!o->device.empty()) overrides["training.device"] = o->device;
     const Json resolved = resolve_training_config(config, overrides);
     if (o->print_config) {
       std::cout << resolved.dump(2) << '\n';

@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "cli/python.hpp"
+#include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
+#include "weft/progress.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -40,6 +42,17 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& p) {
   cmd.add_option("--tokenizer", p.tokenizer,
                  "Tokenizer: a registry name (weft.WhitespaceTokenizer.v1) or a tokenizer.json file; default: the "
                  "language's rule-based tokenizer");
+}
+
+void add_progress_option(CLI::App& cmd, int& progress) {
+  cmd.add_flag("--progress{1},--no-progress{-1}", progress,
+               "Show (or hide) a progress line on stderr: documents, words, words/s, and the percentage and ETA "
+               "when the input's size is known. Default: shown when stderr is a terminal")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+bool progress_wanted(int progress) {
+  return Progress::wanted(progress == 0 ? std::nullopt : std::optional<bool>(progress > 0));
 }
 
 Pipeline make_pipeline(const PipelineOptions& p) {
@@ -84,6 +97,18 @@ Pipeline load_model(const std::string& name_or_path) {
   Pipeline nlp = load_or_blank(name_or_path);
   nlp.set_max_length(0);  // only weft run applies nlp.max_length (--max-length)
   return nlp;
+}
+
+void add_device_option(CLI::App& cmd, std::string& device) {
+  cmd.add_option("--device", device,
+                 "Where the networks run: cpu, or cuda:N for a GPU (an error naming CUDA when none is available)")
+      ->capture_default_str();
+}
+
+backend::Device device_option(const std::string& device) {
+  const backend::Device d = backend::Device::parse(device);
+  (void)backend::ops(d);  // ValueError naming CUDA and why it is not available
+  return d;
 }
 
 }  // namespace weft::cli

@@ -1,6 +1,10 @@
 #include "cli/io.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <streambuf>
 
 #include "weft/doc/doc_bin.hpp"
 #include "weft/error.hpp"
@@ -18,10 +22,57 @@ std::string resolve_format(const std::string& format, const std::string& path, c
   return fallback;
 }
 
+namespace {
+
+// A read buffer over another that counts the bytes its reader has consumed. It takes only what the
+// source has ready (one read at a time), so a reader of a pipe gets lines as they come.
+class CountingBuf : public std::streambuf {
+ public:
+  explicit CountingBuf(std::streambuf* source) : source_(source), buffer_(1 << 16) {}
+  std::uint64_t consumed() const { return pulled_ - static_cast<std::uint64_t>(egptr() - gptr()); }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    char* b = buffer_.data();
+    std::streamsize n = 0;
+    std::streamsize ready = source_->in_avail();
+    if (ready <= 0) {
+      const int_type c = source_->sbumpc();  // one read from the source
+      if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::eof();
+      b[n++] = traits_type::to_char_type(c);
+      ready = source_->in_avail();
+    }
+    if (ready > 0) n += source_->sgetn(b + n, std::min<std::streamsize>(ready, static_cast<std::streamsize>(buffer_.size()) - n));
+    pulled_ += static_cast<std::uint64_t>(n);
+    setg(b, b, b + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::streambuf* source_;
+  std::vector<char> buffer_;
+  std::uint64_t pulled_ = 0;
+};
+
+}  // namespace
+
+std::uint64_t input_size(const std::string& path) {
+  struct stat st {};
+  if (path == "-") {
+    if (::fstat(0, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    const off_t at = ::lseek(0, 0, SEEK_CUR);
+    return static_cast<std::uint64_t>(st.st_size) - static_cast<std::uint64_t>(at > 0 && at <= st.st_size ? at : 0);
+  }
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
 InputReader::InputReader(const InputOptions& options, std::shared_ptr<Vocab> vocab)
     : options_(options), vocab_(std::move(vocab)) {
   format_ = resolve_format(options.format, options.path, "text");
   name_ = options.path == "-" ? "<stdin>" : options.path;
+  size_ = input_size(options.path);
   if (format_ == "docbin") {
     DocBin bin = options.path == "-" ? DocBin::from_bytes(std::string(std::istreambuf_iterator<char>(std::cin), {}),
                                                           "<stdin>")
@@ -37,6 +88,11 @@ InputReader::InputReader(const InputOptions& options, std::shared_ptr<Vocab> voc
     if (!*file_) throw IOError("cannot open input file", {options.path});
     in_ = file_.get();
   }
+  if (options.count_bytes) {
+    counter_ = std::make_unique<CountingBuf>(in_->rdbuf());
+    counted_ = std::make_unique<std::istream>(counter_.get());
+    in_ = counted_.get();
+  }
   if (format_ == "jsonl") {
     jsonl_ = std::make_unique<JsonlReader>(*in_, vocab_, name_, options.skip_bad);
   } else if (format_ == "conllu") {
@@ -50,6 +106,12 @@ InputReader::InputReader(const InputOptions& options, std::shared_ptr<Vocab> voc
 }
 
 InputReader::~InputReader() = default;
+
+std::uint64_t InputReader::position() const {
+  if (format_ == "docbin")
+    return docbin_docs_.empty() ? size_ : size_ * docbin_next_ / docbin_docs_.size();
+  return counter_ ? static_cast<const CountingBuf*>(counter_.get())->consumed() : 0;
+}
 
 std::vector<std::string> InputReader::skipped() const {
   std::vector<std::string> out = skipped_;
@@ -132,7 +194,17 @@ std::optional<PipeInput> InputReader::next_text() {
 InputFiles::InputFiles(std::vector<std::string> paths, const InputOptions& options, std::shared_ptr<Vocab> vocab)
     : paths_(std::move(paths)), options_(options), vocab_(std::move(vocab)) {
   if (paths_.empty()) paths_.push_back("-");
+  for (const std::string& p : paths_) {
+    const std::uint64_t size = input_size(p);
+    if (size == 0) {
+      total_bytes_ = 0;
+      break;
+    }
+    total_bytes_ += size;
+  }
 }
+
+std::uint64_t InputFiles::position() const { return done_bytes_ + (reader_ ? reader_->position() : 0); }
 
 std::optional<PipeInput> InputFiles::next() {
   for (;;) {
@@ -149,6 +221,7 @@ std::optional<PipeInput> InputFiles::next() {
     }
     const std::vector<std::string> s = reader_->skipped();
     skipped_.insert(skipped_.end(), s.begin(), s.end());
+    done_bytes_ += std::max(reader_->size(), reader_->position());
     reader_.reset();
   }
 }

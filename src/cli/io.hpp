@@ -32,6 +32,7 @@ struct InputOptions {
   bool skip_bad = false;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::Error;
   bool sentence_docs = false;    // CoNLL-U: one Doc per sentence
+  bool count_bytes = false;      // count the bytes the readers consume (InputReader::position), for progress
 };
 
 std::string resolve_format(const std::string& format, const std::string& path, const std::string& fallback);
@@ -47,6 +48,10 @@ class InputReader {
   const std::string& format() const { return format_; }
   // The input's name and the first line of the record next() returned last (text and JSONL; 0 otherwise).
   Location where() const { return {name_, record_line_}; }
+  // The input's size in bytes (a file, or stdin redirected from one); 0 when unknown (a pipe).
+  std::uint64_t size() const { return size_; }
+  // The bytes consumed so far (with InputOptions::count_bytes; DocBin: the share of its Docs returned).
+  std::uint64_t position() const;
 
  private:
   std::optional<PipeInput> next_text();
@@ -55,7 +60,10 @@ class InputReader {
   std::string format_;
   std::string name_;
   std::unique_ptr<std::ifstream> file_;
+  std::unique_ptr<std::streambuf> counter_;  // a CountingBuf over the file's or stdin's buffer
+  std::unique_ptr<std::istream> counted_;
   std::istream* in_ = nullptr;
+  std::uint64_t size_ = 0;
   std::uint64_t line_ = 0;
   std::uint64_t record_line_ = 0;
   bool done_ = false;
@@ -76,6 +84,10 @@ class InputFiles {
   std::vector<std::string> skipped() const;
   // Where the record next() returned last comes from (InputReader::where).
   Location where() const { return where_; }
+  // The inputs' total size in bytes, 0 when one of them has no known size (a pipe); and the bytes
+  // consumed so far (needs InputOptions::count_bytes).
+  std::uint64_t total_bytes() const { return total_bytes_; }
+  std::uint64_t position() const;
 
  private:
   std::vector<std::string> paths_;
@@ -85,7 +97,12 @@ class InputFiles {
   std::unique_ptr<InputReader> reader_;
   std::vector<std::string> skipped_;  // of the inputs finished
   Location where_;
+  std::uint64_t total_bytes_ = 0;
+  std::uint64_t done_bytes_ = 0;  // of the inputs finished
 };
+
+// The size of an input file ("-": stdin when it is a regular file), 0 when unknown.
+std::uint64_t input_size(const std::string& path);
 
 // An output file or stdout with a large buffer.
 class Output {

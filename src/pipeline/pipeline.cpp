@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/language.hpp"
 #include "weft/pipeline/pipe_workers.hpp"
@@ -193,6 +194,7 @@ Component& Pipeline::add_pipe(const std::string& factory, std::string name, cons
   if (!before.empty() && !after.empty()) throw ValueError("add_pipe: give `before` or `after`, not both");
   std::shared_ptr<Component> component = make_component(factory, name, config, vocab_);
   component->set_tokenizer(tokenizer_);
+  if (!device_.is_cpu()) component->to(device_);
   std::size_t pos = slots_.size();
   if (!before.empty()) pos = index_of(before);
   if (!after.empty()) pos = index_of(after) + 1;
@@ -207,10 +209,19 @@ std::shared_ptr<Component> Pipeline::remove_pipe(const std::string& name) {
   return out;
 }
 
+void Pipeline::to(backend::Device device) {
+  // Asking for the device's ops checks that it is available (ValueError naming CUDA and why not)
+  // before anything moves.
+  (void)backend::ops(device);
+  for (Slot& s : slots_) s.component->to(device);
+  device_ = device;
+}
+
 Component& Pipeline::replace_pipe(const std::string& name, const std::string& factory, const Json& config) {
   Slot& slot = slots_[index_of(name)];
   std::shared_ptr<Component> component = make_component(factory, name, config, vocab_);
   component->set_tokenizer(tokenizer_);
+  if (!device_.is_cpu()) component->to(device_);
   slot.component = std::move(component);
   slot.factory = factory;
   return *slot.component;

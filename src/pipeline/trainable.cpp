@@ -105,6 +105,14 @@ void TrainablePipe::save_model(const std::filesystem::path& dir, nn::Layer& weig
   if (own_) own_->to_disk(dir / "tok2vec");
 }
 
+void TrainablePipe::to(backend::Device device) {
+  if (model_) {
+    model_->to(device);
+    prepare_inference();
+  }
+  if (own_) own_->to(device);
+}
+
 void TrainablePipe::load_model(const std::filesystem::path& dir) {
   if (own_) own_->from_disk(dir / "tok2vec");
   nn::load_model(*model_, (dir / "weights.safetensors").string());

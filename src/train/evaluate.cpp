@@ -68,7 +68,8 @@ Json Evaluation::to_json() const {
   return out;
 }
 
-Evaluation evaluate(const Pipeline& nlp, const std::vector<Doc>& gold, std::size_t batch_size) {
+Evaluation evaluate(const Pipeline& nlp, const std::vector<Doc>& gold, std::size_t batch_size,
+                    const EvaluateProgress& progress) {
   Evaluation e;
   std::vector<Doc> system;
   system.reserve(gold.size());
@@ -78,15 +79,23 @@ Evaluation evaluate(const Pipeline& nlp, const std::vector<Doc>& gold, std::size
   }
   const auto t0 = Clock::now();
   const std::size_t step = std::max<std::size_t>(1, batch_size);
-  for (std::size_t i = 0; i < system.size(); i += step)
-    nlp.annotate_sentences(std::span<Doc>(system.data() + i, std::min(step, system.size() - i)));
+  for (std::size_t i = 0; i < system.size(); i += step) {
+    const std::size_t n = std::min(step, system.size() - i);
+    nlp.annotate_sentences(std::span<Doc>(system.data() + i, n));
+    if (progress) {
+      std::size_t words = 0;
+      for (std::size_t k = i; k < i + n; ++k) words += system[k].size();
+      progress(n, words);
+    }
+  }
   e.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   e.scores = conll18_evaluate(gold, system);
   finish(e, gold, system);
   return e;
 }
 
-Evaluation evaluate_raw(const Pipeline& nlp, const std::vector<Doc>& gold, bool per_sentence) {
+Evaluation evaluate_raw(const Pipeline& nlp, const std::vector<Doc>& gold, bool per_sentence,
+                        const EvaluateProgress& progress) {
   Evaluation e;
   for (const Doc& g : gold) e.words += g.size();
   std::vector<Doc> system;
@@ -95,6 +104,7 @@ Evaluation evaluate_raw(const Pipeline& nlp, const std::vector<Doc>& gold, bool 
     const auto t0 = Clock::now();
     Doc d = nlp(std::move(text));
     seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    if (progress) progress(1, d.size());
     system.push_back(d);
     return d;
   };

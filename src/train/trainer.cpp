@@ -16,6 +16,7 @@
 #include <span>
 #include <sstream>
 
+#include "weft/backend/ops.hpp"
 #include "weft/backend/threads.hpp"
 #include "weft/doc/conllu.hpp"
 #include "weft/error.hpp"
@@ -136,7 +137,7 @@ Json default_training_config() {
   "corpora": {"train": "data/en_ewt/train.conllu", "dev": "data/en_ewt/dev.conllu", "max_train_docs": 0,
               "max_dev_docs": 0, "sentences_per_doc": 1, "join_fraction": 1.0},
   "training": {
-    "seed": 0, "threads": 1,
+    "seed": 0, "threads": 1, "device": "cpu",
     "batch_words": {"start": 500, "stop": 1000, "compound": 1.001},
     "max_steps": 20000, "max_epochs": 0, "max_time_s": 0, "eval_frequency": 200, "patience": 1600,
     "optimizer": {"learn_rate": 0.001, "warmup_steps": 0, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
@@ -218,9 +219,14 @@ class Trainer {
 
   TrainResult run() {
     backend::set_cpu_threads(std::max(1, T_["threads"].get<int>()));
+    // The device first: a GPU that is not there fails before the corpora are read.
+    const backend::Device device = training_device();
     build_pipeline();
     read_corpora();
     initialize_components();
+    // The weights are drawn on the host (the same on every device), then moved; the optimizer's state
+    // follows its parameters.
+    if (!device.is_cpu()) nlp_.to(device);
     make_optimizer();
     read_score_rules();
     const Json& nlp_config = config_["nlp"];
@@ -317,6 +323,13 @@ class Trainer {
     order_.resize(train_docs_.size());
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
     std::shuffle(order_.begin(), order_.end(), batch_rng_);
+  }
+
+  backend::Device training_device() const {
+    if (!T_["device"].is_string()) throw ConfigError("training.device must be a string: \"cpu\" or \"cuda:N\"");
+    const backend::Device d = backend::Device::parse(T_["device"].get<std::string>());
+    (void)backend::ops(d);  // ValueError naming CUDA and why it is not available
+    return d;
   }
 
   // Encoders first (their width sizes the heads), then labels and heads; each from its own random
@@ -527,6 +540,7 @@ class Trainer {
     *log << "training on " << train_docs_.size() << " Docs (" << train_sentences_ << " sentences), evaluating on "
          << dev_docs_.size() << " sentences; pipeline:";
     for (const auto& n : nlp_.pipe_names()) *log << ' ' << n;
+    if (!nlp_.device().is_cpu()) *log << "; on " << nlp_.device().str();
     *log << '\n';
     for (std::size_t i = 0; i < cols.size(); ++i) *log << (i ? "  " : "") << pad(cols[i], widths_[i]);
     *log << '\n';

@@ -15,6 +15,8 @@
 #include "weft/pipeline/pipeline.hpp"
 
 using namespace weft;
+using weft::test::Chunking;
+using weft::test::dev_lines;
 using weft::test::source_path;
 
 namespace {
@@ -24,13 +26,6 @@ const Pipeline& shipped() {
   return nlp;
 }
 
-std::vector<std::string> dev_lines(std::size_t n) {
-  std::ifstream in(weft::test::data_path("en_ewt/dev.txt"));
-  std::vector<std::string> out;
-  for (std::string line; out.size() < n && std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
 
 std::string joined(const std::vector<std::string>& lines, bool punctuation) {
   std::string text;
@@ -42,12 +37,6 @@ std::string joined(const std::vector<std::string>& lines, bool punctuation) {
   return text;
 }
 
-// Sets the chunking for its lifetime.
-struct Chunking {
-  InferenceChunking before = inference_chunking();
-  explicit Chunking(InferenceChunking c) { set_inference_chunking(c); }
-  ~Chunking() { set_inference_chunking(before); }
-};
 
 constexpr InferenceChunking kWhole{std::int64_t{1} << 40, std::int64_t{1} << 40};  // nothing cut
 constexpr InferenceChunking kSmall{48, 64};  // cut everything longer than 64 words, in runs of 48

@@ -16,6 +16,7 @@
 #include "weft/backend/argmax.hpp"
 #include "weft/components/parser/transition_loop.hpp"
 #include "weft/doc/conllu.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -244,6 +245,22 @@ TEST_CASE("parser: a CI-sized run lowers the loss and raises LAS") {
   const double las0 = r.history.front()["scores"]["LAS"].get<double>();
   const double las2 = r.history.back()["scores"]["LAS"].get<double>();
   CHECK(las2 > las0 + 5.0);
+  CHECK(r.best_scores["UAS"].get<double>() > 40.0);
+}
+
+TEST_CASE("parser: a CI-sized run on the GPU's paths (through the CPU's ops) lowers the loss and raises LAS too") {
+  // Training on a device: the encoder and heads through the backend's ops, the oracle's states of a
+  // batch in lockstep (transition::oracle_rounds), evaluation on the device paths.
+  TrainResult r;
+  {
+    const weft::test::DevicePaths on;
+    r = train(parser_config(150, 50));
+  }
+  REQUIRE(r.history.size() == 3);
+  const double first = r.history.front()["losses"]["parser"].get<double>();
+  const double last = r.history.back()["losses"]["parser"].get<double>();
+  CHECK(last < first * 0.8);
+  CHECK(r.history.back()["scores"]["LAS"].get<double>() > r.history.front()["scores"]["LAS"].get<double>() + 5.0);
   CHECK(r.best_scores["UAS"].get<double>() > 40.0);
 }
 

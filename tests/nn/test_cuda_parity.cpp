@@ -195,6 +195,25 @@ PARITY_CASE("argmax_rows, ties keep the first index") {
   CHECK(r.out[0].to_vector<std::int32_t>()[0] == 5);
 }
 
+PARITY_CASE("argmax_segments: heads side by side, ties keep the first index in each") {
+  // Segments of 1, 17, 40 and 3 columns (a narrow one, one wider than a warp), and a trailing column
+  // no segment reads.
+  const std::vector<std::int64_t> bounds{0, 1, 18, 58, 61};
+  Tensor x = random_tensor({500, 62}, 23);
+  float* p = x.data<float>();
+  for (std::int64_t i = 0; i < 500; i += 2) p[i * 62 + 20] = p[i * 62 + 52] = 9.f;  // a tie across lanes in segment 2
+  OpCase c;
+  c.in = {x};
+  c.out = {Tensor::zeros({500, 4}, DType::I32)};
+  const OpResult r = check_op_on_all_devices(c, [&](Ops& ops, OpArgs& a) {
+    ops.argmax_segments(a.in[0], bounds, a.out[0]);
+    return 0.0;
+  });
+  const std::vector<std::int32_t> out = r.out[0].to_vector<std::int32_t>();
+  CHECK(out[0] == 0);           // a one-column segment
+  CHECK(out[2] == 20 - 18);     // the first of the tied columns, relative to the segment
+}
+
 PARITY_CASE("hash_rows matches the CPU exactly") {
   for (const std::int64_t rows : {std::int64_t{1}, std::int64_t{5000}, std::int64_t{2147483647}}) {
     CAPTURE(rows);

@@ -89,6 +89,28 @@ TEST_CASE("backend: reductions") {
   CHECK(out.to_vector<std::int32_t>()[0] == 1);
 }
 
+TEST_CASE("backend: argmax_segments decides each head of a row apart, and checks its bounds") {
+  const Tensor x = Tensor::from_vector(std::vector<float>{1, 5, 2, 7, 7, 0, 4,  //
+                                                          9, 0, 3, 3, 1, 8, 8},
+                                       {2, 7});
+  Tensor out = Tensor::zeros({2, 3}, DType::I32);
+  Ops& ops = weft::backend::ops(Device::cpu());
+  const std::vector<std::int64_t> bounds{0, 2, 5, 7};
+  ops.argmax_segments(x, bounds, out);
+  CHECK(out.to_vector<std::int32_t>() == std::vector<std::int32_t>{1, 1, 1, 0, 0, 0});
+  // It agrees with argmax_rows over one segment covering the row.
+  Tensor one = Tensor::zeros({2, 1}, DType::I32), rows = Tensor::zeros({2}, DType::I32);
+  ops.argmax_segments(x, std::vector<std::int64_t>{0, 7}, one);
+  ops.argmax_rows(x, rows);
+  CHECK(one.to_vector<std::int32_t>() == rows.to_vector<std::int32_t>());
+  const auto bad = [&](std::vector<std::int64_t> b, Tensor& o) { ops.argmax_segments(x, b, o); };
+  CHECK_THROWS_WITH_AS(bad({0, 3, 3, 7}, out), doctest::Contains("bounds must increase"), weft::ValueError);
+  CHECK_THROWS_WITH_AS(bad({1, 3, 5, 7}, out), doctest::Contains("start at column 0"), weft::ValueError);
+  CHECK_THROWS_WITH_AS(bad({0, 3, 5, 8}, out), doctest::Contains("bounds end at column 8"), weft::ValueError);
+  CHECK_THROWS_AS(bad({0, 7}, out), weft::ValueError);  // out has 6 elements, not 2
+  CHECK_THROWS_AS(bad({0}, out), weft::ValueError);
+}
+
 TEST_CASE("backend: cast between f32 and f16") {
   const Tensor x = random_tensor({3, 5}, 51, -100.f, 100.f);
   OpCase c;

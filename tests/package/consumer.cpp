@@ -1,5 +1,5 @@
-// Loads a trained pipeline through the installed package and annotates one sentence; exits non-zero
-// unless every annotation the model has is there (run by scripts/check_cmake_package.sh).
+// Loads a trained pipeline through the installed package, annotates one sentence and draws it; exits
+// non-zero unless every annotation the model has is there (run by scripts/check_cmake_package.sh).
 #include <iostream>
 
 #include "weft/weft.hpp"
@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
     }
     for (const weft::Span& e : doc.ents()) std::cout << "entity: " << e.text() << ' ' << e.label_() << '\n';
     ok = ok && !doc.ents().empty();
+    // The renderer from the installed headers and library: one displaCy arc per word but the root.
+    const std::string svg = weft::render::render({{&doc, ""}}, weft::render::Options{}).markup;
+    std::size_t arcs = 0;
+    for (std::size_t at = svg.find("class=\"displacy-arc\""); at != std::string::npos; at = svg.find("class=\"displacy-arc\"", at + 1)) ++arcs;
+    ok = ok && arcs > 0 && arcs < doc.size();
     std::cout << (ok ? "consumer ok" : "consumer: missing annotations") << '\n';
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

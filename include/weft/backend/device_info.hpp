@@ -5,7 +5,10 @@
 // to skip GPU work cleanly. Every function is safe to call from static initialisation and any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
+
+#include "weft/backend/device.hpp"
 
 namespace weft::backend {
 
@@ -23,5 +26,15 @@ bool cuda_compiled() noexcept;
 // Number of visible CUDA devices; 0 when CUDA is not compiled in, the module cannot be loaded or no
 // driver/GPU is present (cuda_info().error says which).
 int cuda_device_count() noexcept;
+
+// Device memory of a CUDA device's caching allocator (bytes, counted by the allocator's size classes):
+// in use now, the most in use since the last reset_peak_device_memory (or the first allocation), and
+// reserved from the driver (in use and cached). Throws ValueError for a device that is not available
+// and for the CPU (whose memory the process's peak RSS measures).
+struct DeviceMemoryStats {
+  std::size_t in_use = 0, peak = 0, reserved = 0;
+};
+DeviceMemoryStats device_memory_stats(Device device);
+void reset_peak_device_memory(Device device);
 
 }  // namespace weft::backend

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "weft/backend/tensor.hpp"
 
@@ -50,6 +51,10 @@ class Ops {
   virtual void sum_rows(const Tensor& x, Tensor& out, bool accumulate) = 0;
   virtual double sum_squares(const Tensor& x) = 0;           // gradient norms
   virtual void argmax_rows(const Tensor& x, Tensor& out) = 0;  // out i32 [N]
+  // out[i, h] = the argmax of row i among columns [bounds[h], bounds[h + 1]), relative to bounds[h]
+  // (several classifier heads side by side, decided on the device); bounds: H + 1 increasing column
+  // indices from 0 to at most x's width, every segment non-empty; out i32 [N, H]. Ties keep the first.
+  virtual void argmax_segments(const Tensor& x, const std::vector<std::int64_t>& bounds, Tensor& out) = 0;
 
   // --- hashed embeddings -------------------------------------------------------------------------
   // out[i, s] = row of keys[i] under seed (seed + s) in a table of n_rows rows. keys u64 [N], out i32 [N, S].

@@ -17,8 +17,25 @@ namespace weft {
 struct InferenceChunking {
   std::int64_t chunk_words = 512;
   std::int64_t split_words = 4096;
+  // What one pass of a network's layers takes at once where they run unfolded (on a GPU, or the
+  // encoder's layers on the CPU before prepare_inference): Docs are grouped up to this many words, and
+  // a longer Doc is cut into runs of whole sentences (a longer sentence into windows overlapping by
+  // the encoder's reach), so device memory is bounded by it, not by the length of a Doc. On a GPU the
+  // passes should be large (tens of thousands of rows keep it busy); 65,536 words of the shipped
+  // parser's precomputed rows are 256 MB.
+  std::int64_t device_words = 65536;
 };
 // Process-wide; set_inference_chunking is for tests and benchmarks (ValueError below 1 word).
+// The chunking of the unfolded layers path: device_words for both chunk_words and split_words.
+InferenceChunking device_chunking() noexcept;
+
+// Whether the networks take the paths they take on a GPU wherever their model is (process-wide, off
+// by default): the encoder's layers instead of its folded tables, the transition components' states
+// scored through the backend's ops (ParserModel::DeviceRows), the classifiers' argmax through
+// argmax_segments, the lemmatizer's rows gathered by an op. On a GPU they are always taken; on the CPU
+// this runs them through the CPU's ops, which is how the tests check what a GPU runs without one.
+bool device_paths() noexcept;
+void set_device_paths(bool on) noexcept;
 InferenceChunking inference_chunking() noexcept;
 void set_inference_chunking(InferenceChunking chunking);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/backend/device.hpp"
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
 #include "weft/nn/ragged.hpp"
@@ -55,6 +56,11 @@ class Component {
   // labels). Components without such state write nothing.
   virtual void to_disk(const std::filesystem::path& dir) const { (void)dir; }
   virtual void from_disk(const std::filesystem::path& dir) { (void)dir; }
+
+  // Moves its networks to a device (Pipeline::to): on a GPU they run there in large batches, on the CPU
+  // in their CPU inference forms again. Components without a network ignore it. Not thread-safe with
+  // annotation (as from_disk).
+  virtual void to(backend::Device device) { (void)device; }
 
   // Components that tokenize text of their own (the entity ruler's phrase patterns) use the pipeline's
   // tokenizer: the Pipeline gives it when the component is added and again whenever it is replaced.

@@ -42,6 +42,8 @@ class TokenEncoder {
   // evaluation with them).
   virtual void prepare_inference() = 0;
   virtual void discard_inference() noexcept = 0;
+  // Moves its model to a device and derives the inference forms that device uses.
+  virtual void to(backend::Device device) = 0;
   // Its folder in a saved model.
   virtual void to_disk(const std::filesystem::path& dir) const = 0;
   virtual void from_disk(const std::filesystem::path& dir) = 0;

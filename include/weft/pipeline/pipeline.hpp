@@ -82,6 +82,13 @@ class Pipeline {
   // Convenience: processes a list of texts.
   std::vector<Doc> pipe(const std::vector<std::string>& texts, const PipeOptions& options = {}) const;
 
+  // The device the networks run on (spaCy's nlp.to / require_gpu): moves every component's networks
+  // there, and components added later follow. Throws ValueError (naming CUDA and why it is not
+  // available) for a device this process cannot use, leaving the pipeline where it was. Not
+  // thread-safe with annotation.
+  void to(backend::Device device);
+  backend::Device device() const noexcept { return device_; }
+
   // Components (spaCy names). add_pipe makes the component through the Registry; `before`/`after`
   // name an existing component, empty appends.
   Component& add_pipe(const std::string& factory, std::string name = "", const Json& config = Json::object(),
@@ -125,6 +132,7 @@ class Pipeline {
   std::vector<Slot> slots_;
   Json meta_ = Json::object();
   std::size_t max_length_ = kDefaultMaxLength;
+  backend::Device device_ = backend::Device::cpu();
 };
 
 }  // namespace weft

@@ -71,6 +71,8 @@ class TrainablePipe : public Component {
   void prepare_inference() {
     if (initialized()) model_->prepare_inference();
   }
+  // Moves the head and its own encoder to a device and derives the inference forms used there.
+  void to(backend::Device device) override;
 
   // Inside a pipeline: reads the upstream tok2vec's output from `context` (or runs its own encoder).
   void pipe(std::span<Doc> docs, PipeContext& context) const override;

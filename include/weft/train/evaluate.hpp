@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,13 +36,18 @@ struct Evaluation {
   Json to_json() const;
 };
 
+// Called as Docs are annotated: (Docs done since the last call, their words).
+using EvaluateProgress = std::function<void(std::size_t docs, std::size_t words)>;
+
 // Gold tokenization: the pipeline annotates copies of the gold words and sentence boundaries
 // (strip_annotations, in the pipeline's vocab), `batch_size` Docs at a time, with its sentence-only
 // components left out (the gold sentences are part of the input). The pipeline is not changed.
-Evaluation evaluate(const Pipeline& nlp, const std::vector<Doc>& gold, std::size_t batch_size = 256);
+Evaluation evaluate(const Pipeline& nlp, const std::vector<Doc>& gold, std::size_t batch_size = 256,
+                    const EvaluateProgress& progress = {});
 
 // Raw text: the pipeline processes each gold Doc's text (or, per_sentence, each gold sentence's),
 // tokenization and segmentation included; words are aligned by characters.
-Evaluation evaluate_raw(const Pipeline& nlp, const std::vector<Doc>& gold, bool per_sentence);
+Evaluation evaluate_raw(const Pipeline& nlp, const std::vector<Doc>& gold, bool per_sentence,
+                        const EvaluateProgress& progress = {});
 
 }  // namespace weft

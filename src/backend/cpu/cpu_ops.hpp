@@ -26,6 +26,7 @@ class CpuOps final : public Ops {
   void sum_rows(const Tensor& x, Tensor& out, bool accumulate) override;
   double sum_squares(const Tensor& x) override;
   void argmax_rows(const Tensor& x, Tensor& out) override;
+  void argmax_segments(const Tensor& x, const std::vector<std::int64_t>& bounds, Tensor& out) override;
 
   void hash_rows(const Tensor& keys, std::uint32_t seed, std::int64_t n_rows, Tensor& out) override;
   void gather_sum_rows(const Tensor& table, const Tensor& ids, Tensor& out) override;

@@ -43,7 +43,7 @@ class Pool {
     if (it != free_.end() && !it->second.empty()) {
       void* p = it->second.back();
       it->second.pop_back();
-      live_.emplace(p, cls);
+      note_live(p, cls);
       return p;
     }
     DeviceGuard guard(index_, "cuda alloc");
@@ -60,8 +60,18 @@ class Pool {
       throw CudaError("cuda alloc: cudaMalloc of " + std::to_string(cls) + " bytes on cuda:" + std::to_string(index_) +
                       " failed: " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")");
     }
-    live_.emplace(p, cls);
+    reserved_ += cls;
+    note_live(p, cls);
     return p;
+  }
+
+  DeviceMemoryStats stats() {
+    std::lock_guard lock(mutex_);
+    return {in_use_, peak_, reserved_};
+  }
+  void reset_peak() {
+    std::lock_guard lock(mutex_);
+    peak_ = in_use_;
   }
 
   void release(void* p) noexcept {
@@ -72,7 +82,9 @@ class Pool {
       free_[it->second].push_back(p);
     } catch (const std::bad_alloc&) {
       cudaFree(p);  // keeping it would need memory we do not have; returning it is always correct
+      reserved_ -= it->second;
     }
+    in_use_ -= it->second;
     live_.erase(it);
   }
 
@@ -80,14 +92,26 @@ class Pool {
   // Called with mutex_ held. cudaFree waits for the device, so queued kernels finish with the blocks first.
   void release_cached() {
     for (auto& [cls, blocks] : free_)
-      for (void* p : blocks) cudaFree(p);
+      for (void* p : blocks) {
+        cudaFree(p);
+        reserved_ -= cls;
+      }
     free_.clear();
+  }
+  // Called with mutex_ held.
+  void note_live(void* p, std::size_t cls) {
+    live_.emplace(p, cls);
+    in_use_ += cls;
+    if (in_use_ > peak_) peak_ = in_use_;
   }
 
   int index_;
   std::mutex mutex_;
   std::map<std::size_t, std::vector<void*>> free_;
   std::unordered_map<void*, std::size_t> live_;
+  // Bytes of the blocks handed out (by size class), their most since the last reset_peak, and all the
+  // bytes cudaMalloc'ed and not yet returned (handed out and cached).
+  std::size_t in_use_ = 0, peak_ = 0, reserved_ = 0;
 };
 
 Pool& pool(int index) {
@@ -103,6 +127,9 @@ Pool& pool(int index) {
 }  // namespace
 
 void* cuda_memory_alloc(int index, std::size_t bytes) { return pool(index).allocate(bytes); }
+
+DeviceMemoryStats cuda_memory_stats(int index) { return pool(index).stats(); }
+void cuda_memory_reset_peak(int index) { pool(index).reset_peak(); }
 
 void cuda_memory_free(int index, void* ptr) noexcept {
   if (ptr != nullptr) pool(index).release(ptr);

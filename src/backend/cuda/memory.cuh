@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "weft/backend/device.hpp"
+#include "weft/backend/device_info.hpp"
 
 namespace weft::backend {
 
@@ -14,5 +15,7 @@ void* cuda_memory_alloc(int index, std::size_t bytes);
 void cuda_memory_free(int index, void* ptr) noexcept;
 void cuda_memory_copy(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 void cuda_memory_zero(int index, void* ptr, std::size_t bytes);
+DeviceMemoryStats cuda_memory_stats(int index);
+void cuda_memory_reset_peak(int index);
 
 }  // namespace weft::backend

@@ -56,6 +56,8 @@ CudaModule make_module() {
   m.free = &cuda_memory_free;
   m.copy = &cuda_memory_copy;
   m.zero = &cuda_memory_zero;
+  m.memory_stats = &cuda_memory_stats;
+  m.reset_peak = &cuda_memory_reset_peak;
   return m;
 }
 

@@ -9,6 +9,7 @@
 #endif
 
 #include "weft/doc/doc_chunks.hpp"
+#include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
 #include "weft/pipeline/registry.hpp"
@@ -142,14 +143,21 @@ void Lemmatizer::pipe(std::span<Doc> docs, PipeContext& context) const {
     }
     if (rows.empty()) continue;
     if (!X) X = input(docs, context);
-    const backend::Tensor host = X->data.device().is_cpu() ? X->data : X->data.to(backend::Device::cpu());
-    const std::int64_t width = host.dim(1), m = static_cast<std::int64_t>(rows.size());
-    backend::Tensor sub = backend::Tensor::empty({m, width}, backend::DType::F32);
-    const float* x = host.data<float>();
-    float* y = sub.data<float>();
-    for (std::int64_t r = 0; r < m; ++r) std::copy(x + rows[static_cast<std::size_t>(r)] * width, x + (rows[static_cast<std::size_t>(r)] + 1) * width, y + r * width);
+    const backend::Device device = X->data.device();
+    const std::int64_t width = X->data.dim(1), m = static_cast<std::int64_t>(rows.size());
+    backend::Tensor sub = backend::Tensor::empty({m, width}, backend::DType::F32, device);
+    if (device.is_cpu() && !device_paths()) {
+      const float* x = X->data.data<float>();
+      float* y = sub.data<float>();
+      for (std::int64_t r = 0; r < m; ++r)
+        std::copy(x + rows[static_cast<std::size_t>(r)] * width, x + (rows[static_cast<std::size_t>(r)] + 1) * width, y + r * width);
+    } else {
+      // The rows stay on the device: a gather of one row each.
+      std::vector<std::int32_t> ids(rows.begin(), rows.end());
+      backend::ops(device).gather_sum_rows(X->data, backend::Tensor::from_vector(ids, {m}, device), sub);
+    }
     const backend::Tensor lengths = backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(m)}, {1});
-    const nn::Ragged scores = model().predict({X->data.device().is_cpu() ? sub : sub.to(X->data.device()), lengths});
+    const nn::Ragged scores = model().predict({sub, lengths});
     const backend::Tensor S = scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu());
     const std::int64_t C = S.dim(1);
     for (std::size_t r = 0; r < rest.size(); ++r) {

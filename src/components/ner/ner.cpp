@@ -21,15 +21,22 @@ constexpr std::int64_t kTokenSlots = 4;  // B0, B0-1, B0+1, E0
 constexpr std::int64_t kLabelSlots = 1;  // the open entity's label
 
 // The feature rows and label of state `s`, row(w) giving the precomputed rows of word w of its Doc.
+// The words of the token slots of state `s` (-1: none) and its label slot.
+void slot_words(const biluo::State& s, std::int32_t* w, std::int32_t* labels) {
+  const std::int32_t words[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
+  std::copy(words, words + kTokenSlots, w);
+  labels[0] = s.open_label;
+}
+
 template <class Row>
 void features_by(const biluo::State& s, Row&& row, std::int64_t HP, const float** rows, std::int32_t* labels,
                  std::int32_t* words = nullptr) {
-  const std::int32_t w[kTokenSlots] = {s.i < s.n ? s.i : -1, s.i - 1, s.i + 1 < s.n ? s.i + 1 : -1, s.open};
+  std::int32_t w[kTokenSlots];
+  slot_words(s, w, labels);
   for (std::int64_t f = 0; f < kTokenSlots; ++f) {
     rows[f] = w[f] < 0 ? nullptr : row(w[f]) + f * HP;
     if (words != nullptr) words[f] = w[f];
   }
-  labels[0] = s.open_label;
 }
 
 // The same for a Doc whose precomputed rows start at P, the row of word `origin` (rows of the words a
@@ -156,7 +163,8 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
                                    std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
   const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
-  const ParserModel::HostView view = m.host_view(false);
+  // The host's copies of the upper layers, where the states are scored there.
+  const ParserModel::HostView view = chunk.device() != nullptr ? ParserModel::HostView{} : m.host_view(false);
   const std::int64_t HP = m.row_width();
   // One state per run, over the whole Doc's words from the run's first word to its end.
   struct Sequence {
@@ -179,19 +187,36 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
     if (P != nullptr) rows += run.size() * kTokenSlots * HP;
     first += run.size();
   }
-  transition::greedy_decode(
-      m, view, std::move(active),
-      [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
-        const Sequence& q = seqs[k];
-        const biluo::Constraints& cons = c[runs[k].doc];
-        for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(q.st, actions_[a], cons);
-        if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
-        else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
-      },
-      [&](std::size_t k, std::size_t action) {
-        biluo::apply(seqs[k].st, actions_[action]);
-        return seqs[k].st.i >= seqs[k].end;
-      });
+  const auto validity = [&](std::size_t k, std::uint8_t* valid) {
+    const biluo::Constraints& cons = c[runs[k].doc];
+    for (std::size_t a = 0; a < actions_.size(); ++a) valid[a] = biluo::valid(seqs[k].st, actions_[a], cons);
+  };
+  const auto apply = [&](std::size_t k, std::size_t action) {
+    biluo::apply(seqs[k].st, actions_[action]);
+    return seqs[k].st.i >= seqs[k].end;
+  };
+  if (ParserModel::DeviceRows* on_device = chunk.device()) {
+    transition::greedy_decode_on_device(
+        m, *on_device, std::move(active),
+        [&](std::size_t k, std::int64_t* words_out, std::int32_t* labels_out, std::uint8_t* valid) {
+          const Sequence& q = seqs[k];
+          validity(k, valid);
+          std::int32_t w[kTokenSlots];
+          slot_words(q.st, w, labels_out);
+          for (std::int64_t f = 0; f < kTokenSlots; ++f) words_out[f] = w[f] < 0 ? -1 : q.first + (w[f] - q.origin);
+        },
+        apply);
+  } else {
+    transition::greedy_decode(
+        m, view, std::move(active),
+        [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
+          const Sequence& q = seqs[k];
+          validity(k, valid);
+          if (q.rows != nullptr) features(q.st, q.rows, HP, rows_out, labels_out, nullptr, q.origin);
+          else features_by(q.st, [&](std::int32_t w) { return chunk.row(q.first + (w - q.origin)); }, HP, rows_out, labels_out);
+        },
+        apply);
+  }
   for (std::size_t k = 0; k < runs.size(); ++k) {
     const DocRun& run = runs[k];
     Doc& d = docs[run.doc];
@@ -213,33 +238,16 @@ void EntityRecognizer::decode_runs(std::span<Doc> docs, const std::vector<biluo:
 
 nn::Loss EntityRecognizer::get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const {
   ParserModel& m = pmodel();
-  ParserModel::HostView view = m.host_view(true);
-  const backend::Tensor host = scores.device().is_cpu() ? scores : scores.to(backend::Device::cpu());
-  backend::Tensor grad = backend::Tensor::zeros(host.shape(), backend::DType::F32);
-  const std::int64_t HP = m.row_width(), stride = kTokenSlots * HP;
-  const std::size_t A = actions_.size();
-  std::vector<const float*> rows(kTokenSlots);
-  std::vector<float*> d_rows(kTokenSlots);
-  std::int32_t words[kTokenSlots], labels[kLabelSlots];
-  std::vector<float> z(A), p(A), d(A);
-  std::vector<std::uint8_t> valid(A);
-  std::vector<std::int32_t> costs(A);
-  ParserModel::Scratch scratch;
-  std::uniform_real_distribution<float> coin(0.f, 1.f);
-
   std::int64_t n_words = 0;
   for (const Doc& doc : gold)
     if (doc.has_annotation(Attr::ENT_IOB)) n_words += static_cast<std::int64_t>(doc.size());
   nn::Loss out;
   out.n_labelled = n_words;
   const float norm = static_cast<float>(std::max<std::int64_t>(1, n_words));
-  std::int64_t r0 = 0;
-  for (std::size_t di = 0; di < gold.size(); r0 += static_cast<std::int64_t>(gold[di].size()), ++di) {
-    const Doc& doc = gold[di];
-    if (doc.empty() || !doc.has_annotation(Attr::ENT_IOB)) continue;
+  // The gold entities of a Doc (words without annotation, or in an entity of a label the recognizer
+  // lacks, are left out of the loss) and the constraints of its sentence starts.
+  const auto gold_of = [&](const Doc& doc) {
     const auto n = static_cast<std::int32_t>(doc.size());
-    // The gold entities; words without annotation, or in an entity of a label the recognizer lacks, are
-    // left out of the loss.
     biluo::Gold g(n);
     for (std::int32_t i = 0; i < n; ++i) g.missing[static_cast<std::size_t>(i)] = doc.data(static_cast<std::size_t>(i)).ent_iob == EntIob::MISSING;
     for (const Span& e : doc.ents()) {
@@ -255,6 +263,70 @@ nn::Loss EntityRecognizer::get_loss(std::span<const Doc> gold, const backend::Te
     c.preset_label.assign(static_cast<std::size_t>(n), -1);
     c.preset_begin.assign(static_cast<std::size_t>(n), 0);
     for (std::int32_t i = 1; i < n; ++i) c.sent_start[static_cast<std::size_t>(i)] = doc.data(static_cast<std::size_t>(i)).sent_start == 1;
+    return std::pair<biluo::Gold, biluo::Constraints>(std::move(g), std::move(c));
+  };
+  if (!scores.device().is_cpu() || device_paths()) {
+    // On a GPU: every Doc's oracle in lockstep, the states scored and backpropagated there
+    // (transition::oracle_rounds); P and its gradient never leave the device.
+    ParserModel::DeviceRows rows(m, scores);
+    struct Sequence {
+      biluo::Gold g;
+      biluo::Constraints c;
+      biluo::State st;
+      std::int64_t first;  // its first word's row in the batch
+    };
+    std::vector<Sequence> seqs;
+    std::int64_t first = 0;
+    for (std::size_t di = 0; di < gold.size(); first += static_cast<std::int64_t>(gold[di].size()), ++di) {
+      const Doc& doc = gold[di];
+      if (doc.empty() || !doc.has_annotation(Attr::ENT_IOB)) continue;
+      auto [g, c] = gold_of(doc);
+      seqs.push_back({std::move(g), std::move(c), biluo::State(static_cast<std::int32_t>(doc.size())), first});
+    }
+    std::vector<std::size_t> active;
+    for (std::size_t k = 0; k < seqs.size(); ++k)
+      if (!biluo::is_final(seqs[k].st)) active.push_back(k);
+    out.value = transition::oracle_rounds(
+        m, rows, std::move(active), norm, 0.f, explore_, rng_,
+        [&](std::size_t k, std::int64_t* words, std::int32_t* labels, std::uint8_t* valid, std::int32_t* costs_out) {
+          const Sequence& q = seqs[k];
+          for (std::size_t a = 0; a < actions_.size(); ++a) {
+            valid[a] = biluo::valid(q.st, actions_[a], q.c);
+            costs_out[a] = valid[a] ? biluo::cost(q.st, actions_[a], q.g) : 0;
+          }
+          std::int32_t w[kTokenSlots];
+          slot_words(q.st, w, labels);
+          for (std::int64_t f = 0; f < kTokenSlots; ++f) words[f] = w[f] < 0 ? -1 : q.first + w[f];
+        },
+        [&](std::size_t k, std::size_t action) {
+          biluo::apply(seqs[k].st, actions_[action]);
+          return biluo::is_final(seqs[k].st);
+        });
+    out.grad = rows.finish();
+    return out;
+  }
+  // On the CPU: one Doc at a time, one state at a time, on the host.
+  ParserModel::HostView view = m.host_view(true);
+  const backend::Tensor& host = scores;
+  backend::Tensor grad = backend::Tensor::zeros(host.shape(), backend::DType::F32);
+
+  const std::int64_t HP = m.row_width(), stride = kTokenSlots * HP;
+  const std::size_t A = actions_.size();
+  std::vector<const float*> rows(kTokenSlots);
+  std::vector<float*> d_rows(kTokenSlots);
+  std::int32_t words[kTokenSlots], labels[kLabelSlots];
+  std::vector<float> z(A), p(A), d(A);
+  std::vector<std::uint8_t> valid(A);
+  std::vector<std::int32_t> costs(A);
+  ParserModel::Scratch scratch;
+  std::uniform_real_distribution<float> coin(0.f, 1.f);
+
+  std::int64_t r0 = 0;
+  for (std::size_t di = 0; di < gold.size(); r0 += static_cast<std::int64_t>(gold[di].size()), ++di) {
+    const Doc& doc = gold[di];
+    if (doc.empty() || !doc.has_annotation(Attr::ENT_IOB)) continue;
+    const auto n = static_cast<std::int32_t>(doc.size());
+    auto [g, c] = gold_of(doc);
     const float* P = host.data<float>() + r0 * stride;
     float* dP = grad.data<float>() + r0 * stride;
     biluo::State st(n);
@@ -276,7 +348,7 @@ nn::Loss EntityRecognizer::get_loss(std::span<const Doc> gold, const backend::Te
     }
   }
   m.add_grads(view);
-  out.grad = scores.device().is_cpu() ? grad : grad.to(scores.device());
+  out.grad = grad;
   return out;
 }
 

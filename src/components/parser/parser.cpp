@@ -304,6 +304,18 @@ struct Parse {
       words[f] = ps.word(slots.tokens[f]);
       rows_out[f] = words[f] < 0 ? nullptr : row(words[f]) + static_cast<std::int64_t>(f) * HP;
     }
+    label_features(ps, labels_out);
+  }
+  // The words of the token slots (first + the word in the segment; -1 for an empty slot) and the labels,
+  // for scoring on the device (ParserModel::DeviceRows).
+  void slot_words(const ParseState& ps, std::int64_t first, std::int64_t* words_out, std::int32_t* labels_out) const {
+    for (std::size_t f = 0; f < slots.tokens.size(); ++f) {
+      const std::int32_t w = ps.word(slots.tokens[f]);
+      words_out[f] = w < 0 ? -1 : first + w;
+    }
+    label_features(ps, labels_out);
+  }
+  void label_features(const ParseState& ps, std::int32_t* labels_out) const {
     for (std::size_t k = 0; k < slots.labels.size(); ++k) {
       const std::int32_t w = ps.word(slots.labels[k]);
       labels_out[k] = w < 0 ? -1 : ps.st.labels[static_cast<std::size_t>(w)];
@@ -333,6 +345,34 @@ struct Parse {
           valid_rows[r * actions.size() + a] = static_cast<std::uint8_t>((r >> static_cast<std::size_t>(actions[a].move)) & 1U);
     }
     std::memcpy(out, valid_rows.data() + row * actions.size(), actions.size());
+  }
+  // The cost of each valid action against the gold parse (invalid ones are left alone): one call per
+  // move; a labelled move differs from its gold-labelled version by the label.
+  void costs(const ParseState& ps, const arc_eager::GoldParse& gp, const std::uint8_t* valid_actions, std::int32_t* out) const {
+    const arc_eager::State& st = ps.st;
+    const std::int32_t s = st.s0(), b = st.b0();
+    std::int32_t by_move[5] = {0, 0, 0, 0, 0};
+    std::int32_t gold_left = -1, gold_right = -1;
+    for (int mv = 0; mv < 5; ++mv) {
+      const auto move = static_cast<Move>(mv);
+      std::int32_t lab = -1;
+      if (move == Move::Left || move == Move::Right) {
+        if (s < 0 || b < 0) continue;
+        const bool arc = move == Move::Left ? gp.head(s) == b : gp.head(b) == s;
+        lab = arc ? gp.label(move == Move::Left ? s : b) : 0;
+        (move == Move::Left ? gold_left : gold_right) = arc ? lab : -1;
+      }
+      const Action probe{move, lab};
+      if (sys.valid(st, probe)) by_move[mv] = sys.cost(st, probe, gp);
+    }
+    for (std::size_t a = 0; a < actions.size(); ++a) {
+      if (!valid_actions[a]) continue;
+      const Action& x = actions[a];
+      std::int32_t c = by_move[static_cast<int>(x.move)];
+      if (x.move == Move::Left && gold_left >= 0 && x.label != gold_left) ++c;
+      if (x.move == Move::Right && gold_right >= 0 && x.label != gold_right) ++c;
+      out[a] = c;
+    }
   }
   std::size_t best_valid() const {
     const std::int64_t best = backend::argmax_valid(scores.data(), valid.data(), static_cast<std::int64_t>(actions.size()));
@@ -422,7 +462,8 @@ void DependencyParser::set_annotations(std::span<Doc> docs, const backend::Tenso
 void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> runs, const transition::ChunkRows& chunk) const {
   const float* P = chunk.data();  // null when rows are computed as they are reached
   const ParserModel& m = pmodel();
-  const ParserModel::HostView view = m.host_view(false);
+  // The host's copies of the upper layers, where the states are scored there.
+  const ParserModel::HostView view = chunk.device() != nullptr ? ParserModel::HostView{} : m.host_view(false);
   Parse parse(*system_, m, view, slot_set(n_features_), actions_);
   const std::int64_t stride = m.shape().token_slots * m.row_width();
   // The segments of every run: words between the sentence starts already set.
@@ -466,18 +507,30 @@ void DependencyParser::parse_runs(std::span<Doc> docs, std::span<const DocRun> r
     std::vector<std::size_t> active;
     for (std::size_t k = 0; k < segments.size(); ++k)
       if (!system_->is_final(segments[k].ps.st)) active.push_back(k);
-    transition::greedy_decode(
-        m, view, std::move(active),
-        [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
-          const Segment& g = segments[k];
-          parse.validity(g.ps, seg_starts(g), valid);
-          if (g.rows != nullptr) parse.features(g.ps, g.rows, rows_out, labels_out);
-          else parse.features_by(g.ps, [&](std::int32_t w) { return chunk.row(g.first + w); }, rows_out, labels_out);
-        },
-        [&](std::size_t k, std::size_t action) {
-          segments[k].ps.apply(*system_, actions_[action]);
-          return system_->is_final(segments[k].ps.st);
-        });
+    const auto apply = [&](std::size_t k, std::size_t action) {
+      segments[k].ps.apply(*system_, actions_[action]);
+      return system_->is_final(segments[k].ps.st);
+    };
+    if (ParserModel::DeviceRows* on_device = chunk.device()) {
+      transition::greedy_decode_on_device(
+          m, *on_device, std::move(active),
+          [&](std::size_t k, std::int64_t* words_out, std::int32_t* labels_out, std::uint8_t* valid) {
+            const Segment& g = segments[k];
+            parse.validity(g.ps, seg_starts(g), valid);
+            parse.slot_words(g.ps, g.first, words_out, labels_out);
+          },
+          apply);
+    } else {
+      transition::greedy_decode(
+          m, view, std::move(active),
+          [&](std::size_t k, const float** rows_out, std::int32_t* labels_out, std::uint8_t* valid) {
+            const Segment& g = segments[k];
+            parse.validity(g.ps, seg_starts(g), valid);
+            if (g.rows != nullptr) parse.features(g.ps, g.rows, rows_out, labels_out);
+            else parse.features_by(g.ps, [&](std::int32_t w) { return chunk.row(g.first + w); }, rows_out, labels_out);
+          },
+          apply);
+    }
   }
   for (Segment& g : segments) write_segment(docs[g.doc], g.a, g.ps.st);
 }
@@ -524,19 +577,6 @@ void DependencyParser::write_segment(Doc& d, std::int32_t a, arc_eager::State& s
 
 nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const {
   ParserModel& m = pmodel();
-  ParserModel::HostView view = m.host_view(true);
-  const backend::Tensor host = scores.device().is_cpu() ? scores : scores.to(backend::Device::cpu());
-  backend::Tensor grad = backend::Tensor::zeros(host.shape(), backend::DType::F32);
-  const SlotSet& slots = slot_set(n_features_);
-  Parse parse(*system_, m, view, slots, actions_);
-  const std::int64_t stride = m.shape().token_slots * m.row_width(), HP = m.row_width();
-  std::vector<float*> d_rows(slots.tokens.size());
-  std::vector<float> p(actions_.size()), d(actions_.size());
-  std::vector<std::int32_t> costs(actions_.size());
-  std::uniform_real_distribution<float> coin(0.f, 1.f);
-  std::vector<float> mask(static_cast<std::size_t>(m.shape().hidden), 1.f);
-  const float keep = 1.f / (1.f - dropout_);
-
   // Normalise by the words with a gold tree, as the token classifiers do.
   std::int64_t n_words = 0;
   std::vector<GoldTree> trees;
@@ -548,10 +588,7 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
   nn::Loss out;
   out.n_labelled = n_words;
   const float norm = static_cast<float>(std::max<std::int64_t>(1, n_words));
-  std::int64_t r0 = 0;
-  for (std::size_t di = 0; di < gold.size(); r0 += static_cast<std::int64_t>(gold[di].size()), ++di) {
-    const GoldTree& g = trees[di];
-    if (g.empty()) continue;
+  const auto gold_parse = [&](const GoldTree& g) {
     const auto n = static_cast<std::int32_t>(g.heads.size());
     std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
     for (std::int32_t i = 0; i < n; ++i) {
@@ -562,40 +599,71 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
       // move has, so every LEFT/RIGHT for that arc costs one.
       ids[static_cast<std::size_t>(i)] = it == label_index_.end() ? static_cast<std::int32_t>(labels_.size()) : it->second;
     }
-    const arc_eager::GoldParse gp(g.heads, ids, g.starts);
+    return arc_eager::GoldParse(g.heads, ids, g.starts);
+  };
+  if (!scores.device().is_cpu() || device_paths()) {
+    // On a GPU: every sentence's oracle in lockstep, the states scored and backpropagated there
+    // (transition::oracle_rounds); P and its gradient never leave the device.
+    ParserModel::DeviceRows rows(m, scores);
+    struct Sequence {
+      arc_eager::GoldParse gp;
+      ParseState ps;
+      std::int64_t first;  // its first word's row in the batch
+    };
+    std::vector<Sequence> seqs;
+    std::int64_t first = 0;
+    for (std::size_t di = 0; di < gold.size(); first += static_cast<std::int64_t>(gold[di].size()), ++di)
+      if (!trees[di].empty())
+        seqs.push_back({gold_parse(trees[di]), ParseState(static_cast<std::int32_t>(trees[di].heads.size()), root_label_), first});
+    std::vector<std::size_t> active;
+    for (std::size_t k = 0; k < seqs.size(); ++k)
+      if (!system_->is_final(seqs[k].ps.st)) active.push_back(k);
+    const ParserModel::HostView none;
+    Parse parse(*system_, m, none, slot_set(n_features_), actions_);
+    out.value = transition::oracle_rounds(
+        m, rows, std::move(active), norm, dropout_, explore_, rng_,
+        [&](std::size_t k, std::int64_t* words, std::int32_t* labels, std::uint8_t* valid, std::int32_t* costs_out) {
+          const Sequence& q = seqs[k];
+          parse.validity(q.ps, nullptr, valid);
+          parse.costs(q.ps, q.gp, valid, costs_out);
+          parse.slot_words(q.ps, q.first, words, labels);
+        },
+        [&](std::size_t k, std::size_t action) {
+          seqs[k].ps.apply(*system_, actions_[action]);
+          return system_->is_final(seqs[k].ps.st);
+        });
+    out.grad = rows.finish();
+    return out;
+  }
+  // On the CPU: one sentence at a time, one state at a time, on the host (Parse::score,
+  // ParserModel::backprop_score).
+  ParserModel::HostView view = m.host_view(true);
+  const backend::Tensor& host = scores;
+  backend::Tensor grad = backend::Tensor::zeros(host.shape(), backend::DType::F32);
+  const SlotSet& slots = slot_set(n_features_);
+  Parse parse(*system_, m, view, slots, actions_);
+  const std::int64_t stride = m.shape().token_slots * m.row_width(), HP = m.row_width();
+  std::vector<float*> d_rows(slots.tokens.size());
+  std::vector<float> p(actions_.size()), d(actions_.size());
+  std::vector<std::int32_t> costs(actions_.size());
+  std::uniform_real_distribution<float> coin(0.f, 1.f);
+  std::vector<float> mask(static_cast<std::size_t>(m.shape().hidden), 1.f);
+  const float keep = 1.f / (1.f - dropout_);
+  std::int64_t r0 = 0;
+  for (std::size_t di = 0; di < gold.size(); r0 += static_cast<std::int64_t>(gold[di].size()), ++di) {
+    const GoldTree& g = trees[di];
+    if (g.empty()) continue;
+    const auto n = static_cast<std::int32_t>(g.heads.size());
+    const arc_eager::GoldParse gp = gold_parse(g);
     const float* P = host.data<float>() + r0 * stride;
     float* dP = grad.data<float>() + r0 * stride;
     ParseState ps(n, root_label_);
     while (!system_->is_final(ps.st)) {
-      const arc_eager::State& st = ps.st;
       parse.validity(ps, nullptr);
       if (dropout_ > 0.f)
         for (float& x : mask) x = coin(rng_) < dropout_ ? 0.f : keep;
       parse.score(ps, P, dropout_ > 0.f ? mask.data() : nullptr);
-      // Costs: one call per move; a labelled move differs from its gold-labelled version by the label.
-      const std::int32_t s = st.s0(), b = st.b0();
-      std::int32_t by_move[5] = {0, 0, 0, 0, 0};
-      std::int32_t gold_left = -1, gold_right = -1;
-      for (int mv = 0; mv < 5; ++mv) {
-        const auto move = static_cast<Move>(mv);
-        std::int32_t lab = -1;
-        if (move == Move::Left || move == Move::Right) {
-          if (s < 0 || b < 0) continue;
-          const bool arc = move == Move::Left ? gp.head(s) == b : gp.head(b) == s;
-          lab = arc ? gp.label(move == Move::Left ? s : b) : 0;
-          (move == Move::Left ? gold_left : gold_right) = arc ? lab : -1;
-        }
-        const Action probe{move, lab};
-        if (system_->valid(st, probe)) by_move[mv] = system_->cost(st, probe, gp);
-      }
-      for (std::size_t a = 0; a < actions_.size(); ++a) {
-        if (!parse.valid[a]) continue;
-        const Action& x = actions_[a];
-        std::int32_t c = by_move[static_cast<int>(x.move)];
-        if (x.move == Move::Left && gold_left >= 0 && x.label != gold_left) ++c;
-        if (x.move == Move::Right && gold_right >= 0 && x.label != gold_right) ++c;
-        costs[a] = c;
-      }
+      parse.costs(ps, gp, parse.valid.data(), costs.data());
       std::size_t best_gold = actions_.size();
       out.value += transition::zero_cost_loss(parse.scores.data(), parse.valid.data(), costs.data(), actions_.size(), norm,
                                              p.data(), d.data(), &best_gold);
@@ -607,7 +675,7 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
     }
   }
   m.add_grads(view);
-  out.grad = scores.device().is_cpu() ? grad : grad.to(scores.device());
+  out.grad = grad;
   return out;
 }
 

@@ -81,6 +81,116 @@ void ParserModel::prepare_inference() {
   W8_ = initialized() && device().is_cpu() ? backend::quantize_weights(W_.value) : backend::Int8Weights{};
 }
 
+ParserModel::DeviceRows::DeviceRows(const ParserModel& m, const nn::Tensor& X, std::int64_t before)
+    : m_(m), before_(before), words_(X.dim(0)) {
+  m.check_ready();
+  const ParserModelShape& sh = m.shape_;
+  const std::int64_t F = sh.token_slots, HP = m.row_width();
+  pad_row_ = words_ * F;
+  label_row_ = pad_row_ + F;
+  bias_row_ = label_row_ + m.lab_.value.dim(0);
+  table_ = nn::Tensor::empty(nn::Shape{bias_row_ + 1, HP}, nn::DType::F32, m.device());
+  if (words_ > 0) {
+    nn::Tensor P = table_.rows(0, pad_row_).reshape(nn::Shape{words_, F * HP});
+    m.precompute(X, P);
+  }
+  table_.rows(pad_row_, label_row_).copy_from(m.pad_.value);
+  table_.rows(label_row_, bias_row_).copy_from(m.lab_.value);
+  table_.rows(bias_row_, bias_row_ + 1).copy_from(m.b_.value.reshape(nn::Shape{1, HP}));
+}
+
+ParserModel::DeviceRows::DeviceRows(ParserModel& m, const nn::Tensor& P) : m_(m), train_(&m), before_(0), words_(P.dim(0)) {
+  m.check_ready();
+  const std::int64_t F = m.shape_.token_slots, HP = m.row_width();
+  if (P.ndim() != 2 || P.dim(1) != F * HP) throw ModelError(m.describe() + ": precomputed rows of another shape");
+  pad_row_ = words_ * F;
+  label_row_ = pad_row_ + F;
+  bias_row_ = label_row_ + m.lab_.value.dim(0);
+  table_ = nn::Tensor::empty(nn::Shape{bias_row_ + 1, HP}, nn::DType::F32, m.device());
+  if (words_ > 0) table_.rows(0, pad_row_).reshape(P.shape()).copy_from(P);
+  table_.rows(pad_row_, label_row_).copy_from(m.pad_.value);
+  table_.rows(label_row_, bias_row_).copy_from(m.lab_.value);
+  table_.rows(bias_row_, bias_row_ + 1).copy_from(m.b_.value.reshape(nn::Shape{1, HP}));
+  d_table_ = nn::Tensor::zeros(table_.shape(), nn::DType::F32, m.device());
+}
+
+void ParserModel::DeviceRows::score(const std::int64_t* words, const std::int32_t* labels, std::int64_t S, float* scores,
+                                    const float* dropout_mask) {
+  const ParserModelShape& sh = m_.shape_;
+  const std::int64_t F = sh.token_slots, K = sh.label_slots, per = 1 + F + K;
+  last_S_ = S;
+  if (S == 0) return;
+  ids_.resize(static_cast<std::size_t>(S * per));
+  std::int32_t* id = ids_.data();
+  for (std::int64_t k = 0; k < S; ++k, words += F, labels += K) {
+    *id++ = static_cast<std::int32_t>(bias_row_);
+    for (std::int64_t f = 0; f < F; ++f) {
+      const std::int64_t w = words[f];
+      if (w >= 0 && w + before_ >= words_) throw ModelError(m_.describe() + ": a state reads a word outside its chunk (a bug)");
+      *id++ = static_cast<std::int32_t>(w >= 0 && w + before_ >= 0 ? (w + before_) * F + f : pad_row_ + f);
+    }
+    for (std::int64_t q = 0; q < K; ++q) {
+      const std::int64_t l = labels[q] >= 0 ? labels[q] : sh.n_labels;
+      *id++ = static_cast<std::int32_t>(label_row_ + q * (sh.n_labels + 1) + l);
+    }
+  }
+  const nn::Device dev = m_.device();
+  backend::Ops& o = m_.ops();
+  const nn::Tensor ids = nn::Tensor::from_vector(ids_, nn::Shape{S, per}, dev);
+  nn::Tensor pre = nn::Tensor::empty(nn::Shape{S, m_.row_width()}, nn::DType::F32, dev);
+  o.gather_sum_rows(table_, ids, pre);
+  nn::Tensor h = nn::Tensor::empty(nn::Shape{S, sh.hidden}, nn::DType::F32, dev);
+  nn::Tensor which = nn::Tensor::empty(nn::Shape{S, sh.hidden}, nn::DType::U8, dev);
+  o.maxout(pre, sh.pieces, h, which);
+  nn::Tensor mask;
+  if (dropout_mask != nullptr) {
+    mask = nn::Tensor::from_host(dropout_mask, static_cast<std::size_t>(S * sh.hidden) * sizeof(float), nn::Shape{S, sh.hidden},
+                                 nn::DType::F32, dev);
+    o.mul(h, mask, h);
+  }
+  nn::Tensor out = nn::Tensor::empty(nn::Shape{S, sh.n_actions}, nn::DType::F32, dev);
+  o.gemm(h, false, m_.Wo_.value, true, out, 1.f, 0.f, &m_.bo_.value);
+  out.copy_to_host(scores);
+  if (train_ != nullptr) {
+    last_ids_ = ids;
+    last_h_ = h;
+    last_which_ = which;
+    last_mask_ = mask;
+    masked_ = dropout_mask != nullptr;
+  }
+}
+
+void ParserModel::DeviceRows::backprop(const float* d_scores) {
+  if (train_ == nullptr) throw ModelError(m_.describe() + ": backprop of rows made for inference (a bug)");
+  const std::int64_t S = last_S_;
+  if (S == 0) return;
+  const ParserModelShape& sh = m_.shape_;
+  const nn::Device dev = m_.device();
+  backend::Ops& o = m_.ops();
+  const nn::Tensor d = nn::Tensor::from_host(d_scores, static_cast<std::size_t>(S * sh.n_actions) * sizeof(float),
+                                             nn::Shape{S, sh.n_actions}, nn::DType::F32, dev);
+  // The output layer: dWo += d^T h, dbo += the column sums of d, dh = d Wo (times the mask).
+  o.gemm(d, true, last_h_, false, train_->Wo_.grad, 1.f, 1.f);
+  o.sum_rows(d, train_->bo_.grad, true);
+  nn::Tensor dh = nn::Tensor::empty(nn::Shape{S, sh.hidden}, nn::DType::F32, dev);
+  o.gemm(d, false, m_.Wo_.value, false, dh);
+  if (masked_) o.mul(dh, last_mask_, dh);
+  // The maxout sends each unit's gradient to its winning piece; every row the state summed gets it.
+  nn::Tensor dpre = nn::Tensor::empty(nn::Shape{S, m_.row_width()}, nn::DType::F32, dev);
+  o.backprop_maxout(dh, last_which_, sh.pieces, dpre);
+  o.scatter_add_rows(d_table_, last_ids_, dpre);
+}
+
+nn::Tensor ParserModel::DeviceRows::finish() {
+  if (train_ == nullptr) throw ModelError(m_.describe() + ": gradients of rows made for inference (a bug)");
+  backend::Ops& o = m_.ops();
+  o.axpy(1.f, d_table_.rows(pad_row_, label_row_), train_->pad_.grad);
+  o.axpy(1.f, d_table_.rows(label_row_, bias_row_), train_->lab_.grad);
+  nn::Tensor db = train_->b_.grad.reshape(nn::Shape{1, m_.row_width()});
+  o.axpy(1.f, d_table_.rows(bias_row_, bias_row_ + 1), db);
+  return d_table_.rows(0, pad_row_).reshape(nn::Shape{words_, m_.shape_.token_slots * m_.row_width()});
+}
+
 ParserModel::HostView ParserModel::host_view(bool with_grads) const {
   check_ready();
   HostView v;

@@ -56,6 +56,8 @@ struct ChunkRows::Lazy {
 
 ChunkRows::ChunkRows(const float* data, std::int64_t stride) : data_(data), stride_(stride) {}
 
+ChunkRows::ChunkRows(ParserModel::DeviceRows& rows) : device_(&rows) {}
+
 ChunkRows::ChunkRows(const ParserModel& m, const nn::Ragged& X, std::int64_t lo, std::int64_t hi, std::int64_t before)
     : stride_(m.shape().token_slots * m.row_width()), lazy_(std::make_unique<Lazy>()) {
   lazy_->m = &m;
@@ -99,12 +101,25 @@ void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> d
                      const std::function<void(std::span<const DocRun>, const ChunkRows&)>& fn) {
   if (docs.empty()) return;
   const std::int64_t stride = m.shape().token_slots * m.row_width();
-  if (!m.device().is_cpu()) {
-    backend::Tensor P = backend::Tensor::empty({X.data.dim(0), stride}, backend::DType::F32, m.device());
-    m.precompute(X.data, P);
-    const backend::Tensor host = P.to(backend::Device::cpu());
-    const std::vector<DocRun> runs = whole_docs(docs);
-    if (!runs.empty()) fn(runs, ChunkRows(host.data<float>(), stride));
+  const bool on_device = lazy && (device_paths() || !m.device().is_cpu());
+  if (on_device || !m.device().is_cpu()) {
+    // Large chunks (a GPU needs many rows to be busy), their rows kept on the device for greedy
+    // decoding there, or else (beam search) copied to the host.
+    for_each_chunk(docs, device_chunking(), unit_start, [&](std::span<const DocRun> runs) {
+      const DocRun &first = runs.front(), &last = runs.back();
+      const std::int64_t before = std::min(context, first.begin);
+      const std::int64_t after = std::min(context, static_cast<std::int64_t>(docs[last.doc].size()) - last.end);
+      const backend::Tensor x = X.data.rows(first.row - before, last.row + last.size() + after);
+      if (on_device) {
+        ParserModel::DeviceRows rows(m, x, before);
+        fn(runs, ChunkRows(rows));
+        return;
+      }
+      backend::Tensor P = backend::Tensor::empty({x.dim(0), stride}, backend::DType::F32, m.device());
+      m.precompute(x, P);
+      const backend::Tensor host = P.to(backend::Device::cpu());
+      fn(runs, ChunkRows(host.data<float>() + before * stride, stride));
+    });
     return;
   }
   // Chunks of about chunk_words words, so the transitions read the precomputed rows while they are

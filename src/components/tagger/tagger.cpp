@@ -7,6 +7,7 @@
 
 #include "doc/feats.hpp"
 #include "weft/backend/argmax.hpp"
+#include "weft/backend/ops.hpp"
 #include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/linear.hpp"
@@ -276,6 +277,12 @@ void TokenClassifier::pipe(std::span<Doc> docs, PipeContext& context) const {
   const std::int64_t blocks = std::max<std::int64_t>(1, (n + inference_chunking().split_words - 1) / inference_chunking().split_words);
   std::size_t doc = 0, tok = 0;
   std::string feats;
+  // The columns of the annotating heads (the auxiliary ones come last), for the argmax on a GPU.
+  std::vector<std::int64_t> bounds{0};
+  for (const Head& h : heads_) {
+    if (h.attr == Attr::DEP) break;
+    bounds.push_back(bounds.back() + static_cast<std::int64_t>(h.labels.size()));
+  }
   for (std::int64_t b = 0; b < blocks; ++b) {
     // Blocks of equal size, so none is small (a product of few rows rounds differently).
     const std::int64_t begin = n * b / blocks, end = n * (b + 1) / blocks;
@@ -283,14 +290,44 @@ void TokenClassifier::pipe(std::span<Doc> docs, PipeContext& context) const {
                                         : nn::Ragged{X.data.rows(begin, end),
                                                      backend::Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(end - begin)}, {1})};
     const nn::Ragged scores = model().predict(part);
-    const backend::Tensor host = scores.data.device().is_cpu() ? scores.data : scores.data.to(backend::Device::cpu());
-    const std::int64_t total = host.dim(1);
-    const float* s = host.data<float>();
+    if ((!scores.data.device().is_cpu() || device_paths()) && bounds.size() > 1) {
+      // On a GPU: each annotating head's argmax there, and only the labels back to the host.
+      backend::Tensor best = backend::Tensor::empty({end - begin, static_cast<std::int64_t>(bounds.size()) - 1},
+                                                    backend::DType::I32, scores.data.device());
+      backend::ops(scores.data.device()).argmax_segments(scores.data, bounds, best);
+      const backend::Tensor host = best.to(backend::Device::cpu());
+      const std::int32_t* b = host.data<std::int32_t>();
+      for (std::int64_t r = begin; r < end; ++r, b += host.dim(1)) {
+        while (tok == docs[doc].size()) ++doc, tok = 0;
+        annotate_best(docs[doc], tok++, b, feats);
+      }
+      continue;
+    }
+    const std::int64_t total = scores.data.dim(1);
+    const float* s = scores.data.data<float>();
     for (std::int64_t r = begin; r < end; ++r, s += total) {
       while (tok == docs[doc].size()) ++doc, tok = 0;
       annotate(docs[doc], tok++, s, feats);
     }
   }
+}
+
+bool TokenClassifier::apply_head(const Head& h, std::size_t best, TokenData& t, std::string& feats) const {
+  switch (h.attr) {
+    case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
+    case Attr::TAG: t.tag = h.hashes[best]; break;
+    case Attr::MORPH: t.morph = h.hashes[best]; break;
+    case Attr::DEP: return false;  // auxiliary heads come last and annotate nothing
+    case Attr::FEAT:
+      if (best != 0) {  // label 0 is "_": the feature is absent
+        if (!feats.empty()) feats += '|';
+        feats += h.feature;
+        feats += '=';
+        feats += h.labels[best];
+      }
+      break;
+  }
+  return true;
 }
 
 void TokenClassifier::annotate(Doc& d, std::size_t i, const float* s, std::string& feats) const {
@@ -299,25 +336,18 @@ void TokenClassifier::annotate(Doc& d, std::size_t i, const float* s, std::strin
   feats.clear();
   for (const Head& h : heads_) {
     const auto C = static_cast<std::int64_t>(h.labels.size());
-    if (h.attr == Attr::DEP) break;  // auxiliary heads come last and annotate nothing
-    const float* z = s + col;
-    const auto best = static_cast<std::size_t>(backend::argmax(z, C));
-    switch (h.attr) {
-      case Attr::POS: t.pos = static_cast<UPOS>(h.hashes[best]); break;
-      case Attr::TAG: t.tag = h.hashes[best]; break;
-      case Attr::MORPH: t.morph = h.hashes[best]; break;
-      case Attr::DEP: break;
-      case Attr::FEAT:
-        if (best != 0) {  // label 0 is "_": the feature is absent
-          if (!feats.empty()) feats += '|';
-          feats += h.feature;
-          feats += '=';
-          feats += h.labels[best];
-        }
-        break;
-    }
+    if (h.attr == Attr::DEP) break;
+    if (!apply_head(h, static_cast<std::size_t>(backend::argmax(s + col, C)), t, feats)) break;
     col += C;
   }
+  if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
+}
+
+void TokenClassifier::annotate_best(Doc& d, std::size_t i, const std::int32_t* best, std::string& feats) const {
+  TokenData& t = d.data(i);
+  feats.clear();
+  for (std::size_t h = 0; h < heads_.size(); ++h)
+    if (!apply_head(heads_[h], static_cast<std::size_t>(best[h]), t, feats)) break;
   if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
 }
 

@@ -26,6 +26,27 @@ namespace weft {
 
 namespace {
 
+// The sequences of `runs` for the encoder: their sentences (a run's first word starts one), i32 [count].
+backend::Tensor run_sentence_lengths(std::span<const Doc> docs, std::span<const DocRun> runs) {
+  std::vector<std::int32_t> lens;
+  for (const DocRun& r : runs) {
+    std::int32_t len = 0;
+    for (std::int64_t i = r.begin; i < r.end; ++i) {
+      if (i > r.begin && docs[r.doc].data(static_cast<std::size_t>(i)).sent_start == 1) {
+        lens.push_back(len);
+        len = 0;
+      }
+      ++len;
+    }
+    lens.push_back(len);
+  }
+  return backend::Tensor::from_vector(lens, {static_cast<std::int64_t>(lens.size())});
+}
+
+}  // namespace
+
+namespace {
+
 nn::StorageType storage_type(const std::string& s) {
   if (s == "f16") return nn::StorageType::F16;
   if (s == "f32") return nn::StorageType::F32;
@@ -307,9 +328,58 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
   return p.norm->predict({mixed, one}).data;
 }
 
+void Tok2Vec::to(backend::Device device) {
+  folded_.reset();
+  model_->to(device);
+  prepare_inference();  // folds on the CPU; on a GPU predict() runs the layers
+}
+
+nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
+  std::int64_t n = 0;
+  for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
+  const std::int64_t W = config_.width, F = static_cast<std::int64_t>(features_.size());
+  backend::Tensor X = backend::Tensor::empty({n, W}, backend::DType::F32, model_->device());
+  const InferenceChunking c = device_chunking();
+  // A word's output depends on the words up to `reach` places away in its sentence.
+  const std::int64_t reach = static_cast<std::int64_t>(config_.depth) * config_.window_size;
+  // Encodes `runs` (n_rows words) and copies rows [keep_begin, keep_end) of the output to X from row out_row.
+  const auto encode = [&](std::span<const DocRun> runs, std::int64_t n_rows, std::int64_t keep_begin, std::int64_t keep_end,
+                          std::int64_t out_row) {
+    backend::Tensor keys_t = backend::Tensor::empty({n_rows, F}, backend::DType::U64);
+    std::uint64_t* k = keys_t.data<std::uint64_t>();
+    for (const DocRun& r : runs)
+      for (std::int64_t t = r.begin; t < r.end; ++t, k += F) {
+        const Doc& d = docs[r.doc];
+        const auto i = static_cast<std::size_t>(t);
+        features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
+      }
+    const nn::Ragged Y = model_->predict({keys_t, run_sentence_lengths(docs, runs)});
+    X.rows(out_row, out_row + (keep_end - keep_begin)).copy_from(Y.data.rows(keep_begin, keep_end));
+  };
+  for_each_chunk(docs, c, [](const Doc& d, std::size_t i) { return d.data(i).sent_start == 1; },
+                 [&](std::span<const DocRun> runs) {
+                   const DocRun& run = runs.front();
+                   if (runs.size() == 1 && run.size() > c.chunk_words) {
+                     // One sentence longer than a pass: windows computed with `reach` words of it on either
+                     // side, whose rows then hold what the whole sentence gives them.
+                     for (std::int64_t w0 = run.begin; w0 < run.end; w0 += c.chunk_words) {
+                       const std::int64_t w1 = std::min(run.end, w0 + c.chunk_words);
+                       const std::int64_t c0 = std::max(run.begin, w0 - reach), c1 = std::min(run.end, w1 + reach);
+                       const DocRun piece{run.doc, c0, c1, run.row + (c0 - run.begin)};
+                       encode(std::span<const DocRun>(&piece, 1), c1 - c0, w0 - c0, w1 - c0, run.row + (w0 - run.begin));
+                     }
+                     return;
+                   }
+                   std::int64_t words = 0;
+                   for (const DocRun& r : runs) words += r.size();
+                   encode(runs, words, 0, words, run.row);
+                 });
+  return {X, FeatureExtractor::lengths(docs)};
+}
+
 nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
   if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
-  if (!folded_) return model_->predict(keys(docs));
+  if (!folded_ || device_paths()) return encode_layers(docs);
   std::int64_t n = 0;
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
   backend::Tensor embedded = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
@@ -542,20 +612,7 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
   backend::ScratchArena::Scope scope(arena);
   const std::int64_t W = config_.width, n = x.dim(0), F = static_cast<std::int64_t>(features_.size());
   const Folded& f = *folded_;
-  // The piece's sequences: its runs' sentences.
-  std::vector<std::int32_t> lens;
-  for (const DocRun& r : runs) {
-    std::int32_t len = 0;
-    for (std::int64_t i = r.begin; i < r.end; ++i) {
-      if (i > r.begin && docs[r.doc].data(static_cast<std::size_t>(i)).sent_start == 1) {
-        lens.push_back(len);
-        len = 0;
-      }
-      ++len;
-    }
-    lens.push_back(len);
-  }
-  const backend::Tensor len = backend::Tensor::from_vector(lens, {static_cast<std::int64_t>(lens.size())});
+  const backend::Tensor len = run_sentence_lengths(docs, runs);
   // Embeddings: a cached word's is a copy once computed; the others (uncached words, and cached ones
   // met for the first time, which are then stored) go through the folded tables.
   float* e = x.data<float>();

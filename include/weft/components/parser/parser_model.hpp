@@ -10,9 +10,11 @@
 // costs one gather-sum of rows, a maxout and a small matrix-vector product, whatever the encoder's width.
 // The hidden layer is a maxout of `pieces` pieces (layout [H, pieces], as the backend's maxout).
 //
-// score() and backprop_score() run on the host: the transition loop is sequential per document, so the
-// parser keeps the small upper layers on the CPU (host_view() copies them off a GPU once per batch) while
-// the precompute, a large matrix product, runs on the model's device.
+// score() and backprop_score() run on the host: training, and inference on the CPU, keep the small upper
+// layers there (host_view() copies them off a GPU once per batch) while the precompute, a large matrix
+// product, runs on the model's device. Inference on a GPU scores on the device instead (DeviceRows):
+// the precomputed rows never leave it, and each round of greedy decoding sends the states' row ids
+// (a few ints a state) and brings back their scores.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +56,47 @@ class ParserModel : public nn::Layer {
   // training forward pass, on a GPU or with int8 products off, precompute() runs the f32 product.
   // Not thread-safe with precompute().
   void prepare_inference() override;
+
+  // The rows a state's hidden layer sums, on the model's device, for greedy decoding there: one table
+  // holding the precomputed parts of a chunk's words (P, word i's slot f at row i * token_slots + f), the
+  // pad rows, the label rows and the bias. Scoring S states is one gather-sum of rows (in the order
+  // score() adds them: bias, token slots, label slots), a maxout and the output layer's product, so on
+  // the CPU it gives score()'s values exactly (a test runs it there against the host loop).
+  //
+  // In training (the second constructor) the table starts from the forward pass's P, score() keeps what
+  // backprop() needs, backprop() adds the gradients of the states last scored (the output layer's to
+  // its parameters, the rest to a gradient table of the same layout), and finish() adds the pad, label
+  // and bias rows' gradients to their parameters and returns the gradient of P: the oracle's rounds of
+  // many states at once on the device (transition::oracle_rounds), as the host's score() and
+  // backprop_score() do one state at a time.
+  class DeviceRows {
+   public:
+    // Precomputes the parts of X's rows (the chunk's words, word 0 at row `before`) on the model's device.
+    DeviceRows(const ParserModel& m, const nn::Tensor& X, std::int64_t before);
+    // Training over P [N, token_slots * HP] (the forward pass's output, on the model's device).
+    DeviceRows(ParserModel& m, const nn::Tensor& P);
+    // Scores [S, n_actions] into host memory for S states: words [S, token_slots] (the chunk's word in
+    // each token slot, relative to word 0; -1 for an empty slot), labels [S, label_slots] (-1: none). In
+    // training a dropout mask [S, hidden] (factors 0 or 1 / (1 - rate); null: none) multiplies the
+    // hidden layer.
+    void score(const std::int64_t* words, const std::int32_t* labels, std::int64_t S, float* scores,
+               const float* dropout_mask = nullptr);
+    // Training: the gradient d_scores [S, n_actions] (host) of the states last scored.
+    void backprop(const float* d_scores);
+    // Training: the pad, label and bias gradients into the parameters; returns the gradient of P.
+    nn::Tensor finish();
+
+   private:
+    const ParserModel& m_;
+    ParserModel* train_ = nullptr;
+    std::int64_t before_, words_, pad_row_, label_row_, bias_row_;
+    nn::Tensor table_;
+    std::vector<std::int32_t> ids_;
+    // Training: the gradient table and what the states last scored left for backprop().
+    nn::Tensor d_table_, last_ids_, last_h_, last_which_, last_mask_;
+    std::int64_t last_S_ = 0;
+    bool masked_ = false;
+  };
 
   // Per-thread work space of score()/backprop_score().
   struct Scratch {

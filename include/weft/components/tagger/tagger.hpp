@@ -61,6 +61,11 @@ class TokenClassifier final : public TrainablePipe {
   void index_labels();
   // Writes token i's annotation from its row of scores; feats: a buffer.
   void annotate(Doc& d, std::size_t i, const float* s, std::string& feats) const;
+  // The same from each annotating head's best label (on a GPU the argmax runs there, and only the
+  // labels come back).
+  void annotate_best(Doc& d, std::size_t i, const std::int32_t* best, std::string& feats) const;
+  // Writes head h's label `best` on token t (FEAT heads into feats); false for an auxiliary head.
+  bool apply_head(const Head& h, std::size_t best, TokenData& t, std::string& feats) const;
   std::int32_t gold_label(const Head& h, const Doc& doc, std::size_t i, bool annotated) const;
 
   std::string factory_;

@@ -80,6 +80,9 @@ class Tok2Vec final : public Component, public TokenEncoder {
   // change without it), predict() uses the layers as trained. Not thread-safe with predict().
   void prepare_inference() override;
   void discard_inference() noexcept override { folded_ = {}; }
+  // Moves the model to a device: on a GPU predict() runs the layers (encode_layers), on the CPU the
+  // folded path again (prepare_inference).
+  void to(backend::Device device) override;
 
   // dir/weights.safetensors and dir/words.txt (the cached vocabulary).
   void to_disk(const std::filesystem::path& dir) const override;
@@ -134,6 +137,11 @@ class Tok2Vec final : public Component, public TokenEncoder {
     backend::Tensor first_W;
     mutable backend::Tensor word_window;
   };
+  // The layers as trained over a batch on the model's device (a GPU, or the CPU before
+  // prepare_inference), device_chunking().device_words words a pass: Docs grouped, a long Doc in runs of
+  // whole sentences, a longer sentence in windows that overlap by the encoder's reach, so each output
+  // row is what one pass over the whole batch gives it, in memory bounded by the pass.
+  nn::Ragged encode_layers(std::span<const Doc> docs) const;
   // Folds group g of feature f's table (Folded::table) unless done; thread-safe.
   void fold_group(std::size_t f, std::int64_t g) const;
   // Embeddings of tokens with these keys through the folded tables: [n, width].
