@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the standard Python install path: `pip install --no-build-isolation .` into the project venv
 # (offline: the build backend, scikit-build-core, and pybind11 are already there), then imports the
-# installed package from outside the source tree and tokenizes a sentence, and in a CUDA build checks that
+# installed package from outside the source tree and tokenizes a sentence, checks that weft.spark and
+# weft.dask import and the extras weft[spark] and weft[dask] are declared, and in a CUDA build checks that
 # the package loads its CUDA module (libweft_cuda.so beside _weft); uninstalls afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,13 @@ if os.path.exists(module):
     out = subprocess.run([sys.executable, "-m", "weft", "info", "--json"], check=True, capture_output=True).stdout
     info = json.loads(out)
     assert info["cuda_module"] == module, info
+# The cluster engines' modules and the batch annotator under them are in every build (the CLI's may be
+# missing from a wheel; they are not), and the extras are declared.
+import importlib.metadata
+import weft.dask, weft.spark  # noqa: F401  (their engines are imported only when used)
+assert hasattr(weft._weft, "_annotate_batch")
+extras = importlib.metadata.metadata("weft").get_all("Provides-Extra") or []
+assert {"spark", "dask"} <= set(extras), extras
 print(f"pip install ok: weft {weft.__version__} from {os.path.dirname(weft.__file__)}: {words}"
       f"{' (CUDA module found)' if os.path.exists(module) else ''}")
 PYEOF

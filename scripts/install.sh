@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything weft needs on Debian 12 (idempotent, non-interactive), then configures and builds.
 #   apt: compiler toolchain (with ccache, which lets scripts/check_pip_install.sh reuse this build's
-#        objects), the design's C++ libraries, and chromium + chromium-driver with a font for the
-#        browser tests of the rendered pictures (tests/python/test_displacy_browser.py)
+#        objects), the design's C++ libraries, chromium + chromium-driver with a font for the browser
+#        tests of the rendered pictures (tests/python/test_displacy_browser.py), and Java 17
+#        (openjdk-17-jre-headless) for Spark (tests/python/test_spark.py)
 #   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11,
-#          scikit-build-core and selenium from PyPI
+#          scikit-build-core and selenium from PyPI (python/requirements.txt), and the cluster engines
+#          behind weft.spark and weft.dask with what their tests need (python/requirements-cluster.txt:
+#          PySpark, pyarrow, pandas, Dask, distributed)
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +18,7 @@ APT_PACKAGES=(
   libxxhash-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   python3 python3-dev python3-venv
   chromium chromium-driver fonts-dejavu-core
+  openjdk-17-jre-headless
 )
 
 missing=()
@@ -34,6 +38,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core, selenium" 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt
+fi
+if ! .venv/bin/python -c "import pyspark, pyarrow, pandas, dask.bag, distributed" 2>/dev/null; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements-cluster.txt
 fi
 
 if [ "${1:-}" != "--no-build" ]; then

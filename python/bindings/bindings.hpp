@@ -120,6 +120,8 @@ void compute_external(const pyb::object& doc_obj, const Doc& doc, std::size_t st
 pyb::object builtin_compare();
 // The CLI in the module (python -m weft): _weft._cli_main, when built with CLI11 (cli.cpp).
 void register_cli(pyb::module_& m);
+// Batch annotation of Arrow-layout text columns for weft.spark and weft.dask (records.cpp).
+void register_records(pyb::module_& m);
 
 // spaCy's matcher keys (_normalize_key): a str, hashed, or a non-negative int, the hash itself.
 // match_key_id throws ValueError naming `owner` ("Matcher", "DependencyMatcher") for anything else.

@@ -27,6 +27,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_retokenize(m);
   weft::py::register_displacy(m);
   weft::py::register_cli(m);
+  weft::py::register_records(m);
   m.def("set_cpu_int8", &weft::backend::set_cpu_int8, pybind11::arg("on"),
         "Int8 (True, the default where weft is built with oneDNN) or f32 (False: as trained) matrix products for "
         "CPU inference, process-wide; the environment variable WEFT_CPU_INT8=0 sets False at start.");

@@ -116,19 +116,26 @@ Run add_run(CLI::App& app) {
     // Tokenized input keeps its sentence starts (strip_input keeps them): segmenters are off for
     // CoNLL-U and DocBin, the sentencizer leaves decided tokens alone for JSONL, and the parser takes
     // them as constraints, so trees and sentences agree.
+    // Texts over max_length are refused here, where the file and line are known; with --skip-bad
+    // they are bad records like the others: skipped and reported.
+    std::vector<std::string> too_long;
     auto source = [&]() -> std::optional<PipeInput> {
-      std::optional<PipeInput> in = inputs.next();
-      if (in && progress) positions.push_back(inputs.position());
-      if (in && in->doc) in->doc = strip_input(*in->doc);
-      // Texts over max_length are refused here, where the file and line are known.
-      if (in && !in->doc) {
-        try {
-          nlp.check_length(in->text);
-        } catch (const ValueError& e) {
-          throw ValueError(e.cause(), inputs.where());
+      for (;;) {
+        std::optional<PipeInput> in = inputs.next();
+        if (in && in->doc) in->doc = strip_input(*in->doc);
+        if (in && !in->doc) {
+          try {
+            nlp.check_length(in->text);
+          } catch (const ValueError& e) {
+            ValueError located(e.cause(), inputs.where());
+            if (!o->in.skip_bad) throw located;
+            too_long.push_back(located.what());
+            continue;
+          }
         }
+        if (in && progress) positions.push_back(inputs.position());
+        return in;
       }
-      return in;
     };
     DocWriter writer(o->to, o->output);
     nlp.pipe(
@@ -144,7 +151,9 @@ Run add_run(CLI::App& app) {
         PipeOptions{o->batch_size, o->threads});
     writer.finish();
     if (progress) progress->finish();
-    report_skipped(inputs.skipped());
+    std::vector<std::string> skipped = inputs.skipped();
+    skipped.insert(skipped.end(), too_long.begin(), too_long.end());
+    report_skipped(skipped);
     return 0;
   };
 }

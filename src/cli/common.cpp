@@ -19,8 +19,8 @@ void add_input_options(CLI::App& cmd, InputOptions& in, bool text_options, std::
       ->check(CLI::IsMember({"auto", "text", "jsonl", "conllu", "docbin"}))
       ->capture_default_str();
   cmd.add_flag("--skip-bad", in.skip_bad,
-               "Skip malformed records (bad JSON line, bad CoNLL-U sentence, invalid UTF-8), report them on "
-               "stderr and go on with the rest");
+               "Skip bad records (bad JSON line, bad CoNLL-U sentence, invalid UTF-8; for run, a text over "
+               "--max-length), report them on stderr and go on with the rest");
   cmd.add_flag("--sentence-docs", in.sentence_docs, "CoNLL-U input: one document per sentence (default: per # newdoc)");
   if (text_options) {
     std::map<std::string, TextUnit> units{{"line", TextUnit::Line}, {"block", TextUnit::Block}, {"file", TextUnit::File}};
@@ -109,28 +109,6 @@ backend::Device device_option(const std::string& device) {
   const backend::Device d = backend::Device::parse(device);
   (void)backend::ops(d);  // ValueError naming CUDA and why it is not available
   return d;
-}
-
-bool is_segmenter(const Pipeline& nlp, const std::string& name) { return Pipeline::is_segmenter(nlp.get_pipe(name)); }
-
-bool has_segmenter(const Pipeline& nlp) {
-  for (const std::string& name : nlp.pipe_names())
-    if (is_segmenter(nlp, name)) return true;
-  return false;
-}
-
-bool ensure_segmenter(Pipeline& nlp) {
-  if (has_segmenter(nlp)) return false;
-  const std::vector<std::string> names = nlp.component_names();
-  std::string name = "sentencizer";
-  for (int i = 2; nlp.has_pipe(name); ++i) name = "sentencizer" + std::to_string(i);
-  nlp.add_pipe("sentencizer", name, Json::object(), names.empty() ? std::string() : names.front());
-  return true;
-}
-
-void disable_segmenters(Pipeline& nlp) {
-  for (const std::string& name : nlp.pipe_names())
-    if (Pipeline::is_sentence_only(nlp.get_pipe(name))) nlp.disable_pipe(name);
 }
 
 }  // namespace weft::cli

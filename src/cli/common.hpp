@@ -8,6 +8,7 @@
 
 #include "cli/io.hpp"
 #include "weft/backend/device.hpp"
+#include "weft/pipeline/segmenters.hpp"  // ensure_segmenter, disable_segmenters
 
 namespace weft::cli {
 
@@ -39,15 +40,5 @@ void add_device_option(CLI::App& cmd, std::string& device);
 backend::Device device_option(const std::string& device);
 // Documents per batch on a GPU where the user gave no --batch-size: large batches keep it busy.
 inline constexpr std::size_t kDeviceBatchSize = 4096;
-
-// Whether an enabled component sets sentence boundaries (a sentencizer, senter or parser).
-bool is_segmenter(const Pipeline& nlp, const std::string& name);
-bool has_segmenter(const Pipeline& nlp);
-// Adds the rule-based sentencizer before the first component unless a segmenter is there; returns
-// whether it added one.
-bool ensure_segmenter(Pipeline& nlp);
-// Disables the components that only set sentence boundaries (sentencizer, senter), for input that
-// already carries them; a parser stays.
-void disable_segmenters(Pipeline& nlp);
 
 }  // namespace weft::cli

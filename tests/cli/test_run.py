@@ -336,8 +336,8 @@ def test_jsonl_sentences_are_kept_and_trees_stay_inside_them(weft_bin):
 
 def test_max_length_names_the_file_and_line_and_can_be_raised_or_lifted(weft_bin, tmp_path):
     """weft run applies spaCy's nlp.max_length (1,000,000 characters by default): a longer text is an
-    error naming its input file and line; --max-length N raises it, 0 lifts it; a text just at the limit
-    goes through. Other commands take any length, as before."""
+    error naming its input file and line (with --skip-bad, a bad record skipped); --max-length N raises
+    it, 0 lifts it; a text just at the limit goes through. Other commands take any length, as before."""
     text = tmp_path / "in.txt"
     text.write_bytes("abc\nabcdéfgh\n".encode())
     proc = run(weft_bin, "run", "-m", "en", "--max-length", "5", text, check=False)
@@ -361,4 +361,9 @@ def test_max_length_names_the_file_and_line_and_can_be_raised_or_lifted(weft_bin
     assert f"{big}:line 2: Text of length 1000001 exceeds maximum of 1000000" in err
     assert len(run(weft_bin, "run", "-m", "en", "--max-length", "0", "--to", "conllu", big).stdout) > 2_000_000
     assert run(weft_bin, "tokenize", big).stdout.count(b"\n") == 4
+    # With --skip-bad a text over the limit is a bad record: skipped and reported, the others annotated.
+    proc = run(weft_bin, "run", "-m", "en", "--max-length", "5", "--skip-bad", text)
+    assert [json.loads(l)["text"] for l in proc.stdout.decode().splitlines()] == ["abc"]
+    err = proc.stderr.decode()
+    assert f"{text}:line 2: Text of length 8 exceeds maximum of 5 characters" in err and "skipped 1 bad record" in err
     assert "--max-length" in run(weft_bin, "run", "--help").stdout.decode()

@@ -62,3 +62,47 @@ def spacy_python():
     if not path or not os.path.exists(path):
         pytest.skip("spaCy is not importable and SPACY_PYTHON is not set")
     return path
+
+
+# ---- the cluster engines (test_spark.py, test_dask.py, test_batch.py) ------------------------------
+
+SHIPPED_MODEL = ROOT / "models" / "en_ewt_sm"
+
+
+@pytest.fixture(scope="session")
+def ewt_texts():
+    """300 sentences of real text: the first `# text =` lines of EWT dev."""
+    path = EWT / "dev.conllu"
+    if not path.exists():
+        pytest.skip(f"UD English EWT dev not found at {path}")
+    texts = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# text = "):
+                texts.append(line[len("# text = "):].rstrip("\n"))
+                if len(texts) == 300:
+                    break
+    return texts
+
+
+@pytest.fixture(scope="session")
+def weft_run_jsonl(weft_bin, tmp_path_factory):
+    """Runs `weft run --to jsonl` (the shipped model unless -m is given) on a file of the given records
+    (str or bytes, one per line). Returns (the output lines as str, stderr as str). Lines are split at
+    b"\\n" only: a JSON line may hold U+2028, which str.splitlines would split."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("weft_run")
+    count = [0]
+
+    def run(records, *args):
+        count[0] += 1
+        path = folder / f"in{count[0]}.txt"
+        path.write_bytes(b"".join((r if isinstance(r, bytes) else r.encode("utf-8")) + b"\n" for r in records))
+        model = [] if "-m" in args else ["-m", str(SHIPPED_MODEL)]
+        proc = subprocess.run([weft_bin, "run", *model, "--to", "jsonl", *args, str(path)], capture_output=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+        return [line.decode("utf-8") for line in proc.stdout.split(b"\n")[:-1]], proc.stderr.decode()
+
+    return run
