@@ -390,6 +390,24 @@ TEST_CASE("variants: weft train learns Punkt from a raw-text corpus and scores i
     const auto& p = dynamic_cast<const PunktSentencizer&>(nlp.get_pipe("punkt"));
     CHECK(as_vector(p.parameters().abbrev_types) == sorted_strings(punkt_fixture()["abbrev_types"]));
   }
+  // In a pipeline with neural components, Punkt learns first from the CoNLL-U corpus's text.
+  Json mixed = config;
+  mixed["nlp"]["pipeline"] = Json::array({"punkt", "tok2vec", "tagger"});
+  mixed["nlp"].erase("tokenizer");
+  mixed["components"]["tok2vec"] = Json{{"factory", "tok2vec"}, {"width", 32}};
+  mixed["components"]["tagger"] = Json{{"factory", "tagger"}, {"tok2vec", {{"upstream", "tok2vec"}}}};
+  mixed["corpora"]["train"] = test::data_path("en_ewt/train.conllu");
+  mixed["corpora"]["max_train_docs"] = 30;
+  mixed["corpora"]["max_dev_docs"] = 5;
+  mixed["training"] = Json{{"max_steps", 2}, {"eval_frequency", 2}};
+  std::ostringstream mixed_log;
+  train(mixed, {dir / "mixed", &mixed_log});
+  CAPTURE(mixed_log.str());
+  CHECK(mixed_log.str().find("punkt: learnt from the raw text of 30 documents") != std::string::npos);
+  const Pipeline tagged = load(dir / "mixed" / "model-best");
+  CHECK(tagged.pipe_names() == std::vector<std::string>{"punkt", "tok2vec", "tagger"});
+  CHECK(as_vector(dynamic_cast<const PunktSentencizer&>(tagged.get_pipe("punkt")).parameters().abbrev_types) ==
+        sorted_strings(punkt_fixture()["abbrev_types"]));
   // Raw text trains only text learners; dev must be gold CoNLL-U.
   Json with_tagger = config;
   with_tagger["nlp"]["pipeline"] = Json::array({"punkt", "tok2vec", "tagger"});
