@@ -1,4 +1,4 @@
-// Punkt's training and sentence boundary decisions, following nltk/tokenize/punkt.py (NLTK 3.9/3.10)
+// Punkt's training and sentence boundary decisions, following nltk/tokenize/punkt.py (NLTK 3.10.4)
 // function by function; each function names the NLTK method it stands for. NLTK's regular
 // expressions are written out as scans over code points (Python's \s is White_Space, \w the regex
 // module's Unicode word characters, \d decimal digits).
