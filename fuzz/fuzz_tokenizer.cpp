@@ -1,5 +1,6 @@
-// The English rule-based tokenizer (weft.Tokenizer.v1 with the rules compiled into the library) and the
-// whitespace tokenizer over arbitrary bytes. Invalid UTF-8 is handled as the library does: rejected
+// The English rule-based tokenizer (weft.Tokenizer.v1 with the rules compiled into the library), the
+// whitespace tokenizer and NLTK's variants (Treebank, Regexp with its default pattern, Punkt's sentence
+// spans and training) over arbitrary bytes. Invalid UTF-8 is handled as the library does: rejected
 // with an EncodingError, then repaired (utf8::repair, as the CLI's --invalid-utf8 replace) and
 // tokenized.
 // Invariants: the Doc keeps the text; tokens are non-empty, ordered, inside the text and free of
@@ -9,6 +10,7 @@
 #include <cstdint>
 
 #include "fuzz_common.hpp"
+#include "weft/components/punkt/punkt.hpp"
 #include "weft/pipeline/pipeline.hpp"
 #include "weft/tokenize/tokenizer.hpp"
 
@@ -25,6 +27,14 @@ const TokenizerBase& whitespace_tokenizer() {
   static const std::unique_ptr<TokenizerBase> t =
       make_tokenizer(Json{{"@tokenizers", "weft.WhitespaceTokenizer.v1"}}, nlp().vocab());
   return *t;
+}
+
+const TokenizerBase& variant(const char* name) {
+  static const std::unique_ptr<TokenizerBase> treebank =
+      make_tokenizer(Json{{"@tokenizers", "weft.TreebankTokenizer.v1"}}, nlp().vocab());
+  static const std::unique_ptr<TokenizerBase> regexp =
+      make_tokenizer(Json{{"@tokenizers", "weft.RegexpTokenizer.v1"}}, nlp().vocab());
+  return std::string_view(name) == "treebank" ? *treebank : *regexp;
 }
 
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -82,6 +92,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const Doc ws = whitespace_tokenizer()(text);
     check_doc(ws, text);
+    for (const char* name : {"treebank", "regexp"}) {
+      const TokenizerBase& v = variant(name);
+      const Doc d = v(text);
+      check_doc(d, text);
+      if (text.size() <= 512) FUZZ_CHECK(v.explain(text).size() == d.size());
+    }
+    // Punkt: sentence spans ordered, inside the text, not empty; with no parameters and with those
+    // learnt from the input itself.
+    const auto check_spans = [&](const punkt::Parameters& p) {
+      std::size_t prev = 0;
+      for (const auto& [b, e] : punkt::sentence_spans(text, p)) {
+        FUZZ_CHECK(b >= prev && b < e && e <= text.size());
+        prev = e;
+      }
+    };
+    check_spans(punkt::Parameters{});
+    check_spans(punkt::train(text));
   });
   return 0;
 }

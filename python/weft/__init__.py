@@ -26,6 +26,7 @@ from ._weft import (  # noqa: F401
     Matcher,
     ModelError,
     PhraseMatcher,
+    PunktSentencizer,
     Span,
     SpanGroup,
     StringStore,
@@ -59,6 +60,6 @@ __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
-    "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
+    "PhraseMatcher", "Matcher", "EntityRuler", "PunktSentencizer", "cpu_int8", "set_cpu_int8",
     "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu",
 ]

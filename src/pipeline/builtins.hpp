@@ -17,5 +17,6 @@ void register_lemmatizer(Registry& r);   // src/components/lemmatizer/lemmatizer
 void register_parser(Registry& r);
 void register_ner(Registry& r);          // src/components/ner/ner.cpp: "components"
 void register_entity_ruler(Registry& r);  // src/components/entity_ruler/entity_ruler.cpp: "components"
+void register_punkt(Registry& r);        // src/components/punkt/punkt_sentencizer.cpp: "components"
 
 }  // namespace weft

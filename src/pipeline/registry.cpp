@@ -25,6 +25,7 @@ void register_builtins(Registry& r) {
   register_parser(r);
   register_ner(r);
   register_entity_ruler(r);
+  register_punkt(r);
 }
 
 void Registry::add_entry(RegistryEntry e, bool replace) {

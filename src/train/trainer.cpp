@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +26,8 @@
 #include "weft/pipeline/model_io.hpp"
 #include "weft/pipeline/trainable.hpp"
 #include "weft/pipeline/pipeline.hpp"
+#include "weft/strings/utf8.hpp"
+#include "weft/tokenize/tokenizer_base.hpp"
 #include "weft/train/conll18.hpp"
 #include "weft/train/evaluate.hpp"
 
@@ -55,7 +58,8 @@ void merge_into(Json& base, const Json& over, const std::string& path, bool stri
       base[k] = v;  // a metric -> number map: replaced whole (the pipeline decides which metrics exist)
       continue;
     }
-    if (strict && !base.contains(k)) throw ConfigError("unknown config key \"" + path + k + "\"");
+    // Keys starting with "_" are comments ("_doc"), allowed everywhere as check_config_keys allows them.
+    if (strict && !base.contains(k) && (k.empty() || k[0] != '_')) throw ConfigError("unknown config key \"" + path + k + "\"");
     if (v.is_object() && base.contains(k) && base[k].is_object() && !base[k].contains("@architectures") &&
         !(v.contains("@architectures")))
       merge_into(base[k], v, path + k + ".", strict);
@@ -78,6 +82,51 @@ std::vector<Doc> read_corpus(const std::string& path, const std::shared_ptr<Voca
   std::erase_if(docs, [](const Doc& d) { return d.empty(); });
   if (docs.empty()) throw ValueError("corpus " + path + " has no sentences");
   return docs;
+}
+
+bool is_text_corpus(const std::string& path) {
+  return path.size() >= 4 && path.compare(path.size() - 4, 4, ".txt") == 0;
+}
+
+// The raw text a TextLearner learns from, and how many documents it holds: a .txt file as it is (its
+// documents are the blocks between blank lines), or the documents' texts of a CoNLL-U file (sentences
+// joined by a space, paragraphs by a newline, as the reader builds them) joined by a blank line.
+// `limit` > 0 keeps the first documents.
+std::pair<std::string, std::size_t> read_text_corpus(const std::string& path, const std::shared_ptr<Vocab>& vocab,
+                                                     std::int64_t limit) {
+  std::string text;
+  std::size_t docs = 0;
+  if (is_text_corpus(path)) {
+    const std::string raw = read_file(path);
+    utf8::check(raw, path);
+    // Blocks between blank lines (lines of whitespace only count as blank).
+    std::size_t i = 0, kept_end = 0;
+    bool in_doc = false;
+    while (i < raw.size()) {
+      std::size_t e = raw.find('\n', i);
+      if (e == std::string::npos) e = raw.size();
+      const bool blank = raw.find_first_not_of(" \t\r\f\v", i) >= e;
+      if (!blank && !in_doc) {
+        if (limit > 0 && static_cast<std::int64_t>(docs) == limit) break;
+        ++docs;
+        in_doc = true;
+      }
+      if (blank) in_doc = false;
+      else kept_end = e;
+      i = e + 1;
+    }
+    text = raw.substr(0, limit > 0 ? kept_end : raw.size());
+  } else {
+    std::vector<Doc> d = read_conllu_file(path, vocab, {ConlluReadOptions::Group::Document, false});
+    if (limit > 0 && static_cast<std::int64_t>(d.size()) > limit) d.erase(d.begin() + limit, d.end());
+    for (const Doc& doc : d) {
+      if (doc.text().empty()) continue;
+      text += (text.empty() ? "" : "\n\n") + doc.text();
+      ++docs;
+    }
+  }
+  if (docs == 0) throw ValueError("corpus " + path + " has no text");
+  return {std::move(text), docs};
 }
 
 // One Doc of the sentences `docs` (whole Docs, in order), their texts joined by a space; every
@@ -222,6 +271,8 @@ class Trainer {
     // The device first: a GPU that is not there fails before the corpora are read.
     const backend::Device device = training_device();
     build_pipeline();
+    if (heads_.empty()) return run_text_learners();
+    learn_from_text();
     read_corpora();
     initialize_components();
     // The weights are drawn on the host (the same on every device), then moved; the optimizer's state
@@ -265,6 +316,10 @@ class Trainer {
     std::string name;
     TokenEncoder* encoder;
   };
+  struct Learner {
+    std::string name;
+    TextLearner* learner;
+  };
   struct Batch {
     std::vector<Doc> gold, encoder_input;  // encoder_input: empty when the encoders read `gold`
     std::int64_t words = 0;
@@ -273,6 +328,14 @@ class Trainer {
   // The pipeline the config describes; its encoders (tok2vec components) and heads (trainable
   // components), as the components say of themselves.
   void build_pipeline() {
+    // nlp.tokenizer: the pipeline's tokenizer, as a tokenizer.json ({"@tokenizers": NAME, ...});
+    // default: the language's rules.
+    if (config_["nlp"].contains("tokenizer")) {
+      const Json& t = config_["nlp"]["tokenizer"];
+      if (!t.is_object() || !t.contains("@tokenizers"))
+        throw ConfigError("config key \"nlp.tokenizer\" must be a tokenizer config: {\"@tokenizers\": NAME, ...}");
+      nlp_.set_tokenizer(make_tokenizer(t, nlp_.vocab()));
+    }
     for (const Json& n : config_["nlp"]["pipeline"]) {
       const std::string name = n.get<std::string>();
       if (!config_["components"].contains(name)) throw ValueError("pipeline component \"" + name + "\" is not in \"components\"");
@@ -285,8 +348,109 @@ class Trainer {
       Component& c = nlp_.get_pipe(name);
       if (TokenEncoder* e = c.as_encoder()) encoders_.push_back({name, e});
       if (TrainablePipe* h = c.as_trainable()) heads_.push_back(h);
+      if (TextLearner* l = c.as_text_learner()) learners_.push_back({name, l});
     }
-    if (heads_.empty()) throw ValueError("the config's pipeline has no trainable component");
+    if (heads_.empty() && learners_.empty())
+      throw ValueError("the config's pipeline has no trainable component (nor one that learns from raw text)");
+  }
+
+  // Components that learn from raw text (Punkt) learn from the training corpus's text, first.
+  void learn_from_text() {
+    if (learners_.empty()) return;
+    const Json& C = config_["corpora"];
+    const std::string path = C["train"].get<std::string>();
+    if (is_text_corpus(path))
+      throw ValueError("corpora.train is raw text (" + path + "), but the pipeline's trainable components need "
+                       "annotated CoNLL-U; a raw-text corpus trains only components that learn from text");
+    const auto [text, docs] = read_text_corpus(path, nlp_.vocab(), C["max_train_docs"].get<std::int64_t>());
+    for (const Learner& l : learners_) {
+      const auto t0 = Clock::now();
+      l.learner->learn_from_text(text);
+      if (options_.log)
+        *options_.log << l.name << ": learnt from the raw text of " << docs << " documents of " << path << " in "
+                      << fmt(std::chrono::duration<double>(Clock::now() - t0).count(), 2)
+                      << " s: " << l.learner->learnt_summary() << std::endl;
+    }
+  }
+
+  // A pipeline whose only trained components learn from raw text: they learn, once, from the
+  // training corpus's text (a .txt file or the documents of a CoNLL-U file), and the pipeline is
+  // evaluated on the dev corpus's raw text (whole documents, tokenization and segmentation included),
+  // then saved as model-best and model-last.
+  TrainResult run_text_learners() {
+    const Json& C = config_["corpora"];
+    const std::string train_path = C["train"].get<std::string>();
+    const std::string dev_path = C["dev"].get<std::string>();
+    if (is_text_corpus(dev_path))
+      throw ValueError("corpora.dev must be CoNLL-U (gold sentences to score against), not raw text: " + dev_path);
+    const auto [text, docs] = read_text_corpus(train_path, nlp_.vocab(), C["max_train_docs"].get<std::int64_t>());
+    dev_docs_ = read_conllu_file(dev_path, nlp_.vocab(), {ConlluReadOptions::Group::Document, false});
+    const auto max_dev = C["max_dev_docs"].get<std::int64_t>();
+    if (max_dev > 0 && static_cast<std::int64_t>(dev_docs_.size()) > max_dev) dev_docs_.erase(dev_docs_.begin() + max_dev, dev_docs_.end());
+    std::erase_if(dev_docs_, [](const Doc& d) { return d.empty(); });
+    if (dev_docs_.empty()) throw ValueError("corpus " + dev_path + " has no sentences");
+    metric_names_ = {"Sentences", "Tokens"};
+    read_score_rules();
+    const Json& nlp_config = config_["nlp"];
+    base_meta_ = nlp_config.contains("meta") && nlp_config["meta"].is_object() ? nlp_config["meta"] : Json::object();
+    std::ostream* log = options_.log;
+    if (log) {
+      *log << "learning from raw text: " << docs << " documents of " << train_path << " (" << text.size()
+           << " bytes); evaluating on the raw text of " << dev_docs_.size() << " documents of " << dev_path
+           << "; pipeline:";
+      for (const auto& n : nlp_.pipe_names()) *log << ' ' << n;
+      *log << std::endl;
+    }
+    const auto t0 = Clock::now();
+    for (const Learner& l : learners_) {
+      const auto s0 = Clock::now();
+      l.learner->learn_from_text(text);
+      if (log)
+        *log << l.name << ": " << l.learner->learnt_summary() << " in "
+             << fmt(std::chrono::duration<double>(Clock::now() - s0).count(), 2) << " s" << std::endl;
+    }
+    train_seconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
+    const Evaluation e = evaluate_raw(nlp_, dev_docs_, false);
+    Json scores = Json::object();
+    double score = 0.0;
+    for (const std::string& m : metric_names_) {
+      scores[m] = e.value(m) * 100.0;
+      if (const auto it = weights_.find(m); it != weights_.end()) score += it->second / weight_sum_ * e.value(m);
+    }
+    base_meta_["training_seconds"] = std::round(std::chrono::duration<double>(Clock::now() - t0_).count());
+    result_.best_scores = scores;
+    result_.best_score = score;
+    result_.best_step = 0;
+    result_.best_meets_minimums = meets_minimums(scores);
+    result_.steps = 0;
+    Json entry = Json::object();
+    entry["step"] = 0;
+    entry["epoch"] = 1;
+    entry["losses"] = Json::object();
+    entry["scores"] = scores;
+    entry["score"] = score;
+    result_.history.push_back(entry);
+    if (!options_.output.empty()) {
+      save(options_.output / "model-best", scores);
+      save(options_.output / "model-last", scores);
+    }
+    result_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+    // Words of the text learnt from per second of learning (Punkt's word tokenization is not counted:
+    // these are whitespace-separated words).
+    std::size_t words = 0;
+    for (std::size_t i = 0; i < text.size(); ++i)
+      words += !std::isspace(static_cast<unsigned char>(text[i])) && (i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])));
+    result_.words_per_second = static_cast<double>(words) / std::max(1e-9, train_seconds_);
+    if (log) {
+      *log << "dev (raw text):";
+      for (const std::string& m : metric_names_) *log << ' ' << m << ' ' << fmt(scores[m].get<double>(), 2);
+      *log << "; score " << fmt(score, 4) << (minimums_.empty() ? "" : result_.best_meets_minimums ? " (meets score_minimums)" : " (does not meet score_minimums)")
+           << "; " << static_cast<std::int64_t>(static_cast<double>(e.words) / std::max(1e-9, e.seconds))
+           << " words/s annotating"
+           << (options_.output.empty() ? "" : "; saved " + (options_.output / "model-best").string() + " and model-last")
+           << std::endl;
+    }
+    return result_;
   }
 
   // The training and dev sentences. Training Docs of several sentences (a parser learns sentence
@@ -576,6 +740,7 @@ class Trainer {
   Pipeline nlp_;
   std::vector<Encoder> encoders_;
   std::vector<TrainablePipe*> heads_;
+  std::vector<Learner> learners_;
   std::vector<Doc> train_docs_, encoder_docs_, dev_docs_;
   std::size_t train_sentences_ = 0;
   std::vector<std::string> metric_names_;

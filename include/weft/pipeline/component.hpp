@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/backend/device.hpp"
@@ -21,6 +22,17 @@ namespace weft {
 class TokenizerBase;
 class TokenEncoder;
 class TrainablePipe;
+
+// A component that learns from raw text, without annotations (Punkt's abbreviations, collocations and
+// sentence starters): `weft train` gives it the training corpus's text (a .txt file, or the documents'
+// text of a CoNLL-U file) before anything else is trained. Learning replaces what it had learnt.
+class TextLearner {
+ public:
+  virtual ~TextLearner() = default;
+  virtual void learn_from_text(std::string_view text) = 0;
+  // One line on what it learnt, for the training log.
+  virtual std::string learnt_summary() const = 0;
+};
 
 // What the components of one pipeline pass see of each other while annotating one batch: the output
 // of every tok2vec component that ran, by component name, which listening components read (spaCy's
@@ -73,9 +85,12 @@ class Component {
   virtual std::vector<std::string> assigns() const { return {}; }
 
   // The roles it plays in training, which the trainer asks instead of casting: an encoder that other
-  // components listen to (tok2vec), a head with a model that training updates (TrainablePipe).
+  // components listen to (tok2vec), a head with a model that training updates (TrainablePipe), a
+  // learner from raw text (Punkt).
   virtual TokenEncoder* as_encoder() noexcept { return nullptr; }
   virtual TrainablePipe* as_trainable() noexcept { return nullptr; }
+  // A learner from raw text (TextLearner), which training gives the corpus's text.
+  virtual TextLearner* as_text_learner() noexcept { return nullptr; }
 
   // The Pipeline renames a component (rename_pipe); the name is otherwise fixed.
   void set_name(std::string name) { name_ = std::move(name); }
