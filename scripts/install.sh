@@ -2,7 +2,8 @@
 # Installs everything weft needs on Debian 12 (idempotent, non-interactive), then configures and builds.
 #   apt: compiler toolchain (with ccache, which lets scripts/check_pip_install.sh reuse this build's
 #        objects) and the design's C++ libraries
-#   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11, scikit-build-core from PyPI
+#   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11, scikit-build-core,
+#          and for the interop tests onnx, onnxruntime and safetensors, from PyPI (python/requirements.txt)
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core" 2>/dev/null; then
+if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core, onnx, onnxruntime, safetensors" 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
 

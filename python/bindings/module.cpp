@@ -25,6 +25,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_entity_ruler(m);
   weft::py::register_dependency_matcher(m);
   weft::py::register_retokenize(m);
+  weft::py::register_interop(m);
   weft::py::register_cli(m);
   m.def("set_cpu_int8", &weft::backend::set_cpu_int8, pybind11::arg("on"),
         "Int8 (True, the default where weft is built with oneDNN) or f32 (False: as trained) matrix products for "

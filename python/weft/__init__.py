@@ -29,6 +29,7 @@ from ._weft import (  # noqa: F401
     Span,
     SpanGroup,
     StringStore,
+    Tensor,
     Token,
     ValueError,
     Vocab,
@@ -51,11 +52,12 @@ _doc_api.install_small_api()
 _span_groups.install()
 _tokenizer_api.install()
 from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_" in Matcher patterns)
+from . import onnx  # noqa: E402,F401  (weft.onnx: export, compare, features)
 
 __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher", "SpanGroup", "matcher", "util", "prefer_gpu", "require_cpu", "require_gpu",
+    "DependencyMatcher", "SpanGroup", "matcher", "util", "prefer_gpu", "require_cpu", "require_gpu", "Tensor", "onnx",
 ]
