@@ -1,6 +1,7 @@
 // weft info: version, build features (CUDA devices, or why there are none), languages, with --registry
 // every registered factory by category, and given a model folder its pipeline and the weights each
 // component's weights.safetensors holds (names and shapes, as the loaded model has them).
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -79,8 +80,13 @@ void print_model_info(const Json& m) {
   std::cout << "\npipeline:";
   for (const auto& n : m["pipeline"]) std::cout << ' ' << n.get<std::string>();
   std::cout << "\nweights (safetensors; name [shape]):\n";
-  for (const auto& [name, c] : m["components"].items()) {
-    for (const auto& w : c["weights"]) {
+  // In pipeline order (the JSON object's keys are sorted), disabled components after.
+  std::vector<std::string> order;
+  for (const auto& n : m["pipeline"]) order.push_back(n.get<std::string>());
+  for (const auto& [name, c] : m["components"].items())
+    if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+  for (const std::string& name : order) {
+    for (const auto& w : m["components"][name]["weights"]) {
       std::cout << "  " << w["file"].get<std::string>() << " (" << w["storage"].get<std::string>() << ")\n";
       for (const auto& t : w["tensors"]) {
         std::cout << "    " << t["name"].get<std::string>() << " [";

@@ -3,6 +3,7 @@ Runtime against weft's own outputs; doc.tensor (spaCy's semantics, kept when ask
 hand-offs without copies; the weights files read by the safetensors package."""
 import ctypes
 import json
+import os
 import pathlib
 import pickle
 import re
@@ -62,7 +63,7 @@ def test_every_exported_file_passes_the_onnx_checker(exported):
 
 
 def test_onnx_runtime_matches_weft_on_dev_text(nlp, exported):
-    texts = dev_texts(120)  # about 330 sentences, 5,000 words
+    texts = dev_texts(120)  # 495 sequences, 8,602 words, 17,204 parser states
     diffs = weft.onnx.compare(nlp, exported, texts, per_network=True)
     assert sorted(diffs) == sorted(NETWORKS)
     for name, d in diffs.items():
@@ -110,6 +111,26 @@ def test_exported_graphs_serve_without_weft_after_features(nlp, exported):
     finally:
         weft.set_cpu_int8(True)
     assert [head["labels"][i] for i in probs_tag.argmax(axis=1)] == [t.tag_ for t in doc]
+
+
+def test_a_head_with_its_own_encoder_exports_that_encoder_too(tmp_path):
+    ewt = ROOT / "data" / "en_ewt"
+    config = {"nlp": {"lang": "en", "pipeline": ["sentencizer", "tagger"]},
+              "components": {"sentencizer": {"factory": "sentencizer"},
+                             "tagger": {"factory": "tagger", "tok2vec": {
+                                 "width": 32, "depth": 2, "features": [{"attr": "NORM", "rows": 500},
+                                                                       {"attr": "SHAPE", "rows": 100}]}}}}
+    weft.train(config, overrides={"corpora.train": str(ewt / "train.conllu"), "corpora.dev": str(ewt / "dev.conllu"),
+                                  "corpora.max_train_docs": 40, "corpora.max_dev_docs": 10,
+                                  "training.max_steps": 4, "training.eval_frequency": 4},
+               output=tmp_path / "m", log=open(os.devnull, "w"))
+    nlp = weft.load(tmp_path / "m" / "model-best")
+    manifest = weft.onnx.export(nlp, tmp_path / "onnx")
+    assert [n["name"] for n in manifest["networks"]] == ["tagger.tok2vec", "tagger"]
+    assert manifest["networks"][1]["reads"] == "tagger.tok2vec"
+    assert [t["rows"] for t in manifest["networks"][0]["tables"]] == [500, 100]
+    diffs = weft.onnx.compare(nlp, tmp_path / "onnx", dev_texts(10), per_network=True)
+    assert set(diffs) == {"tagger.tok2vec", "tagger"} and max(diffs.values()) <= 1e-4
 
 
 def test_export_errors_are_clear(weft_bin, tmp_path):
