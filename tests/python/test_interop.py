@@ -94,6 +94,27 @@ def test_compare_sees_a_changed_network(nlp, exported, tmp_path):
     assert diffs["tagger"] > 0.005 and diffs["tok2vec"] <= 1e-4
 
 
+def test_compare_refuses_an_export_of_another_pipeline(exported, tmp_path):
+    with pytest.raises(ValueError, match="'tok2vec' is not in this pipeline"):
+        weft.onnx.compare(weft.blank("en"), exported, ["Some text."])
+    other = weft.load(MODEL)
+    other.remove_pipe("ner")
+    weft.onnx.export(other, tmp_path / "no_ner")
+    with pytest.raises(ValueError, match="no network 'ner.precompute'"):
+        weft.onnx.compare(weft.load(MODEL), tmp_path / "no_ner", ["Some text."])
+
+
+def test_a_beam_search_parser_is_refused_with_the_reason(tmp_path):
+    import shutil
+
+    shutil.copytree(MODEL, tmp_path / "beam")
+    config = json.loads((tmp_path / "beam" / "config.json").read_text())
+    config["components"]["parser"]["beam_width"] = 4
+    (tmp_path / "beam" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="beam_width"):
+        weft.onnx.trace(weft.load(tmp_path / "beam"), ["A beam search parses this."])
+
+
 def test_exported_graphs_serve_without_weft_after_features(nlp, exported):
     # A consumer runs the chain itself: tok2vec -> tagger in ONNX Runtime, from the features weft computed,
     # and gets weft's tags.

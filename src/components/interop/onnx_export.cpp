@@ -389,6 +389,9 @@ std::vector<NetworkTrace> trace_networks(const Pipeline& nlp, std::span<Doc> doc
       }
       const ParserModelShape& sh = m->shape();
       const std::int64_t S = log.states;
+      if (S == 0 && X.data.dim(0) > 0)
+        throw ValueError("component \"" + name + "\" scored no state in greedy decoding (a beam search, \"beam_width\" > 1, "
+                         "is not traced): set its beam_width to 1 to compare its scoring network");
       NetworkTrace tr{name + ".score", {{"P", P}, {"token_rows", backend::Tensor::from_vector(log.words, {S, sh.token_slots})}}, {}};
       if (sh.label_slots > 0) {
         const std::vector<std::int64_t> labels(log.labels.begin(), log.labels.end());
