@@ -9,8 +9,8 @@
 // reads besides its main input:
 //   - HashEmbed: int64 [N, F, n_hashes], the rows of the token's key of column f in table f's hash
 //     table (what backend hash_rows computes from the keys: mix64(key, seed + h) % rows); the export
-//     takes rows rather than keys because the ONNX operator set has no 64-bit wrapping multiply that
-//     every runtime implements.
+//     takes rows rather than keys because mix64's xor-shifts need BitwiseXor (opset 18, not 17) and
+//     the keys themselves can only be made by weft (lexicon features, the unknown-word key).
 //   - expand_window: int64 [N], the sequence each row belongs to (rows of one sequence consecutive):
 //     a window never reads a row of another sequence, which gives zeros, as seq2col's padding.
 #pragma once
