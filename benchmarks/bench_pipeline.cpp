@@ -11,6 +11,7 @@
 //   bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N]
 //                  [--disable NAME]...   (leave components out, e.g. --disable parser for the tagger family)
 //                  [--device cuda:N] [--device-batch-size N]
+//                  [--keep-tensors]   (every Doc keeps its tok2vec output, doc.tensor: what that costs)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   std::string device_name;
   int threads = 2, reps = 3;
   std::vector<std::string> disabled;
+  bool keep_tensors = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -60,10 +62,11 @@ int main(int argc, char** argv) {
     else if (a == "--disable") disabled.push_back(next());
     else if (a == "--device") device_name = next();
     else if (a == "--device-batch-size") device_batch_size = std::stoul(next());
+    else if (a == "--keep-tensors") keep_tensors = true;
     else if (!a.empty() && a[0] != '-') model = a;
     else {
       std::cerr << "usage: bench_pipeline [MODEL] [--text FILE] [--min-words N] [--threads N] [--batch-size N] [--reps N] "
-                   "[--disable NAME]... [--device cuda:N] [--device-batch-size N]\n";
+                   "[--disable NAME]... [--device cuda:N] [--device-batch-size N] [--keep-tensors]\n";
       return 2;
     }
   }
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
       if (!line.empty()) paragraphs.push_back(line);
     weft::Pipeline loaded = weft::load(model);
     for (const std::string& name : disabled) loaded.disable_pipe(name);
+    loaded.set_keep_tensors(keep_tensors);  // Doc::tensor on every Doc (spaCy's doc.tensor)
     const weft::Pipeline& nlp = loaded;
     // Words as the pipeline counts them (its tokenizer), over one copy of the text.
     std::size_t words_once = 0;

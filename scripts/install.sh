@@ -5,9 +5,10 @@
 #        tests of the rendered pictures (tests/python/test_displacy_browser.py), and Java 17
 #        (openjdk-17-jre-headless) for Spark (tests/python/test_spark.py)
 #   .venv: Python environment made from Debian's /usr/bin/python3 with numpy, pytest, pybind11,
-#          scikit-build-core and selenium from PyPI (python/requirements.txt), and the cluster engines
-#          behind weft.spark and weft.dask with what their tests need (python/requirements-cluster.txt:
-#          PySpark, pyarrow, pandas, Dask, distributed)
+#          scikit-build-core, selenium, and for the interop tests onnx, onnxruntime and safetensors,
+#          from PyPI (python/requirements.txt), and the cluster engines behind weft.spark and weft.dask
+#          with what their tests need (python/requirements-cluster.txt: PySpark, pyarrow, pandas, Dask,
+#          distributed)
 # Usage: scripts/install.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core, selenium" 2>/dev/null; then
+if ! .venv/bin/python -c "import numpy, pytest, pybind11, scikit_build_core, selenium, onnx, onnxruntime, safetensors" 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
 if ! .venv/bin/python -c "import pyspark, pyarrow, pandas, dask.bag, distributed" 2>/dev/null; then

@@ -66,6 +66,13 @@ void register_punkt(pyb::module_& m);  // weft.PunktSentencizer, the Punkt compo
 void register_dependency_matcher(pyb::module_& m);
 void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
 void register_displacy(pyb::module_& m);    // _displacy_render*, Progress (displacy.cpp)
+void register_interop(pyb::module_& m);     // weft.Tensor (DLPack), the ONNX export and its trace
+
+// doc.tensor (interop.cpp): a read-only NumPy view on the CPU, a weft.Tensor on a GPU, spaCy's empty
+// float32 array where the Doc has none; the setter takes an array of len(doc) rows (or None / an empty one).
+pyb::object doc_tensor(const Doc& d);
+pyb::object doc_weft_tensor(const Doc& d);  // the weft.Tensor itself (None without one)
+void set_doc_tensor(Doc& d, const pyb::object& value);
 
 // nlp.tokenizer: a view of the pipeline's current tokenizer (tokenizer.cpp).
 struct PyTokenizerView {

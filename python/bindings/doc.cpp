@@ -326,6 +326,13 @@ void register_doc(pyb::module_& m) {
       .def_property_readonly("text_with_ws", &Doc::text)
       .def_property_readonly("vocab", &Doc::vocab_ptr)
       .def("__len__", &Doc::size)
+      .def_property("tensor", &doc_tensor, &set_doc_tensor,
+                    "spaCy's doc.tensor: the tok2vec's output per token, float32 (tokens, width), kept where "
+                    "nlp.keep_tensors is on (a read-only NumPy view on the CPU, a weft.Tensor on a GPU; both take "
+                    "__dlpack__); an empty array otherwise")
+      .def_property_readonly("weft_tensor", &doc_weft_tensor,
+                             "doc.tensor as a weft.Tensor on any device (DLPack, legacy capsules included, for "
+                             "consumers that predate DLPack 1.0); None where the Doc has no tensor")
       .def("__str__", &Doc::text)
       .def("__repr__", &Doc::text)
       .def("__getitem__",

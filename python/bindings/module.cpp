@@ -27,6 +27,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_dependency_matcher(m);
   weft::py::register_retokenize(m);
   weft::py::register_displacy(m);
+  weft::py::register_interop(m);
   weft::py::register_cli(m);
   weft::py::register_records(m);
   m.def("set_cpu_int8", &weft::backend::set_cpu_int8, pybind11::arg("on"),

@@ -138,6 +138,8 @@ void register_pipeline(pyb::module_& m) {
       .def_property_readonly("lang", &Pipeline::lang)
       .def_property("max_length", &Pipeline::max_length, &Pipeline::set_max_length,
                     "The longest text (in characters) that __call__, make_doc and process_batch take; 0: no limit")
+      .def_property("keep_tensors", &Pipeline::keep_tensors, &Pipeline::set_keep_tensors,
+                    "Whether the tok2vec leaves its output on each Doc (doc.tensor); off by default")
       .def_property_readonly("vocab", &Pipeline::vocab)
       .def("to", [](Pipeline& p, const std::string& device) { p.to(backend::Device::parse(device)); }, pyb::arg("device"),
            "Moves the networks to a device (\"cpu\", \"cuda:N\"); ValueError naming CUDA when it is not available")

@@ -30,6 +30,7 @@ from ._weft import (  # noqa: F401
     Span,
     SpanGroup,
     StringStore,
+    Tensor,
     Token,
     ValueError,
     Vocab,
@@ -55,11 +56,12 @@ from . import matcher  # noqa: E402,F401  (weft.matcher: levenshtein_compare, "_
 from . import displacy  # noqa: E402  (weft.displacy: render, serve)
 
 Doc._repr_html_ = displacy._repr_html  # Jupyter shows a Doc as its displaCy picture
+from . import onnx  # noqa: E402,F401  (weft.onnx: export, compare, features)
 
 __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
     "PhraseMatcher", "Matcher", "EntityRuler", "PunktSentencizer", "cpu_int8", "set_cpu_int8",
-    "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu",
+    "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu", "Tensor", "onnx",
 ]

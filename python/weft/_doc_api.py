@@ -239,15 +239,29 @@ def _reduce_lexeme(lex):
     return (_unpickle_lexeme, (lex.vocab, lex.text))
 
 
-def _unpickle_doc(vocab, data, user_data):
+def _unpickle_doc(vocab, data, user_data, tensor=None):
     doc = _weft.Doc(vocab).from_bytes(data)
     if user_data is not None:
         doc.user_data = user_data
+    if tensor is not None:
+        doc.tensor = tensor
     return doc
 
 
+def _extend_tensor(doc, tensor):
+    """spaCy's Doc.extend_tensor: appends columns (an array of len(doc) rows) to doc.tensor."""
+    import numpy as np
+
+    extra = np.asarray(tensor, dtype=np.float32)
+    current = doc.tensor
+    doc.tensor = extra if len(current) == 0 else np.hstack((np.asarray(current), extra))
+
+
 def _reduce_doc(doc):
-    return (_unpickle_doc, (doc.vocab, doc.to_bytes(), doc.user_data if doc._has_user_data else None))
+    # doc.tensor travels as a NumPy copy in host memory (spaCy pickles it too).
+    tensor = doc.tensor
+    tensor = __import__("numpy").array(tensor) if len(tensor) else None
+    return (_unpickle_doc, (doc.vocab, doc.to_bytes(), doc.user_data if doc._has_user_data else None, tensor))
 
 
 def _unpickle_token(doc, i):
@@ -632,6 +646,9 @@ def install_small_api():
     Span.orth_ = property(lambda s: s.text)
     Span.vocab = property(lambda s: s.doc.vocab)
     Span.to_array = lambda s, attrs: s.doc.to_array(attrs)[s.start:s.end]
+    Doc.extend_tensor = _extend_tensor
+    Span.tensor = property(lambda s: s.doc.tensor[s.start:s.end], doc="The span's rows of doc.tensor (spaCy's)")
+    Token.tensor = property(lambda t: t.doc.tensor[t.i], doc="The token's row of doc.tensor (spaCy's)")
     Span.get_lca_matrix = lambda s: _lca_matrix(s.doc, s.start, s.end)
 
     Token.conjuncts = property(_conjuncts, doc="The tokens coordinated with this one (spaCy's conjuncts)")

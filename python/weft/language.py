@@ -230,6 +230,16 @@ class Language:
         return self._pipeline.device
 
     @property
+    def keep_tensors(self):
+        """Whether the tok2vec leaves its output on each Doc as doc.tensor (spaCy's; off by default, so a
+        Doc costs nothing more: turn it on to read doc.tensor). A setting of this object, not saved."""
+        return self._pipeline.keep_tensors
+
+    @keep_tensors.setter
+    def keep_tensors(self, value):
+        self._pipeline.keep_tensors = bool(value)
+
+    @property
     def max_length(self):
         """spaCy's nlp.max_length: the longest text, in characters (len(text)), that nlp(text),
         nlp.pipe and nlp.make_doc take; a longer one raises ValueError. 1,000,000 by default, as in

@@ -25,7 +25,7 @@ int run_main(int argc, char** argv) {
   app.fallthrough();  // --no-int8 also after the subcommand: weft run --no-int8 ...
   std::map<CLI::App*, weft::cli::Run> runs;
   // Each add_* adds one subcommand (the newest in the app) and returns the function that runs it.
-  for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_match, weft::cli::add_render, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_info}) {
+  for (auto* add : {weft::cli::add_tokenize, weft::cli::add_run, weft::cli::add_match, weft::cli::add_render, weft::cli::add_convert, weft::cli::add_evaluate, weft::cli::add_train, weft::cli::add_export, weft::cli::add_info}) {
     weft::cli::Run run = add(app);
     runs[app.get_subcommands({}).back()] = std::move(run);
   }

@@ -17,6 +17,7 @@ Run add_train(CLI::App& app);
 Run add_run(CLI::App& app);
 Run add_match(CLI::App& app);
 Run add_render(CLI::App& app);
+Run add_export(CLI::App& app);
 
 // The whole command line (app.cpp): parses argv, runs the command, returns the exit code.
 int run_main(int argc, char** argv);

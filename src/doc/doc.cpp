@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "feats.hpp"
+#include "weft/backend/tensor.hpp"
 #include "weft/doc/span.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/doc/token.hpp"
@@ -25,6 +26,21 @@ std::size_t count_chars(const char* p, std::size_t n) {
   return k;
 }
 }  // namespace
+
+const backend::Tensor* Doc::tensor() const noexcept {
+  return tensor_ && tensor_->dim(0) == static_cast<std::int64_t>(tokens_.size()) ? tensor_.get() : nullptr;
+}
+
+void Doc::set_tensor(const backend::Tensor& t) {
+  if (t.numel() == 0) {
+    tensor_.reset();
+    return;
+  }
+  if (t.dtype() != backend::DType::F32 || t.ndim() != 2 || t.dim(0) != static_cast<std::int64_t>(tokens_.size()))
+    throw ValueError("doc.tensor must be float32 [tokens, width] with one row per token (" + std::to_string(tokens_.size()) +
+                     "), not " + backend::dtype_name(t.dtype()) + " " + t.shape().str());
+  tensor_ = std::make_shared<const backend::Tensor>(t);
+}
 
 Doc::Doc(std::shared_ptr<Vocab> vocab, std::string text) : vocab_(std::move(vocab)), text_(std::move(text)) {
   if (!vocab_) throw ValueError("Doc needs a Vocab");

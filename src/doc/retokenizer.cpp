@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "feats.hpp"
+#include "weft/backend/tensor.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/error.hpp"
 
@@ -354,6 +355,9 @@ void Retokenizer::apply() {
 
   std::vector<TokenData> out;
   out.reserve(new_n);
+  // doc.tensor's source row of each new token (-1: zeros), where the Doc has one.
+  const backend::Tensor* tensor = doc_.tensor();
+  std::vector<std::int64_t> tensor_rows;
   // The entity ids (Doc::ent_ids), when the Doc has any: each new token takes those of the old token
   // named here (a merged span's root, a split token, an unchanged token).
   const bool has_ids = !doc_.ent_ids().empty();
@@ -392,6 +396,7 @@ void Retokenizer::apply() {
         t.flags = static_cast<std::uint8_t>((first.flags & ~TOKEN_MWT_NEXT) | (last.flags & TOKEN_MWT_NEXT));
         apply_attrs(t, mg.attrs);
         out.push_back(t);
+        if (tensor) tensor_rows.push_back(static_cast<std::int64_t>(mg.end) - 1);
         i = mg.end;
         ++m;
       } else if (s < splits_.size() && splits_[s].i == i) {
@@ -419,6 +424,7 @@ void Retokenizer::apply() {
           t.head = static_cast<std::int32_t>(static_cast<std::int64_t>(target) - static_cast<std::int64_t>(pos));
           if (!sp.attrs.empty()) apply_attrs(t, sp.attrs[k]);
           out.push_back(t);
+          if (tensor) tensor_rows.push_back(-1);
           take_ids(i);
         }
         ++s;
@@ -427,6 +433,7 @@ void Retokenizer::apply() {
         TokenData t = old[i];
         t.head = remap_head(i, t.head, out.size());
         out.push_back(t);
+        if (tensor) tensor_rows.push_back(static_cast<std::int64_t>(i));
         take_ids(i);
         ++i;
       }
@@ -504,6 +511,18 @@ void Retokenizer::apply() {
   ex.mwt_fields = std::move(mwt_fields);
   doc_.tokens() = std::move(out);
   doc_.ent_ids() = std::move(out_ids);
+  if (tensor) {
+    // doc.tensor follows spaCy's retokenizer: a merged token takes the row of its span's last token,
+    // the pieces of a split token get zero rows.
+    const backend::Tensor old_rows = tensor->device().is_cpu() ? *tensor : tensor->to(backend::Device::cpu());
+    const std::int64_t width = old_rows.dim(1);
+    backend::Tensor rows = backend::Tensor::zeros({static_cast<std::int64_t>(tensor_rows.size()), width}, backend::DType::F32);
+    const float* src = old_rows.data<float>();
+    float* dst = rows.data<float>();
+    for (std::size_t k = 0; k < tensor_rows.size(); ++k)
+      if (tensor_rows[k] >= 0) std::copy(src + tensor_rows[k] * width, src + (tensor_rows[k] + 1) * width, dst + static_cast<std::int64_t>(k) * width);
+    doc_.set_tensor(tensor->device().is_cpu() ? rows : rows.to(tensor->device()));
+  }
   merges_.clear();
   splits_.clear();
   mark_.clear();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "weft/backend/tensor.hpp"
 #include "weft/doc/syntax.hpp"
 #include "weft/error.hpp"
 
@@ -102,6 +103,7 @@ Doc Span::as_doc() const {
   toks.assign(src.tokens().begin() + static_cast<std::ptrdiff_t>(start_),
               src.tokens().begin() + static_cast<std::ptrdiff_t>(end_));
   if (n == 0) return out;
+  if (const backend::Tensor* t = src.tensor()) out.set_tensor(t->rows(static_cast<std::int64_t>(start_), static_cast<std::int64_t>(end_)));
   if (start_ < src.ent_ids().size())
     out.ent_ids().assign(src.ent_ids().begin() + static_cast<std::ptrdiff_t>(start_),
                          src.ent_ids().begin() + static_cast<std::ptrdiff_t>(std::min(end_, src.ent_ids().size())));

@@ -70,12 +70,14 @@ void Pipeline::annotate(Doc& doc) const { annotate(std::span<Doc>(&doc, 1)); }
 
 void Pipeline::annotate(std::span<Doc> docs) const {
   PipeContext context;
+  context.keep_tensors = keep_tensors_;
   for (const Slot& s : slots_)
     if (s.enabled) s.component->pipe(docs, context);
 }
 
 void Pipeline::annotate_sentences(std::span<Doc> docs) const {
   PipeContext context;
+  context.keep_tensors = keep_tensors_;
   for (const Slot& s : slots_)
     if (s.enabled && !is_sentence_only(*s.component)) s.component->pipe(docs, context);
 }

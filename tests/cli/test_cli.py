@@ -13,7 +13,7 @@ def run(weft_bin, *args, input=None, check=True):
 
 
 def test_help_on_each_command(weft_bin):
-    for cmd in ([], ["tokenize"], ["run"], ["match"], ["convert"], ["evaluate"], ["info"]):
+    for cmd in ([], ["tokenize"], ["run"], ["match"], ["convert"], ["evaluate"], ["info"], ["export"]):
         out = run(weft_bin, *cmd, "--help").stdout.decode()
         assert "Usage" in out or "usage" in out.lower()
 
@@ -71,6 +71,19 @@ def test_info_registry(weft_bin):
     assert "weft.Tokenizer.v1" in out and "weft.WhitespaceTokenizer.v1" in out and "sentencizer" in out
     info = json.loads(run(weft_bin, "info", "--registry", "--json").stdout)
     assert "tokenizers" in info["registry"]
+
+
+def test_info_of_a_model_lists_its_weights(weft_bin, data_dir, tmp_path):
+    model = data_dir.parent / "models" / "en_ewt_sm"
+    out = run(weft_bin, "info", str(model)).stdout.decode()
+    assert "pipeline: sentencizer tok2vec tagger morphologizer lemmatizer parser ner" in out
+    assert "tok2vec/weights.safetensors (f16)" in out and "    parser.out.W [91, 64]" in out
+    info = json.loads(run(weft_bin, "info", "--json", str(model)).stdout)["model"]
+    assert info["name"] == "en_ewt_sm" and info["components"]["sentencizer"]["weights"] == []
+    tagger = info["components"]["tagger"]["weights"][0]
+    assert tagger["file"] == "tagger/weights.safetensors" and [t["name"] for t in tagger["tensors"]] == ["tagger.W", "tagger.b"]
+    proc = run(weft_bin, "info", str(tmp_path / "nothing"), check=False)
+    assert proc.returncode == 1 and "nothing" in proc.stderr.decode()
 
 
 def word_lines(text):

@@ -271,8 +271,6 @@ SPACY_API = {
 OMITTED = {
  "Doc": {
   "cats": "no text classifier in weft yet",
-  "extend_tensor": "no tensors on Docs",
-  "tensor": "no tensors on Docs",
   "from_dict": "msgpack dict form; use to_bytes/from_bytes, to_json/from_json or pickle",
   "to_dict": "msgpack dict form; use to_bytes/from_bytes, to_json/from_json or pickle",
   "has_vector": "no word vectors",
@@ -296,7 +294,6 @@ OMITTED = {
   "vector": "no word vectors",
   "vector_norm": "no word vectors",
   "similarity": "no word vectors",
-  "tensor": "no tensors on Docs",
   "sentiment": "deprecated in spaCy"
  },
  "Token": {
@@ -309,7 +306,6 @@ OMITTED = {
   "vector": "no word vectors",
   "vector_norm": "no word vectors",
   "similarity": "no word vectors",
-  "tensor": "no tensors on Docs",
   "sentiment": "deprecated in spaCy"
  },
  "SpanGroup": {},

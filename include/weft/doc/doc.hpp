@@ -22,6 +22,10 @@
 #include "weft/strings/attrs.hpp"
 #include "weft/strings/vocab.hpp"
 
+namespace weft::backend {
+class Tensor;
+}
+
 namespace weft {
 
 class Token;
@@ -237,6 +241,17 @@ class Doc {
   SpanGroups& spans() noexcept { return spans_; }
   const SpanGroups& spans() const noexcept { return spans_; }
 
+  // spaCy's doc.tensor: the token vectors of the pipeline's tok2vec, f32 [size(), width], on the device
+  // the pipeline ran on (a view of the batch's output: no copy). Kept only when asked for
+  // (Pipeline::set_keep_tensors); null otherwise, and whenever its rows no longer match the tokens.
+  // Copies of the Doc share it (it is never written in place); the retokenizer keeps it aligned
+  // (spaCy's rules: a merged token takes its last token's row, split pieces get zeros) and
+  // Span::as_doc slices it. DocBin, JSONL and CoNLL-U do not carry it (spaCy's DocBin does not either).
+  const backend::Tensor* tensor() const noexcept;
+  // Sets it: f32, 2-D, size() rows (ValueError otherwise); a tensor without elements clears it.
+  void set_tensor(const backend::Tensor& t);
+  void clear_tensor() noexcept { tensor_.reset(); }
+
   // Opaque state a language binding attaches to the Doc: the Python module keeps `user_data` (and so
   // the extension attributes' values) here, so they live exactly as long as the Doc, whichever Python
   // object reaches it. Copies of a Doc share it; the binding copies it where its semantics need
@@ -259,6 +274,7 @@ class Doc {
   std::vector<std::uint32_t> char_index_;
   DocExtras extras_;
   SpanGroups spans_;
+  std::shared_ptr<const backend::Tensor> tensor_;  // see tensor()
   std::shared_ptr<void> binding_state_;
 };
 

@@ -39,6 +39,9 @@ class TextLearner {
 // listener pattern: one shared encoder, several heads).
 struct PipeContext {
   std::map<std::string, nn::Ragged> tok2vec;
+  // Whether a tok2vec also leaves its output on each Doc (Doc::tensor, spaCy's doc.tensor):
+  // Pipeline::keep_tensors.
+  bool keep_tensors = false;
 };
 
 class Component {

@@ -56,6 +56,13 @@ class Pipeline {
   // The message of that error, for callers that report it with a location (weft run: file and line).
   static std::string length_error(std::size_t length, std::size_t max_length);
 
+  // spaCy's doc.tensor: with keep_tensors on, every tok2vec component leaves its output on the Docs it
+  // annotates (Doc::tensor, a view of the batch's output: no copy; the last tok2vec's stays, as in
+  // spaCy). Off by default, so a Doc costs nothing more; on, each Doc keeps its batch's output alive
+  // (width * 4 bytes a token of the batch) for as long as it lives. A setting of the object, not saved.
+  bool keep_tensors() const noexcept { return keep_tensors_; }
+  void set_keep_tensors(bool on) noexcept { keep_tensors_ = on; }
+
   // Tokenizes only (after check_length).
   Doc make_doc(std::string text) const {
     check_length(text);
@@ -132,6 +139,7 @@ class Pipeline {
   std::vector<Slot> slots_;
   Json meta_ = Json::object();
   std::size_t max_length_ = kDefaultMaxLength;
+  bool keep_tensors_ = false;
   backend::Device device_ = backend::Device::cpu();
 };
 

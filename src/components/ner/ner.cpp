@@ -352,6 +352,16 @@ nn::Loss EntityRecognizer::get_loss(std::span<const Doc> gold, const backend::Te
   return out;
 }
 
+std::vector<std::string> EntityRecognizer::action_names() const {
+  std::vector<std::string> out;
+  for (const biluo::Action& a : actions_) {
+    static constexpr const char* kMoves[] = {"O", "B", "I", "L", "U"};
+    const char* m = kMoves[static_cast<int>(a.move)];
+    out.push_back(a.label < 0 ? std::string(m) : std::string(m) + "-" + labels_.at(static_cast<std::size_t>(a.label)));
+  }
+  return out;
+}
+
 void EntityRecognizer::to_disk(const std::filesystem::path& dir) const {
   std::filesystem::create_directories(dir);
   Json j = Json::object();

@@ -679,6 +679,41 @@ nn::Loss DependencyParser::get_loss(std::span<const Doc> gold, const backend::Te
   return out;
 }
 
+namespace {
+
+const char* slot_name(Slot s) {
+  static constexpr const char* kNames[] = {"S0", "S1", "S2", "B0", "B1", "B2", "S0L1", "S0R1", "S0L2", "S0R2", "B0L1", "S1L1", "S1R1"};
+  return kNames[static_cast<int>(s)];
+}
+
+}  // namespace
+
+std::vector<std::string> DependencyParser::action_names() const {
+  std::vector<std::string> out;
+  for (const Action& a : actions_) {
+    switch (a.move) {
+      case Move::Shift: out.emplace_back("SHIFT"); break;
+      case Move::Reduce: out.emplace_back("REDUCE"); break;
+      case Move::Left: out.push_back("LEFT-" + labels_.at(static_cast<std::size_t>(a.label))); break;
+      case Move::Right: out.push_back("RIGHT-" + labels_.at(static_cast<std::size_t>(a.label))); break;
+      case Move::Break: out.emplace_back("BREAK"); break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> DependencyParser::token_slot_names() const {
+  std::vector<std::string> out;
+  for (const Slot s : slot_set(n_features_).tokens) out.emplace_back(slot_name(s));
+  return out;
+}
+
+std::vector<std::string> DependencyParser::label_slot_names() const {
+  std::vector<std::string> out;
+  for (const Slot s : slot_set(n_features_).labels) out.emplace_back(slot_name(s));
+  return out;
+}
+
 void DependencyParser::to_disk(const std::filesystem::path& dir) const {
   std::filesystem::create_directories(dir);
   Json j = Json::object();

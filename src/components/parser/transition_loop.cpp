@@ -30,6 +30,31 @@ std::shared_ptr<ParserModel> make_model(const Json& model_config, const ParserMo
   return m;
 }
 
+namespace {
+
+thread_local StateLog* t_state_log = nullptr;
+
+}  // namespace
+
+StateLog* state_log() noexcept { return t_state_log; }
+
+StateLogScope::StateLogScope(StateLog& log) noexcept : was_(t_state_log) { t_state_log = &log; }
+
+StateLogScope::~StateLogScope() { t_state_log = was_; }
+
+void StateLog::record(const ParserModelShape& shape, const std::int64_t* w, const std::int32_t* l, const float* s,
+                      std::int64_t S) {
+  if (states > 0 && (token_slots != shape.token_slots || label_slots != shape.label_slots || n_actions != shape.n_actions))
+    throw ModelError("StateLog: states of two models in one log");
+  token_slots = shape.token_slots;
+  label_slots = shape.label_slots;
+  n_actions = shape.n_actions;
+  for (std::int64_t i = 0; i < S * token_slots; ++i) words.push_back(w[i] >= 0 ? chunk_row + w[i] : -1);
+  labels.insert(labels.end(), l, l + S * label_slots);
+  scores.insert(scores.end(), s, s + S * n_actions);
+  states += S;
+}
+
 std::vector<DocRun> whole_docs(std::span<const Doc> docs) {
   std::vector<DocRun> runs;
   std::int64_t row = 0;
@@ -111,6 +136,7 @@ void precompute_runs(const ParserModel& m, const nn::Ragged& X, std::span<Doc> d
       const std::int64_t after = std::min(context, static_cast<std::int64_t>(docs[last.doc].size()) - last.end);
       const backend::Tensor x = X.data.rows(first.row - before, last.row + last.size() + after);
       if (on_device) {
+        if (StateLog* log = state_log()) log->chunk_row = first.row;
         ParserModel::DeviceRows rows(m, x, before);
         fn(runs, ChunkRows(rows));
         return;

@@ -12,6 +12,7 @@
 
 #include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
+#include "weft/mix64.hpp"
 #include "weft/backend/scratch.hpp"
 #include "weft/nn/hash_embed.hpp"
 #include "weft/nn/expand_window.hpp"
@@ -373,6 +374,44 @@ nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
   return {X, FeatureExtractor::lengths(docs)};
 }
 
+nn::Ragged Tok2Vec::predict_layers(std::span<const Doc> docs) const {
+  if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
+  return encode_layers(docs);
+}
+
+backend::Tensor Tok2Vec::hash_rows(std::span<const Doc> docs) const {
+  const Parts p = parts_of(*model_);
+  const nn::Ragged k = keys(docs);
+  const std::int64_t n = k.data.dim(0), F = static_cast<std::int64_t>(p.tables.size());
+  if (k.data.ndim() != 2 || k.data.dim(1) != F) throw ModelError("tok2vec \"" + name() + "\": keys and tables disagree");
+  const int H = p.tables.empty() ? 0 : p.tables.front()->n_hashes();
+  for (const nn::HashEmbed* t : p.tables)
+    if (t->n_hashes() != H) throw ModelError("tok2vec \"" + name() + "\": its tables hash a key a different number of times");
+  backend::Tensor out = backend::Tensor::empty({n, F, H}, backend::DType::I64);
+  const std::uint64_t* kp = k.data.data<std::uint64_t>();
+  std::int64_t* o = out.data<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t f = 0; f < F; ++f) {
+      const nn::HashEmbed& t = *p.tables[static_cast<std::size_t>(f)];
+      const std::uint64_t key = kp[i * F + t.column()];
+      for (int h = 0; h < H; ++h)
+        *o++ = static_cast<std::int64_t>(mix64(key, std::uint64_t{t.seed()} + static_cast<std::uint64_t>(h)) %
+                                         static_cast<std::uint64_t>(t.nV()));
+    }
+  return out;
+}
+
+backend::Tensor Tok2Vec::sequence_ids(std::span<const Doc> docs) {
+  std::vector<std::int64_t> ids;
+  std::int64_t seq = -1;
+  for (const Doc& d : docs)
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (i == 0 || d.data(i).sent_start == 1) ++seq;
+      ids.push_back(seq);
+    }
+  return backend::Tensor::from_vector(ids, {static_cast<std::int64_t>(ids.size())});
+}
+
 nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
   if (!model_->initialized()) throw ModelError("tok2vec \"" + name() + "\" is not initialized (train or load it first)");
   if (!folded_ || device_paths()) return encode_layers(docs);
@@ -703,7 +742,19 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
     std::copy(x.data<float>() + keep_begin * W, x.data<float>() + keep_end * W, out.data<float>());
   }
 }
-void Tok2Vec::pipe(std::span<Doc> docs, PipeContext& context) const { context.tok2vec[name()] = predict(docs); }
+void Tok2Vec::pipe(std::span<Doc> docs, PipeContext& context) const {
+  nn::Ragged& out = context.tok2vec[name()];
+  out = predict(docs);
+  if (!context.keep_tensors) return;
+  // Each Doc's rows of the batch's output, as a view (spaCy's doc.tensor).
+  std::int64_t row = 0;
+  for (Doc& d : docs) {
+    const auto n = static_cast<std::int64_t>(d.size());
+    if (n > 0) d.set_tensor(out.data.rows(row, row + n));
+    else d.clear_tensor();
+    row += n;
+  }
+}
 
 void Tok2Vec::pipe(std::span<Doc> docs) const {
   PipeContext context;

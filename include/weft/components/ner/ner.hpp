@@ -37,6 +37,11 @@ class EntityRecognizer final : public TrainablePipe {
   // The entity labels ("LOC", "ORG", "PER", ...), sorted.
   const std::vector<std::string>& labels() const noexcept { return labels_; }
   std::size_t n_actions() const noexcept { return actions_.size(); }
+  // The moves in the order of the model's scores ("O", "B-PER", "I-PER", "L-PER", "U-PER", ...), and the
+  // state's slots in the order the model reads them (token slots B0, B0-1, B0+1, E0; label slot E0).
+  std::vector<std::string> action_names() const;
+  static std::vector<std::string> token_slot_names() { return {"B0", "B0-1", "B0+1", "E0"}; }
+  static std::vector<std::string> label_slot_names() { return {"E0"}; }
 
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;

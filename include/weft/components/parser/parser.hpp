@@ -66,6 +66,12 @@ class DependencyParser final : public TrainablePipe {
   // label of the gold roots.
   const std::vector<std::string>& labels() const noexcept { return labels_; }
   std::size_t n_actions() const noexcept { return actions_.size(); }
+  // The moves in the order of the model's scores ("SHIFT", "REDUCE", "LEFT-nsubj", "RIGHT-obj",
+  // "BREAK"), and the names of the state's token and label slots ("S0", "B0L1", ...) in the order the
+  // model reads them (the ONNX export's manifest).
+  std::vector<std::string> action_names() const;
+  std::vector<std::string> token_slot_names() const;
+  std::vector<std::string> label_slot_names() const;
 
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;

@@ -107,6 +107,31 @@ void apply_best(std::vector<std::size_t>& active, const float* scores, const std
   active.resize(kept);
 }
 
+// What greedy decoding on the device path scored (greedy_decode_on_device: on a GPU, or on the CPU with
+// device_paths()), recorded while a StateLog is installed on the thread (StateLogScope): the states of
+// a batch as the exported ONNX scoring network takes them, and the scores weft gave them
+// (weft.onnx.compare feeds the same states to ONNX Runtime). Nothing is recorded otherwise.
+struct StateLog {
+  std::int64_t token_slots = 0, label_slots = 0, n_actions = 0, states = 0;
+  std::vector<std::int64_t> words;   // [states, token_slots]: the batch row of each slot's word, -1: empty
+  std::vector<std::int32_t> labels;  // [states, label_slots]: label ids, -1: none
+  std::vector<float> scores;         // [states, n_actions]
+  std::int64_t chunk_row = 0;        // the batch row of the current chunk's word 0 (precompute_runs sets it)
+  void record(const ParserModelShape& shape, const std::int64_t* w, const std::int32_t* l, const float* s, std::int64_t S);
+};
+// The thread's log (null: none).
+StateLog* state_log() noexcept;
+class StateLogScope {
+ public:
+  explicit StateLogScope(StateLog& log) noexcept;
+  ~StateLogScope();
+  StateLogScope(const StateLogScope&) = delete;
+  StateLogScope& operator=(const StateLogScope&) = delete;
+
+ private:
+  StateLog* was_;
+};
+
 // Greedy decoding of the states `active` (indices into the caller's states) in lockstep. For every
 // unfinished state k, each round calls prepare(k, rows, labels, valid) to fill the state's feature rows
 // (token_slots pointers into P, nullptr for an empty slot), label ids (label_slots, -1 for none) and
@@ -158,6 +183,7 @@ void greedy_decode_on_device(const ParserModel& m, ParserModel::DeviceRows& rows
       prepare(active[k], words.data() + i * F, labels.data() + i * K, valid.data() + i * A);
     }
     rows.score(words.data(), labels.data(), S, scores.data());
+    if (StateLog* log = state_log()) log->record(shape, words.data(), labels.data(), scores.data(), S);
     apply_best(active, scores.data(), valid.data(), A, apply);
   }
 }

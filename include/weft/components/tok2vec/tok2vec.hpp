@@ -67,6 +67,15 @@ class Tok2Vec final : public Component, public TokenEncoder {
   // keys() with word dropout applied (training).
   nn::Ragged train_keys(std::span<const Doc> docs, std::mt19937_64& rng) const override;
   nn::Ragged predict(std::span<const Doc> docs) const override;
+  // The encoder's layers as trained (the path a GPU takes; the folded path equals it to rounding):
+  // what the exported ONNX graph computes (components/interop).
+  nn::Ragged predict_layers(std::span<const Doc> docs) const;
+  // The inputs of that graph for a batch: the hash rows of every token's feature keys in each table,
+  // i64 [N, F, n_hashes] (rows[i, f, h] = mix64(key of feature f, seed_f + h) % rows_f, as the
+  // HashEmbed layers hash them), and the sequence of each token, i64 [N] (sentences, as the encoder's
+  // windows see them: a new one at each Doc and at each sentence start already set).
+  backend::Tensor hash_rows(std::span<const Doc> docs) const;
+  static backend::Tensor sequence_ids(std::span<const Doc> docs);
 
   // Stores its output in context.tok2vec[name()].
   void pipe(std::span<Doc> docs, PipeContext& context) const override;
