@@ -139,13 +139,7 @@ Run add_render(CLI::App& app) {
     nlp.set_max_length(0);
     std::vector<std::string> paths = o->inputs;
     if (paths.empty()) paths.push_back("-");
-    bool all_tokenized = true;
-    for (const std::string& p : paths) {
-      const std::string f = resolve_format(o->in.format, p, "text");
-      all_tokenized = all_tokenized && (f == "conllu" || f == "docbin");
-    }
-    if (all_tokenized) disable_segmenters(nlp);
-    else ensure_segmenter(nlp);
+    set_segmenters_for(nlp, paths, o->in.format);
 
     InputFiles inputs(paths, o->in, nlp.vocab());
     const bool annotate = !o->model.empty();

@@ -94,16 +94,7 @@ Run add_run(CLI::App& app) {
     nlp.set_max_length(o->max_length);
     std::vector<std::string> paths = o->inputs;
     if (paths.empty()) paths.push_back("-");
-    // Input already split into sentences everywhere (CoNLL-U, DocBin): sentence-only components would
-    // overwrite the given boundaries, so they are switched off; otherwise (text, JSONL) a segmenter is
-    // made sure of.
-    bool all_tokenized = true;
-    for (const std::string& p : paths) {
-      const std::string f = resolve_format(o->in.format, p, "text");
-      all_tokenized = all_tokenized && (f == "conllu" || f == "docbin");
-    }
-    if (all_tokenized) disable_segmenters(nlp);
-    else ensure_segmenter(nlp);
+    set_segmenters_for(nlp, paths, o->in.format);
 
     InputOptions in_options = o->in;
     in_options.count_bytes = show_progress;

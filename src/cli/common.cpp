@@ -99,6 +99,16 @@ Pipeline load_model(const std::string& name_or_path) {
   return nlp;
 }
 
+void set_segmenters_for(Pipeline& nlp, const std::vector<std::string>& paths, const std::string& format) {
+  bool all_tokenized = true;
+  for (const std::string& p : paths) {
+    const std::string f = resolve_format(format, p, "text");
+    all_tokenized = all_tokenized && (f == "conllu" || f == "docbin");
+  }
+  if (all_tokenized) disable_segmenters(nlp);
+  else ensure_segmenter(nlp);
+}
+
 void add_device_option(CLI::App& cmd, std::string& device) {
   cmd.add_option("--device", device,
                  "Where the networks run: cpu, or cuda:N for a GPU (an error naming CUDA when none is available)")

@@ -33,6 +33,11 @@ void set_tokenizer_option(Pipeline& nlp, const std::string& tokenizer);
 // A trained model folder or a language code (the blank pipeline). Throws ModelError naming the path
 // or file when the folder is missing or corrupt.
 Pipeline load_model(const std::string& name_or_path);
+// Input already split into sentences everywhere (CoNLL-U, DocBin, by `format` or the files' extensions):
+// sentence-only components would overwrite the given boundaries, so they are switched off; otherwise
+// (text, JSONL) a segmenter is made sure of (weft run, weft render).
+void set_segmenters_for(Pipeline& nlp, const std::vector<std::string>& paths, const std::string& format);
+
 // --device cpu|cuda[:N] (run, evaluate, train): where the pipeline's networks run.
 void add_device_option(CLI::App& cmd, std::string& device);
 // The device named; ValueError (exit 1) naming CUDA and why it is not available, for a GPU this
