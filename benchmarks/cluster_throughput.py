@@ -46,11 +46,11 @@ def tree_cpu(root=None):
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
         cpu[int(entry)] = sum(int(x) for x in fields[11:13]) / tick
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
+    total, pending = 0.0, [root]
+    while pending:
+        pid = pending.pop()
         total += cpu.get(pid, 0.0)
-        todo.extend(children.get(pid, []))
+        pending.extend(children.get(pid, []))
     return total
 
 
