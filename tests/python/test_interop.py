@@ -281,6 +281,61 @@ def test_to_array_hands_off_through_dlpack_without_a_copy(nlp):
     assert np.shares_memory(np.from_dlpack(arr), arr)
 
 
+@pytest.fixture(scope="session")
+def torch_python():
+    """An interpreter with PyTorch: this one when torch imports, else $TORCH_PYTHON or $SPACY_PYTHON (the
+    peers' environment, where scripts/install.sh's optional peers step puts torch) when it has torch;
+    the test is skipped when none has (PyTorch from PyPI is gigabytes of CUDA libraries, so CI's test
+    environment does not carry it)."""
+    import sys
+
+    try:
+        import torch  # noqa: F401
+        return sys.executable
+    except ImportError:
+        pass
+    for var in ("TORCH_PYTHON", "SPACY_PYTHON"):
+        path = os.environ.get(var)
+        if path and os.path.exists(path) and subprocess.run([path, "-c", "import torch"],
+                                                           capture_output=True, timeout=120).returncode == 0:
+            return path
+    pytest.skip("PyTorch is not importable here, nor from $TORCH_PYTHON or $SPACY_PYTHON")
+
+
+TORCH_HAND_OFF = """
+import sys, numpy as np, torch, weft
+nlp = weft.load(sys.argv[1])
+nlp.keep_tensors = True
+doc = nlp("PyTorch takes the rows without a copy.")
+view, wt = doc.tensor, doc.weft_tensor
+ptr = view.__array_interface__["data"][0]
+t = torch.from_dlpack(view)                       # NumPy's exporter
+u = torch.from_dlpack(wt)                         # weft's own Tensor
+arr = doc.to_array(["ORTH", "POS", "HEAD"])
+a = torch.from_dlpack(arr)
+print(tuple(t.shape), str(t.dtype), t.device.type, t.data_ptr() == ptr, bool(torch.equal(t, torch.tensor(np.array(view)))))
+print(tuple(u.shape), str(u.dtype), u.data_ptr() == ptr, bool(torch.equal(u, t)))
+print(tuple(a.shape), str(a.dtype), a.data_ptr() == arr.__array_interface__["data"][0])
+del doc, wt, view, arr                            # the torch tensors keep the memory alive
+print(float(u.abs().sum()) == float(t.abs().sum()) > 0, int(a.shape[0]))
+"""
+
+
+def test_torch_from_dlpack_takes_doc_tensor_and_arrays_without_a_copy(torch_python):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(pathlib.Path(weft.__file__).parent.parent),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([torch_python, "-c", TORCH_HAND_OFF, str(MODEL)], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    n = len(weft.load(MODEL)("PyTorch takes the rows without a copy."))
+    assert proc.stdout.splitlines() == [
+        f"({n}, 64) torch.float32 cpu True True",
+        f"({n}, 64) torch.float32 True True",
+        f"({n}, 3) torch.uint64 True",
+        f"True {n}",
+    ]
+
+
 @pytest.mark.skipif(weft._weft.cuda_device_count() == 0, reason="no CUDA device")
 def test_doc_tensor_on_a_gpu_is_a_device_dlpack_tensor():  # pragma: no cover - needs a GPU
     gpu = weft.load(MODEL)
