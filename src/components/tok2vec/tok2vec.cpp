@@ -235,34 +235,44 @@ void Tok2Vec::prepare_inference() {
   folded_.reset();
   if (!model_->initialized() || !model_->device().is_cpu()) return;
   const Parts p = parts_of(*model_);
-  // Character features are not folded: such a tok2vec predicts through its layers (encode_layers).
-  if (p.chars != nullptr) return;
-  const backend::Tensor& W = p.mix->weights();  // [Z, F * width]
+  const backend::Tensor& W = p.mix->weights();  // [Z, F * width (+ nC * nM)]
   const std::int64_t Z = W.dim(0), width = config_.width;
   Folded f;
   std::int64_t total = 0, groups = 0;
-  for (nn::HashEmbed* h : p.tables) {
-    f.tables.push_back(h);
+  // The sources folded: each hash table, then each character position's table (its rows of CharEmbed's
+  // E), with the mix's columns for it.
+  std::vector<std::int64_t> columns;
+  const auto add_source = [&](const backend::Tensor& E, std::int64_t column) {
+    f.sources.push_back(E);
+    columns.push_back(column);
     f.offsets.push_back(total);
-    f.rows.push_back(h->nV());
+    f.rows.push_back(E.dim(0));
     f.group_offsets.push_back(groups);
+    total += E.dim(0);
+    groups += (E.dim(0) + kFoldRows - 1) / kFoldRows;
+  };
+  for (nn::HashEmbed* h : p.tables) {
+    add_source(h->table(), static_cast<std::int64_t>(f.seeds.size()) * width);
     f.seeds.push_back(h->seed());
     f.n_hashes = h->n_hashes();
-    total += h->nV();
-    groups += (h->nV() + kFoldRows - 1) / kFoldRows;
+  }
+  if (p.chars != nullptr) {
+    f.chars = p.chars;
+    for (int q = 0; q < p.chars->nC(); ++q)
+      add_source(p.chars->table().rows(q * p.chars->rows(), (q + 1) * p.chars->rows()),
+                 static_cast<std::int64_t>(p.tables.size()) * width + q * p.chars->nM());
   }
   // The folded rows are computed on first use (fold_group): until then their pages are not touched, so
   // they take no memory.
   f.table = backend::Tensor::empty({total + 1, Z}, backend::DType::F32);
   f.folded = std::make_unique<std::atomic<std::uint8_t>[]>(static_cast<std::size_t>(groups));
-  // Block t of W is columns [t * width, (t + 1) * width): copied out to multiply with table t.
+  // Source t's block of W, columns [columns[t], + its width): copied out to multiply with its table.
   const float* w = W.data<float>();
-  for (std::size_t t = 0; t < p.tables.size(); ++t) {
-    backend::Tensor Wf = backend::Tensor::empty({Z, width}, backend::DType::F32);
+  for (std::size_t t = 0; t < f.sources.size(); ++t) {
+    const std::int64_t cw = f.sources[t].dim(1);
+    backend::Tensor Wf = backend::Tensor::empty({Z, cw}, backend::DType::F32);
     float* wf = Wf.data<float>();
-    for (std::int64_t r = 0; r < Z; ++r)
-      std::copy(w + r * W.dim(1) + static_cast<std::int64_t>(t) * width,
-                w + r * W.dim(1) + static_cast<std::int64_t>(t + 1) * width, wf + r * width);
+    for (std::int64_t r = 0; r < Z; ++r) std::copy(w + r * W.dim(1) + columns[t], w + r * W.dim(1) + columns[t] + cw, wf + r * cw);
     f.mix.push_back(std::move(Wf));
   }
   const float* b = p.mix->bias().data<float>();
@@ -311,7 +321,7 @@ void Tok2Vec::fold_group(std::size_t t, std::int64_t g) const {
   std::atomic<std::uint8_t>& state = f.folded[static_cast<std::size_t>(f.group_offsets[t] + g)];
   if (state.load(std::memory_order_acquire) == 2) return;
   // One product of kFoldRows rows (padded with zero rows at a table's end), as every group.
-  const backend::Tensor& E = f.tables[t]->table();
+  const backend::Tensor& E = f.sources[t];
   const std::int64_t r0 = g * kFoldRows, r1 = std::min(f.rows[t], r0 + kFoldRows), width = E.dim(1);
   const std::int64_t Z = f.table.dim(1);
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
@@ -337,8 +347,9 @@ void Tok2Vec::fold_group(std::size_t t, std::int64_t g) const {
 
 backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
   const Parts p = parts_of(*model_);
-  const std::int64_t n = K.dim(0), F = K.dim(1), H = folded_->n_hashes;
-  const std::int64_t Z = folded_->table.dim(1), cols = F * H + 1;
+  const std::int64_t n = K.dim(0), K_cols = K.dim(1), F = static_cast<std::int64_t>(folded_->seeds.size());
+  const std::int64_t H = folded_->n_hashes, C = K_cols - F;  // C: character columns
+  const std::int64_t Z = folded_->table.dim(1), cols = F * H + C + 1;
   backend::Ops& o = backend::ops(backend::Device::cpu());
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
   backend::Tensor mixed = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
@@ -352,7 +363,7 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
     const auto bias_row = static_cast<std::int32_t>(folded_->table.dim(0) - 1);
     for (std::int64_t f = 0; f < F; ++f) {
       std::uint64_t* ck = col_keys.data<std::uint64_t>();
-      for (std::int64_t i = 0; i < n; ++i) ck[i] = k[i * F + f];
+      for (std::int64_t i = 0; i < n; ++i) ck[i] = k[i * K_cols + f];
       o.hash_rows(col_keys, folded_->seeds[static_cast<std::size_t>(f)], folded_->rows[static_cast<std::size_t>(f)], col_ids);
       const std::int32_t* ci = col_ids.data<std::int32_t>();
       const auto off = static_cast<std::int32_t>(folded_->offsets[static_cast<std::size_t>(f)]);
@@ -363,6 +374,16 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
           if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(static_cast<std::size_t>(f), row / kFoldRows);
           id[i * cols + f * H + h] = row + off;
         }
+    }
+    for (std::int64_t q = 0; q < C; ++q) {
+      const auto t = static_cast<std::size_t>(F + q);
+      const std::atomic<std::uint8_t>* folded = folded_->folded.get() + folded_->group_offsets[t];
+      const std::int64_t first = q * folded_->rows[t];  // position q's first row in CharEmbed's E
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto row = static_cast<std::int32_t>(folded_->chars->row(static_cast<int>(q), k[i * K_cols + F + q]) - first);
+        if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(t, row / kFoldRows);
+        id[i * cols + F * H + q] = row + static_cast<std::int32_t>(folded_->offsets[t]);
+      }
     }
     for (std::int64_t i = 0; i < n; ++i) id[i * cols + cols - 1] = bias_row;
     backend::Tensor pre = arena.take({n, Z});
@@ -729,6 +750,7 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
   backend::ScratchArena::Scope scope(arena);
   const std::int64_t W = config_.width, n = x.dim(0), F = static_cast<std::int64_t>(features_.size());
+  const std::int64_t K = features_.columns();
   const Folded& f = *folded_;
   const backend::Tensor len = run_sentence_lengths(docs, runs);
   // Embeddings: a cached word's is a copy once computed; the others (uncached words, and cached ones
@@ -754,16 +776,17 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
       source[r] = -1 - static_cast<std::int32_t>(pending.size());
       pending.push_back(r);
       cache_rows.push_back(static_cast<std::int32_t>(row));
-      keys.resize(keys.size() + static_cast<std::size_t>(F));
-      std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(F)];
+      keys.resize(keys.size() + static_cast<std::size_t>(K));
+      std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(K)];
       if (row >= 0) features_.cached_keys(row, d.vocab(), k);
       else features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
+      if (K > F) nn::CharEmbed::code_points(d.token_text(i), static_cast<int>(K - F), k + F);
     }
   }
   const float* computed = nullptr;
   if (!pending.empty()) {
     const auto u = static_cast<std::int64_t>(pending.size());
-    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(keys, {u, F}));
+    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(keys, {u, K}));
     const float* v = vecs.data<float>();
     for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + pending[static_cast<std::size_t>(k)] * W);
     backend::Tensor parts;

@@ -22,6 +22,7 @@
 #include "weft/pipeline/encoder.hpp"
 
 namespace weft::nn {
+class CharEmbed;
 class HashEmbed;
 class LayerNorm;
 }  // namespace weft::nn
@@ -132,12 +133,15 @@ class Tok2Vec final : public Component, public TokenEncoder {
     // flag per group; group_offsets: each feature's first group), so a process computes and keeps
     // resident only the rows its text reaches.
     mutable backend::Tensor table;
-    std::vector<const nn::HashEmbed*> tables;
+    // The sources folded, in table order: each feature's hash table, then (with character features)
+    // each character position's rows of the CharEmbed table, whose own mix block is [Z, nM].
+    std::vector<backend::Tensor> sources;
+    const nn::CharEmbed* chars = nullptr;
     std::vector<backend::Tensor> mix;
-    std::vector<std::int64_t> offsets;  // first row of each feature's block
-    std::vector<std::int64_t> rows;     // rows of each feature's hash table
+    std::vector<std::int64_t> offsets;  // first row of each source's block
+    std::vector<std::int64_t> rows;     // rows of each source
     std::vector<std::int64_t> group_offsets;
-    std::vector<std::uint32_t> seeds;
+    std::vector<std::uint32_t> seeds;   // per hash table
     int n_hashes = 0;
     std::unique_ptr<std::atomic<std::uint8_t>[]> folded;
     // The embedding (after the mix's normalisation) of every cached word, row = its cache row: a
@@ -176,7 +180,8 @@ class Tok2Vec final : public Component, public TokenEncoder {
   nn::Ragged embed_and_convolve(const nn::Ragged& keys) const;
   // Folds group g of feature f's table (Folded::table) unless done; thread-safe.
   void fold_group(std::size_t f, std::int64_t g) const;
-  // Embeddings of tokens with these keys through the folded tables: [n, width].
+  // Embeddings of tokens with these keys (u64 [n, F + character columns]) through the folded tables:
+  // [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
   // The encoder over the embedded rows of a batch of `docs`, written into X, a chunk of about
   // inference_chunking().chunk_words words at a time (doc_chunks.hpp: a long Doc in runs of whole
