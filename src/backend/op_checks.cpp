@@ -173,6 +173,17 @@ Rows lstm(const char* op, Device d, const Tensor& xproj, const Tensor& W_hh, con
   return out;
 }
 
+Rows backprop_lstm(Device d, const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, const Tensor& h, const Tensor& c,
+                   const Tensor& gates, const Tensor& dxproj, const Tensor& dW_hh) {
+  const char* op = "backprop_lstm";
+  const Rows r = lstm(op, d, dxproj, W_hh, lengths, h, c, gates);
+  on(op, "dh", dh, d, DType::F32);
+  shape(op, "dh", dh, h.shape());
+  on(op, "dW_hh", dW_hh, d, DType::F32);
+  shape(op, "dW_hh", dW_hh, W_hh.shape());
+  return r;
+}
+
 Rows layer_norm(Device d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
                 const Tensor& rstd) {
   const char* op = "layer_norm";

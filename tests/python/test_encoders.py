@@ -54,10 +54,9 @@ def test_trained_lstm_tok2vec(lstm_model, tmp_path):
 def test_add_pipe_with_encoder_sections():
     nlp = weft.blank("en")
     t2v = nlp.add_pipe("tok2vec", config={"width": 24, "encoder": ENCODER, "char_embed": CHARS})
-    assert t2v is not None
-    saved = nlp.get_pipe("tok2vec").cfg if hasattr(nlp.get_pipe("tok2vec"), "cfg") else None
-    if saved is not None:
-        assert saved["encoder"] == ENCODER
+    assert t2v.config["encoder"] == ENCODER and t2v.config["char_embed"] == CHARS
+    assert nlp.config["components"]["tok2vec"]["encoder"] == ENCODER
+    assert "encoder" not in weft.blank("en").add_pipe("tok2vec").config  # absent: the tok2vec of before
     with pytest.raises(weft.ConfigError, match="widht"):
         weft.blank("en").add_pipe("tok2vec", config={"encoder": {"@architectures": "weft.BiLSTMEncoder.v1", "widht": 4}})
     with pytest.raises(ValueError, match="even"):

@@ -64,11 +64,7 @@ void CpuOps::lstm_forward(const Tensor& xproj, const Tensor& W_hh, const Tensor&
 
 void CpuOps::backprop_lstm(const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, bool reverse, const Tensor& h,
                            const Tensor& c, const Tensor& gates, Tensor& dxproj, Tensor& dW_hh) {
-  const check::Rows r = check::lstm("backprop_lstm", device(), dxproj, W_hh, lengths, h, c, gates);
-  check::on("backprop_lstm", "dh", dh, device(), DType::F32);
-  check::shape("backprop_lstm", "dh", dh, h.shape());
-  check::on("backprop_lstm", "dW_hh", dW_hh, device(), DType::F32);
-  check::shape("backprop_lstm", "dW_hh", dW_hh, W_hh.shape());
+  const check::Rows r = check::backprop_lstm(device(), dh, W_hh, lengths, h, c, gates, dxproj, dW_hh);
   if (r.n == 0) return;
   const std::int64_t H = r.width, G = 4 * H;
   const LstmSchedule s = lstm_schedule(lengths);

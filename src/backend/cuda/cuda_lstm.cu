@@ -141,11 +141,7 @@ void CudaOps::lstm_forward(const Tensor& xproj, const Tensor& W_hh, const Tensor
 void CudaOps::backprop_lstm(const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, bool reverse, const Tensor& h,
                             const Tensor& c, const Tensor& gates, Tensor& dxproj, Tensor& dW_hh) {
   const char* op = "backprop_lstm";
-  const check::Rows r = check::lstm(op, device(), dxproj, W_hh, lengths, h, c, gates);
-  check::on(op, "dh", dh, device(), DType::F32);
-  check::shape(op, "dh", dh, h.shape());
-  check::on(op, "dW_hh", dW_hh, device(), DType::F32);
-  check::shape(op, "dW_hh", dW_hh, W_hh.shape());
+  const check::Rows r = check::backprop_lstm(device(), dh, W_hh, lengths, h, c, gates, dxproj, dW_hh);
   if (r.n == 0) return;
   DeviceGuard guard(index_, op);
   const std::int64_t H = r.width, G = 4 * H;
