@@ -11,6 +11,9 @@ namespace {
 
 [[noreturn]] void fail(const char* op, const std::string& what) { throw ValueError(std::string(op) + ": " + what); }
 
+// lengths: i32 [D] on the CPU, non-negative, summing to `rows` (the row count of tensor `name`).
+void sequence_lengths(const char* op, const Tensor& lengths, std::int64_t rows, const char* name);
+
 }  // namespace
 
 void on(const char* op, const char* name, const Tensor& t, Device device, DType dtype) {
@@ -134,15 +137,7 @@ Ids gather_rows(const char* op, Device d, const Tensor& table, const Tensor& ids
 Rows seq2col(const char* op, Device d, const Tensor& x, int n_window, const Tensor& lengths, const Tensor& out) {
   const Rows r = matrix(op, d, x);
   if (n_window < 0) fail(op, "n_window must be >= 0, got " + std::to_string(n_window));
-  on(op, "lengths", lengths, Device::cpu(), DType::I32);
-  ndim(op, "lengths", lengths, 1);
-  std::int64_t total = 0;
-  const std::int32_t* len = lengths.data<std::int32_t>();
-  for (std::int64_t i = 0; i < lengths.numel(); ++i) {
-    if (len[i] < 0) fail(op, "negative document length " + std::to_string(len[i]));
-    total += len[i];
-  }
-  if (total != r.n) fail(op, "document lengths sum to " + std::to_string(total) + " but x has " + std::to_string(r.n) + " rows");
+  sequence_lengths(op, lengths, r.n, "x");
   on(op, "out", out, d, DType::F32);
   shape(op, "out", out, Shape{r.n, (2 * static_cast<std::int64_t>(n_window) + 1) * r.width});
   return r;
@@ -158,6 +153,35 @@ Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor&
   on(op, "which", which, d, DType::U8);
   shape(op, "which", which, Shape{out.n, out.width});
   return out;
+}
+
+Rows lstm(const char* op, Device d, const Tensor& xproj, const Tensor& W_hh, const Tensor& lengths, const Tensor& h,
+          const Tensor& c, const Tensor& gates) {
+  const Rows r = matrix(op, d, xproj);
+  if (r.width % 4 != 0 || r.width == 0)
+    fail(op, "xproj width " + std::to_string(r.width) + " is not 4 * H for a hidden size H >= 1");
+  const Rows out{r.n, r.width / 4};
+  on(op, "W_hh", W_hh, d, DType::F32);
+  shape(op, "W_hh", W_hh, Shape{r.width, out.width});
+  sequence_lengths(op, lengths, r.n, "xproj");
+  on(op, "h", h, d, DType::F32);
+  shape(op, "h", h, Shape{out.n, out.width});
+  on(op, "c", c, d, DType::F32);
+  shape(op, "c", c, Shape{out.n, out.width});
+  on(op, "gates", gates, d, DType::F32);
+  shape(op, "gates", gates, Shape{r.n, r.width});
+  return out;
+}
+
+Rows backprop_lstm(Device d, const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, const Tensor& h, const Tensor& c,
+                   const Tensor& gates, const Tensor& dxproj, const Tensor& dW_hh) {
+  const char* op = "backprop_lstm";
+  const Rows r = lstm(op, d, dxproj, W_hh, lengths, h, c, gates);
+  on(op, "dh", dh, d, DType::F32);
+  shape(op, "dh", dh, h.shape());
+  on(op, "dW_hh", dW_hh, d, DType::F32);
+  shape(op, "dW_hh", dW_hh, W_hh.shape());
+  return r;
 }
 
 Rows layer_norm(Device d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y, const Tensor& mean,
@@ -234,5 +258,22 @@ void cast(Device d, const Tensor& x, const Tensor& y) {
   on(op, "y", y, d, y.dtype());
   same_numel(op, "y", y, x.numel());
 }
+
+namespace {
+
+void sequence_lengths(const char* op, const Tensor& lengths, std::int64_t rows, const char* name) {
+  on(op, "lengths", lengths, Device::cpu(), DType::I32);
+  ndim(op, "lengths", lengths, 1);
+  std::int64_t total = 0;
+  const std::int32_t* len = lengths.data<std::int32_t>();
+  for (std::int64_t i = 0; i < lengths.numel(); ++i) {
+    if (len[i] < 0) fail(op, "negative document length " + std::to_string(len[i]));
+    total += len[i];
+  }
+  if (total != rows)
+    fail(op, "document lengths sum to " + std::to_string(total) + " but " + name + " has " + std::to_string(rows) + " rows");
+}
+
+}  // namespace
 
 }  // namespace weft::backend::check

@@ -37,6 +37,12 @@ Ids gather_rows(const char* op, Device d, const Tensor& table, const Tensor& ids
 Rows seq2col(const char* op, Device d, const Tensor& x, int n_window, const Tensor& lengths, const Tensor& out);
 // Returns {N, O}.
 Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor& y, const Tensor& which);
+// lstm_forward / backprop_lstm: returns {N, H}. lengths: i32 on the CPU, non-negative, summing to N.
+Rows lstm(const char* op, Device d, const Tensor& xproj_or_dxproj, const Tensor& W_hh, const Tensor& lengths,
+          const Tensor& h, const Tensor& c, const Tensor& gates);
+// backprop_lstm: lstm()'s checks on dxproj, and dh like h, dW_hh like W_hh.
+Rows backprop_lstm(Device d, const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, const Tensor& h, const Tensor& c,
+                   const Tensor& gates, const Tensor& dxproj, const Tensor& dW_hh);
 Rows layer_norm(Device d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,
                 const Tensor& mean, const Tensor& rstd);
 Rows backprop_layer_norm(Device d, const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tensor& mean,

@@ -39,7 +39,12 @@ Model multi_hash_embed(const MultiHashEmbedConfig& config) {
   }
   if (config.static_vectors)
     tables.push_back(labelled(static_vectors(config.width, *config.static_vectors, static_cast<int>(n)), "vectors"));
-  const auto concat_width = config.width * static_cast<std::int64_t>(tables.size());
+  auto concat_width = config.width * static_cast<std::int64_t>(tables.size());
+  if (config.chars) {
+    if (config.chars->nO() < 1) throw ValueError("MultiHashEmbed.v1: the character features have no known width");
+    concat_width += config.chars->nO();
+    tables.push_back(labelled(config.chars, "chars"));
+  }
   std::vector<Model> parts{concat(std::move(tables)), labelled(maxout(config.width, concat_width, config.maxout_pieces), "maxout"),
                            labelled(layer_norm(config.width), "layernorm")};
   if (config.dropout > 0.f) parts.push_back(labelled(dropout(config.dropout), "dropout"));

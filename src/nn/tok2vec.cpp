@@ -9,7 +9,10 @@ Model tok2vec(const Tok2VecConfig& config) {
   embed->set_label("embed");
   WindowEncoderConfig encode = config.encode;
   encode.width = config.embed.width;
-  Model model = chain({std::move(embed), maxout_window_encoder(encode)});
+  std::vector<Model> parts{std::move(embed)};
+  if (encode.depth > 0) parts.push_back(maxout_window_encoder(encode));
+  if (config.sequence) parts.push_back(config.sequence);
+  Model model = chain(std::move(parts));
   model->set_label("tok2vec");
   return model;
 }

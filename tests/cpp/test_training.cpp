@@ -264,8 +264,6 @@ TEST_CASE("training: an auxiliary dep head trains with the tagger and is dropped
   c["components"]["tagger"]["heads"] = {"dep", "pos", "tag"};  // dep goes last whatever its place
   c["components"]["tagger"]["storage"] = "f32";                // so the saved model scores exactly the same
   c["components"]["tok2vec"]["storage"] = "f32";
-  c["components"].erase("morphologizer");
-  c["components"].erase("lemmatizer");
   fs::path out;
   const TrainResult r = train_to(c, "aux_dep", out);
   CHECK(r.best_scores.contains("UPOS"));
@@ -336,4 +334,83 @@ TEST_CASE("training: one evaluation routine scores what the pipeline predicts, g
   CHECK(r.scores.at("Tokens").f1 > 0.9);
   CHECK(r.scores.at("UPOS").f1 > 0.0);
   CHECK(r.words == words);
+}
+
+namespace {
+
+// tiny_config's pipeline over a tok2vec with a BiLSTM after a one-block CNN (and, with `chars`,
+// character features).
+Json lstm_config(bool chars, std::int64_t steps) {
+  Json c = tiny_config(steps, steps);
+  c["components"]["tok2vec"]["depth"] = 1;
+  c["components"]["tok2vec"]["encoder"] = {{"@architectures", "weft.BiLSTMEncoder.v1"}, {"width", 24}, {"depth", 2}, {"dropout", 0.1}};
+  if (chars) c["components"]["tok2vec"]["char_embed"] = {{"@architectures", "weft.CharEmbed.v1"}, {"nM", 4}, {"nC", 4}, {"rows", 200}};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("training: a tok2vec with a BiLSTM encoder (and character features) trains, saves, loads and predicts alike") {
+  for (const bool chars : {false, true}) {
+    CAPTURE(chars);
+    fs::path out;
+    const TrainResult r = train_to(lstm_config(chars, 30), chars ? "lstm_chars_model" : "lstm_model", out);
+    (void)r;
+    Pipeline nlp = load(out / "model-best");
+    auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
+    CHECK(t2v.width() == 24);
+    CHECK(t2v.settings().encoder["@architectures"] == "weft.BiLSTMEncoder.v1");
+    std::vector<Doc> docs;
+    docs.push_back(nlp.make_doc("Unseenwordzz and the cat sat. It sat again!"));
+    for (std::size_t i = 0; i < docs[0].size(); ++i) docs[0].data(i).sent_start = i == 0 || i == 6 ? 1 : -1;
+    docs.push_back(nlp.make_doc(""));
+    std::string long_text;
+    for (int k = 0; k < 70; ++k) long_text += "The cat sat on the mat today . ";
+    docs.push_back(nlp.make_doc(long_text));  // one sentence of 560 words, longer than a chunk (512)
+    for (int k = 0; k < 30; ++k) docs.push_back(nlp.make_doc("Short document number " + std::to_string(k) + " here ."));
+    const nn::Ragged batch = t2v.predict(docs);
+    REQUIRE(batch.data.shape() == backend::Shape{batch.data.dim(0), 24});
+    // The layers as trained over the whole batch at once (the LSTM sees every sequence whole).
+    const nn::Ragged all = t2v.model().predict(t2v.keys(docs));
+    // Each Doc alone gives its rows of the batch (sequences never interact), and the folded CNN path
+    // equals the layers (int8 off).
+    const weft::backend::CpuInt8Scope f32(false);
+    const nn::Ragged again = t2v.predict(docs);
+    const auto x = again.data.to_vector<float>(), y = all.data.to_vector<float>();
+    REQUIRE(x.size() == y.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
+    CHECK(worst < 1e-4);
+    std::int64_t row = 0;
+    for (const Doc& d : docs) {
+      const nn::Ragged alone = t2v.predict(std::span<const Doc>(&d, 1));
+      const auto a = alone.data.to_vector<float>();
+      for (std::size_t i = 0; i < a.size(); ++i) CHECK(std::abs(a[i] - x[static_cast<std::size_t>(row * 24) + i]) < 1e-5);
+      row += static_cast<std::int64_t>(d.size());
+    }
+    // Saved and loaded: the same vectors and tags.
+    const fs::path copy = temp_dir(chars ? "lstm_chars_resaved" : "lstm_resaved");
+    save_pipeline(nlp, copy, Json::object(), nlp.meta());
+    Pipeline loaded = load(copy);
+    const nn::Ragged reloaded = dynamic_cast<const Tok2Vec&>(loaded.get_pipe("tok2vec")).predict(docs);
+    CHECK(reloaded.data.to_vector<float>() == again.data.to_vector<float>());
+    fs::remove_all(copy);
+    fs::remove_all(out);
+  }
+}
+
+TEST_CASE("training: bad encoder and char_embed sections fail naming the key") {
+  auto make = [](const Json& t2v) {
+    Json c = tiny_config(1, 1);
+    c["components"]["tok2vec"].update(t2v);
+    fs::path out;
+    train_to(c, "bad_encoder", out);
+  };
+  CHECK_THROWS_WITH(make({{"encoder", 3}}), doctest::Contains("\"encoder\" must be null or an object naming its \"@architectures\""));
+  CHECK_THROWS_WITH(make({{"encoder", {{"@architectures", "weft.BiLSTMEncoder.v1"}, {"widht", 4}}}}), doctest::Contains("widht"));
+  CHECK_THROWS_WITH(make({{"encoder", {{"@architectures", "weft.BiLSTMEncoder.v1"}, {"width", 5}}}}), doctest::Contains("even"));
+  CHECK_THROWS_WITH(make({{"encoder", {{"@architectures", "weft.NoSuchEncoder.v1"}}}}), doctest::Contains("weft.NoSuchEncoder.v1"));
+  CHECK_THROWS_WITH(make({{"char_embed", {{"@architectures", "weft.BiLSTMEncoder.v1"}}}}),
+                    doctest::Contains("makes no character embedding"));
+  CHECK_THROWS_WITH(make({{"char_embed", {{"@architectures", "weft.CharEmbed.v1"}, {"nC", 3}}}}), doctest::Contains("even nC"));
 }

@@ -286,6 +286,29 @@ PARITY_CASE("seq2col and its gradient across document boundaries") {
   }
 }
 
+PARITY_CASE("lstm recurrence and its gradient over ragged sequences, both directions") {
+  const std::vector<std::vector<std::int32_t>> batches{{6}, {3, 0, 1, 2}, {0, 1, 1, 0, 4}, {40, 7, 1, 25, 0, 33}};
+  for (const auto& lengths : batches) {
+    std::int64_t n = 0;
+    for (const std::int32_t l : lengths) n += l;
+    for (const std::int64_t H : {1, 16, 33}) {
+      for (const bool reverse : {false, true}) {
+        CAPTURE(n); CAPTURE(H); CAPTURE(reverse);
+        OpCase c = tolerant(1e-4, 1e-5);
+        c.in = {random_tensor({n, 4 * H}, 43, -2.f, 2.f), random_tensor({4 * H, H}, 44, -0.5f, 0.5f), random_tensor({n, H}, 45)};
+        c.host = {i32(lengths)};
+        c.out = {random_tensor({n, H}, 46), random_tensor({n, H}, 47), random_tensor({n, 4 * H}, 48),
+                 random_tensor({n, 4 * H}, 49), random_tensor({4 * H, H}, 50)};
+        check_op_on_all_devices(c, [reverse](Ops& ops, OpArgs& a) {
+          ops.lstm_forward(a.in[0], a.in[1], a.host[0], reverse, a.out[0], a.out[1], a.out[2]);
+          ops.backprop_lstm(a.in[2], a.in[1], a.host[0], reverse, a.out[0], a.out[1], a.out[2], a.out[3], a.out[4]);
+          return 0.0;
+        });
+      }
+    }
+  }
+}
+
 PARITY_CASE("maxout and its gradient") {
   for (const int pieces : {1, 2, 3, 7}) {
     CAPTURE(pieces);

@@ -10,7 +10,9 @@
 
 #include "weft/backend/cpu_int8.hpp"
 #include "weft/error.hpp"
+#include "weft/nn/bilstm.hpp"
 #include "weft/nn/chain.hpp"
+#include "weft/nn/char_embed.hpp"
 #include "weft/nn/concat.hpp"
 #include "weft/nn/dropout.hpp"
 #include "weft/nn/expand_window.hpp"
@@ -369,6 +371,128 @@ TEST_CASE("nn: parameter names of tok2vec") {
   Model clash = chain({a, b});
   clash->initialize(nullptr, nullptr, 1);
   CHECK_THROWS_AS(named_params(*clash), ModelError);
+}
+
+TEST_CASE("nn: BiLSTM gradients over ragged sequences, one and two layers") {
+  // Sequences of 4, 0, 1 and 3 rows: the recurrence never crosses one.
+  Ragged X = dense(8, 5, 31, {4, 0, 1, 3});
+  BiLSTMConfig bc;
+  bc.width = 6;
+  bc.depth = 1;
+  Model one = bilstm(bc);
+  one->initialize(&X, nullptr, 1);
+  CHECK(one->nO() == 6);
+  CheckOptions o;
+  o.per_tensor = 16;
+  grad_check(*one, X, o);
+  bc.depth = 2;
+  bc.dropout = 0.25f;
+  Model two = bilstm(bc);
+  two->initialize(&X, nullptr, 2);
+  perturb_params(*two, 3);
+  // Dropout between the layers: the same mask for every evaluation of the check.
+  for (const Model& child : two->children())
+    if (auto* d = dynamic_cast<Dropout*>(child.get())) o.before_forward = [d] { d->initialize(nullptr, nullptr, 7); };
+  grad_check(*two, X, o);
+}
+
+TEST_CASE("nn: BiLSTM directions: forward h depends only on the past, backward only on the future") {
+  BiLSTMConfig bc;
+  bc.width = 4;
+  bc.depth = 1;
+  Model m = bilstm(bc);
+  Ragged X = dense(6, 3, 41, {4, 2});
+  m->initialize(&X, nullptr, 1);
+  const std::vector<float> base = m->predict(X).data.to_vector<float>();
+  Tensor changed = X.data.clone();
+  changed.data<float>()[2 * 3] += 1.f;  // row 2 (third of the first sequence)
+  const std::vector<float> y = m->predict({changed, X.lengths}).data.to_vector<float>();
+  auto same = [&](int row, int begin, int end) {
+    for (int c = begin; c < end; ++c)
+      if (y[static_cast<std::size_t>(row * 4 + c)] != base[static_cast<std::size_t>(row * 4 + c)]) return false;
+    return true;
+  };
+  CHECK(same(0, 0, 2));   // forward direction before row 2: unchanged
+  CHECK(same(1, 0, 2));
+  CHECK(!same(3, 0, 2));  // after it: changed
+  CHECK(same(3, 2, 4));   // backward direction after row 2: unchanged
+  CHECK(!same(0, 2, 4));
+  for (int row : {4, 5}) CHECK(same(row, 0, 4));  // the other sequence: untouched
+  // Names follow PyTorch's, per layer.
+  std::vector<std::string> names;
+  for (const NamedParam& p : named_params(*m)) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"lstm.0.W_ih", "lstm.0.b", "lstm.0.W_hh", "lstm.0.W_ih_reverse", "lstm.0.b_reverse",
+                                          "lstm.0.W_hh_reverse"});
+  CHECK(named_params(*m)[0].param->value.shape() == Shape{8, 3});
+  CHECK(named_params(*m)[2].param->value.shape() == Shape{8, 2});
+  CHECK_THROWS_AS(bilstm({5, 1, 0.f}), ValueError);
+  CHECK_THROWS_AS(bilstm({4, 0, 0.f}), ValueError);
+  CHECK_THROWS_AS(m->forward(dense(3, 4, 1), false), ModelError);
+}
+
+TEST_CASE("nn: CharEmbed gradients, code points and positions") {
+  std::uint64_t cps[8];
+  CharEmbed::code_points("caf\xc3\xa9s", 8, cps);  // "cafés": first 4, last 4
+  CHECK(std::vector<std::uint64_t>(cps, cps + 8) == std::vector<std::uint64_t>{'c', 'a', 'f', 0xe9, 'a', 'f', 0xe9, 's'});
+  CharEmbed::code_points("ab", 4, cps);
+  CHECK(std::vector<std::uint64_t>(cps, cps + 4) == std::vector<std::uint64_t>{'a', 'b', 'a', 'b'});
+  CharEmbed::code_points("a", 4, cps);
+  CHECK(std::vector<std::uint64_t>(cps, cps + 4) == std::vector<std::uint64_t>{'a', 0, 0, 'a'});
+  // Keys: one lexical column, then 4 character columns.
+  std::vector<std::uint64_t> k{7, 'a', 'b', 'a', 'b', 9, 'a', 'b', 'x', 0x4e2d, 7, 'b', 'a', 'b', 'a'};
+  Tensor keys = Tensor::from_vector(k, Shape{3, 5});
+  Model m = char_embed(3, 4, 200, 1);
+  m->initialize(nullptr, nullptr, 1);
+  CHECK(m->nO() == 12);
+  grad_check(*m, {keys, Tensor()});
+  const std::vector<float> y = m->predict({keys, Tensor()}).data.to_vector<float>();
+  // Rows 0 and 1 share their first two characters (positions 0, 1), not the last two.
+  CHECK(std::equal(y.begin(), y.begin() + 6, y.begin() + 12));
+  CHECK(!std::equal(y.begin() + 6, y.begin() + 12, y.begin() + 18));
+  // The same character at another position has another vector.
+  CHECK(!std::equal(y.begin(), y.begin() + 3, y.begin() + 6 + 0));
+  CHECK_THROWS_AS(char_embed(3, 3, 200, 0), ValueError);
+  CHECK_THROWS_AS(char_embed(3, 4, 100, 0), ValueError);
+  Model wide = char_embed(3, 4, 200, 2);
+  wide->initialize(nullptr, nullptr, 1);
+  CHECK_THROWS_AS(wide->forward({keys, Tensor()}, false), ModelError);
+}
+
+TEST_CASE("nn: tok2vec with character features and a BiLSTM: gradients and parameter names") {
+  Tok2VecConfig tc;
+  tc.embed.width = 6;
+  tc.embed.rows = {13, 7};
+  tc.embed.chars = char_embed(2, 4, 150, 2);
+  tc.encode.depth = 1;
+  tc.sequence = bilstm({4, 1, 0.f});
+  Model t2v = tok2vec(tc);
+  std::vector<std::uint64_t> k;
+  Rng rng(5);
+  for (int i = 0; i < 7; ++i) {
+    k.push_back(rng.next() % 5);
+    k.push_back(rng.next() % 5);
+    for (int c = 0; c < 4; ++c) k.push_back('a' + rng.next() % 3);
+  }
+  Ragged K{Tensor::from_vector(k, Shape{7, 6}), lengths_of({4, 3})};
+  t2v->initialize(&K, nullptr, 1);
+  CHECK(t2v->nO() == 4);
+  perturb_params(*t2v, 12);
+  CheckOptions o;
+  o.per_tensor = 8;
+  grad_check(*t2v, K, o);
+  std::vector<std::string> names;
+  for (const NamedParam& p : named_params(*t2v)) names.push_back(p.name);
+  CHECK(std::find(names.begin(), names.end(), "tok2vec.embed.chars.E") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "tok2vec.lstm.0.W_hh_reverse") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "tok2vec.encode.0.maxout.W") != names.end());
+  // Depth 0: no CNN, the BiLSTM reads the embedding.
+  tc.encode.depth = 0;
+  tc.embed.chars = nullptr;
+  tc.sequence = bilstm({4, 1, 0.f});
+  Model no_cnn = tok2vec(tc);
+  Ragged K2{random_keys(5, 2, 3), lengths_of({5})};
+  no_cnn->initialize(&K2, nullptr, 1);
+  CHECK(no_cnn->predict(K2).data.shape() == Shape{5, 4});
 }
 
 TEST_CASE("nn: layers refuse use before initialize and bad widths") {

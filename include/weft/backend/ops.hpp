@@ -85,6 +85,22 @@ class Ops {
   virtual void backprop_layer_norm(const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tensor& mean,
                                    const Tensor& rstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta) = 0;
 
+  // --- LSTM recurrence over ragged sequences ----------------------------------------------------
+  // One direction of an LSTM layer over the sequences of a batch (lengths i32 [D] on the CPU, summing to
+  // N; rows back to back as in seq2col). xproj [N, 4H] is the input's projection with the bias, every
+  // timestep at once (one gemm by the caller); gates in PyTorch's order i, f, g, o. With `reverse` each
+  // sequence is read from its last row to its first. Per timestep the sequences still running are
+  // stepped together: one product of their previous h [k, H] with W_hh [4H, H] transposed, then one
+  // fused pass for the gates (sigmoid i, f, o; tanh g), c = f * c_prev + i * g and h = o * tanh(c)
+  // (h_prev = c_prev = 0 at a sequence's first step). Writes h [N, H], c [N, H] and the activated gates
+  // [N, 4H], which the backward pass reads.
+  virtual void lstm_forward(const Tensor& xproj, const Tensor& W_hh, const Tensor& lengths, bool reverse, Tensor& h,
+                            Tensor& c, Tensor& gates) = 0;
+  // The gradient of lstm_forward for dh [N, H] (the loss's gradient with respect to every h): writes
+  // dxproj [N, 4H] (the pre-activations' gradient, which is also the bias's) and accumulates dW_hh (+=).
+  virtual void backprop_lstm(const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, bool reverse, const Tensor& h,
+                             const Tensor& c, const Tensor& gates, Tensor& dxproj, Tensor& dW_hh) = 0;
+
   // --- softmax and loss ------------------------------------------------------------------------
   virtual void softmax(const Tensor& x, Tensor& y) = 0;      // over each row
   virtual void log_softmax(const Tensor& x, Tensor& y) = 0;  // over each row

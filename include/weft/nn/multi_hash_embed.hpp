@@ -25,9 +25,12 @@ struct MultiHashEmbedConfig {
   int maxout_pieces = 3;
   float dropout = 0.f;                              // after the mix (0: none)
   std::optional<Tensor> static_vectors;             // f32 [V, D]
+  // Character features (CharEmbed.v1, labelled "chars") concatenated after the tables and vectors;
+  // null: none.
+  Model chars;
 };
 
-// Labels its parts by the table names, "vectors", and "maxout", "layernorm" (the mix).
+// Labels its parts by the table names, "vectors", "chars", and "maxout", "layernorm" (the mix).
 Model multi_hash_embed(const MultiHashEmbedConfig& config);
 
 }  // namespace weft::nn

@@ -43,6 +43,11 @@ class CpuOps final : public Ops {
   void backprop_layer_norm(const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tensor& mean,
                            const Tensor& rstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
 
+  void lstm_forward(const Tensor& xproj, const Tensor& W_hh, const Tensor& lengths, bool reverse, Tensor& h, Tensor& c,
+                    Tensor& gates) override;
+  void backprop_lstm(const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, bool reverse, const Tensor& h,
+                     const Tensor& c, const Tensor& gates, Tensor& dxproj, Tensor& dW_hh) override;
+
   void softmax(const Tensor& x, Tensor& y) override;
   void log_softmax(const Tensor& x, Tensor& y) override;
   double softmax_cross_entropy(const Tensor& logits, const Tensor& labels, float grad_scale, Tensor& dlogits) override;

@@ -54,12 +54,15 @@ void CudaOps::gemm(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b,
     return;
   }
   // Leading dimensions are the stored row lengths, whatever the transposition.
-  const int lda = static_cast<int>(a.dim(1));
-  const int ldb = static_cast<int>(b.dim(1));
+  gemm_rows(a.data<float>(), trans_a, a.dim(1), b.data<float>(), trans_b, b.dim(1), cp, d.n, d.m, d.n, d.k, alpha, beta);
+}
+
+void CudaOps::gemm_rows(const float* a, bool trans_a, std::int64_t lda, const float* b, bool trans_b, std::int64_t ldb,
+                        float* c, std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta) {
   std::lock_guard lock(blas_mutex_);
   cublas_check(cublasSgemm(blas_, trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, trans_a ? CUBLAS_OP_T : CUBLAS_OP_N,
-                           static_cast<int>(d.n), static_cast<int>(d.m), static_cast<int>(d.k), &alpha,
-                           b.data<float>(), ldb, a.data<float>(), lda, &beta, cp, static_cast<int>(d.n)),
+                           static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a,
+                           static_cast<int>(lda), &beta, c, static_cast<int>(ldc)),
                "gemm", "cublasSgemm");
 }
 

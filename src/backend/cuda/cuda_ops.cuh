@@ -50,6 +50,11 @@ class CudaOps final : public Ops {
   void backprop_layer_norm(const Tensor& dy, const Tensor& x, const Tensor& gamma, const Tensor& mean,
                            const Tensor& rstd, Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
 
+  void lstm_forward(const Tensor& xproj, const Tensor& W_hh, const Tensor& lengths, bool reverse, Tensor& h, Tensor& c,
+                    Tensor& gates) override;
+  void backprop_lstm(const Tensor& dh, const Tensor& W_hh, const Tensor& lengths, bool reverse, const Tensor& h,
+                     const Tensor& c, const Tensor& gates, Tensor& dxproj, Tensor& dW_hh) override;
+
   void softmax(const Tensor& x, Tensor& y) override;
   void log_softmax(const Tensor& x, Tensor& y) override;
   double softmax_cross_entropy(const Tensor& logits, const Tensor& labels, float grad_scale, Tensor& dlogits) override;
@@ -59,6 +64,10 @@ class CudaOps final : public Ops {
   void cast(const Tensor& x, Tensor& y) override;
 
   int index() const noexcept { return index_; }
+  // c [m, n] = alpha * op(a) op(b) + beta * c on row-major device memory (lda, ldb, ldc: the stored row
+  // lengths), unchecked: gemm's cuBLAS call, for ops that step through their own buffers (the LSTM).
+  void gemm_rows(const float* a, bool trans_a, std::int64_t lda, const float* b, bool trans_b, std::int64_t ldb, float* c,
+                 std::int64_t ldc, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, float beta);
 
  private:
   int index_;

@@ -101,6 +101,14 @@ class Exporter {
 
   void tok2vec(const std::string& network, const std::string& component, const Tok2Vec& t) {
     nn::Layer& model = t.model();
+    // The BiLSTM (ONNX has an LSTM op, but weft's ragged batches would need a padded layout) and the
+    // character features have no exporter yet: refuse rather than write a graph that differs.
+    if (!t.settings().encoder.is_null())
+      throw ModelError("ONNX export: tok2vec \"" + component + "\" has a BiLSTM.v1 encoder (" + t.settings().encoder.dump() +
+                       "), which the ONNX exporter does not support yet");
+    if (!t.settings().char_embed.is_null())
+      throw ModelError("ONNX export: tok2vec \"" + component + "\" has CharEmbed.v1 character features (" +
+                       t.settings().char_embed.dump() + "), which the ONNX exporter does not support yet");
     const auto tables = hash_tables(model);
     if (tables.empty()) throw ModelError("ONNX export: tok2vec \"" + component + "\" has no hash tables");
     const std::int64_t F = static_cast<std::int64_t>(tables.size()), H = tables.front()->n_hashes();

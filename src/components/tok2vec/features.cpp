@@ -1,5 +1,7 @@
 #include "weft/components/tok2vec/features.hpp"
 
+#include "weft/nn/char_embed.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -431,12 +433,17 @@ std::int64_t FeatureExtractor::cached_row(std::string_view form) const {
 nn::Ragged FeatureExtractor::extract(std::span<const Doc> docs) const {
   std::int64_t n = 0;
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
-  const auto F = static_cast<std::int64_t>(specs_.size());
-  backend::Tensor keys_t = backend::Tensor::empty({n, F}, backend::DType::U64);
+  const std::int64_t K = columns();
+  backend::Tensor keys_t = backend::Tensor::empty({n, K}, backend::DType::U64);
   std::uint64_t* out = keys_t.data<std::uint64_t>();
   for (const Doc& d : docs)
-    for (std::size_t i = 0; i < d.size(); ++i, out += F) keys(d.token_text(i), d.data(i).norm, d.vocab(), out);
+    for (std::size_t i = 0; i < d.size(); ++i, out += K) row_keys(d, i, out);
   return {std::move(keys_t), lengths(docs)};
+}
+
+void FeatureExtractor::row_keys(const Doc& doc, std::size_t i, std::uint64_t* out) const {
+  keys(doc.token_text(i), doc.data(i).norm, doc.vocab(), out);
+  if (char_columns_ > 0) nn::CharEmbed::code_points(doc.token_text(i), char_columns_, out + specs_.size());
 }
 
 }  // namespace weft

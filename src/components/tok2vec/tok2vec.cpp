@@ -14,6 +14,8 @@
 #include "weft/error.hpp"
 #include "weft/mix64.hpp"
 #include "weft/backend/scratch.hpp"
+#include "weft/nn/bilstm.hpp"
+#include "weft/nn/char_embed.hpp"
 #include "weft/nn/hash_embed.hpp"
 #include "weft/nn/expand_window.hpp"
 #include "weft/nn/layer_norm.hpp"
@@ -44,6 +46,14 @@ backend::Tensor run_sentence_lengths(std::span<const Doc> docs, std::span<const 
   return backend::Tensor::from_vector(lens, {static_cast<std::int64_t>(lens.size())});
 }
 
+// A tok2vec part from its config section `key` (an object naming a registered architecture).
+nn::Model make_part(const Json& config, const char* key, int column, const std::string& who) {
+  if (!config.is_object() || !config.contains("@architectures") || !config["@architectures"].is_string())
+    throw ValueError(who + ": \"" + key + "\" must be null or an object naming its \"@architectures\", not " + config.dump());
+  const auto& make = Registry::global().get<Tok2VecLayerFactory>("architectures", config["@architectures"].get<std::string>());
+  return make(config, column);
+}
+
 nn::StorageType storage_type(const std::string& s) {
   if (s == "f16") return nn::StorageType::F16;
   if (s == "f32") return nn::StorageType::F32;
@@ -57,7 +67,7 @@ Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
   if (j.is_null()) return c;
   if (!j.is_object()) throw ValueError("a tok2vec config must be a JSON object");
   check_config_keys(j, {"@architectures", "width", "depth", "window_size", "maxout_pieces", "dropout", "features", "storage",
-                        "lexicon", "word_dropout"},
+                        "lexicon", "word_dropout", "char_embed", "encoder"},
                     "the tok2vec config");
   if (j.contains("@architectures") && j["@architectures"] != "weft.Tok2Vec.v1")
     throw ValueError("unknown tok2vec architecture " + j["@architectures"].dump() + " (known: weft.Tok2Vec.v1)");
@@ -70,6 +80,8 @@ Tok2VecConfig Tok2VecConfig::from_json(const Json& j) {
   c.lexicon = j.value("lexicon", c.lexicon);
   c.word_dropout = j.value("word_dropout", c.word_dropout);
   storage_type(c.storage);
+  c.char_embed = j.value("char_embed", Json());
+  c.encoder = j.value("encoder", Json());
   if (j.contains("features")) {
     c.features.clear();
     for (const Json& f : j["features"]) c.features.push_back(FeatureSpec::from_json(f));
@@ -94,6 +106,8 @@ Json Tok2VecConfig::to_json() const {
   j["storage"] = storage;
   if (!lexicon.empty()) j["lexicon"] = lexicon;
   j["word_dropout"] = word_dropout;
+  if (!char_embed.is_null()) j["char_embed"] = char_embed;
+  if (!encoder.is_null()) j["encoder"] = encoder;
   return j;
 }
 
@@ -103,7 +117,25 @@ Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> 
   if (lexical && config_.lexicon.empty())
     throw ValueError("tok2vec \"" + this->name() + "\": CLUSTER, PROB, CASE and TAG features need a \"lexicon\" file");
   if (!lexical) features_ = FeatureExtractor(config_.features);
+  const std::string who = "tok2vec \"" + this->name() + "\"";
+  const auto column = static_cast<int>(config_.features.size());
   nn::Tok2VecConfig c;
+  if (!config_.char_embed.is_null()) {
+    c.embed.chars = make_part(config_.char_embed, "char_embed", column, who);
+    const auto* chars = dynamic_cast<const nn::CharEmbed*>(c.embed.chars.get());
+    if (chars == nullptr)
+      throw ValueError(who + ": \"char_embed\" names " + config_.char_embed["@architectures"].dump() +
+                       ", which makes no character embedding (" + c.embed.chars->type() + ")");
+    char_columns_ = chars->nC();
+  }
+  features_.set_char_columns(char_columns_);
+  width_ = config_.width;
+  if (!config_.encoder.is_null()) {
+    c.sequence = make_part(config_.encoder, "encoder", column, who);
+    sequence_ = c.sequence.get();
+    width_ = c.sequence->nO() > 0 ? c.sequence->nO() : c.sequence->children().empty() ? 0 : c.sequence->children().back()->nO();
+    if (width_ < 1) throw ValueError(who + ": the \"encoder\" " + config_.encoder["@architectures"].dump() + " has no known output width");
+  }
   c.embed.width = config_.width;
   c.embed.rows.clear();
   for (const FeatureSpec& s : config_.features) {
@@ -122,15 +154,17 @@ Tok2Vec::Tok2Vec(std::string name, Tok2VecConfig config, std::shared_ptr<Vocab> 
 
 void Tok2Vec::initialize(std::span<const Doc> train, std::uint64_t seed) {
   features_ = FeatureExtractor(config_.features, config_.lexicon.empty() ? nullptr : Lexicon::load(config_.lexicon));
+  features_.set_char_columns(char_columns_);
   for (const Doc& d : train)
     for (std::size_t i = 0; i < d.size(); ++i) features_.cache(d.token_text(i), *vocab_);
   counts_.assign(features_.size(), {});
   const nn::Ragged all = keys(train);
   const std::uint64_t* k = all.data.data<std::uint64_t>();
   const auto F = static_cast<std::int64_t>(features_.size());
+  const std::int64_t K = features_.columns();
   for (std::int64_t i = 0; i < all.data.dim(0); ++i)
     for (std::int64_t f = 0; f < F; ++f)
-      if (features_.specs()[static_cast<std::size_t>(f)].identity()) ++counts_[static_cast<std::size_t>(f)][k[i * F + f]];
+      if (features_.specs()[static_cast<std::size_t>(f)].identity()) ++counts_[static_cast<std::size_t>(f)][k[i * K + f]];
   features_.set_unknown_words(config_.word_dropout > 0.f);
   nn::Ragged sample = keys(train.subspan(0, std::min<std::size_t>(train.size(), 8)));
   model_->initialize(&sample, nullptr, seed);
@@ -144,34 +178,47 @@ nn::Ragged Tok2Vec::train_keys(std::span<const Doc> docs, std::mt19937_64& rng) 
   std::uniform_real_distribution<float> uniform(0.f, 1.f);
   std::uint64_t* k = out.data.data<std::uint64_t>();
   const auto F = static_cast<std::int64_t>(features_.size());
+  const std::int64_t K = features_.columns();
   for (std::int64_t i = 0; i < out.data.dim(0); ++i)
     for (std::int64_t f = 0; f < F; ++f) {
       if (!features_.specs()[static_cast<std::size_t>(f)].identity()) continue;
       const auto& counts = counts_[static_cast<std::size_t>(f)];
-      const auto it = counts.find(k[i * F + f]);
+      const auto it = counts.find(k[i * K + f]);
       const float count = it == counts.end() ? 0.f : static_cast<float>(it->second);
-      if (uniform(rng) < alpha / (alpha + count)) k[i * F + f] = FeatureExtractor::kUnknownKey;
+      if (uniform(rng) < alpha / (alpha + count)) k[i * K + f] = FeatureExtractor::kUnknownKey;
     }
   return out;
 }
 
 namespace {
 
-// The parts of the tok2vec chain: embed = [concat(hash tables), maxout, layernorm, dropout?], encoder.
+// The parts of the tok2vec chain: embed = [concat(hash tables, chars?), maxout, layernorm, dropout?],
+// encoder (the CNN, absent at depth 0), sequence (the BiLSTM, optional).
 struct Parts {
   std::vector<nn::HashEmbed*> tables;
+  const nn::CharEmbed* chars = nullptr;
   nn::Maxout* mix = nullptr;
   nn::Layer* norm = nullptr;
   nn::Layer* encoder = nullptr;
+  nn::Layer* sequence = nullptr;
 };
 
 Parts parts_of(nn::Layer& model) {
   Parts p;
-  if (model.children().size() != 2) throw ModelError("tok2vec: unexpected model structure");
+  if (model.children().empty()) throw ModelError("tok2vec: unexpected model structure");
   nn::Layer& embed = *model.children()[0];
-  p.encoder = model.children()[1].get();
+  for (std::size_t i = 1; i < model.children().size(); ++i) {
+    nn::Layer* part = model.children()[i].get();
+    if (part->label() == "encode" && p.encoder == nullptr && p.sequence == nullptr) p.encoder = part;
+    else if (part->label() == "lstm" && p.sequence == nullptr) p.sequence = part;
+    else throw ModelError("tok2vec: unexpected model part " + part->describe());
+  }
   if (embed.children().size() < 3) throw ModelError("tok2vec: unexpected embedding structure");
   for (const nn::Model& t : embed.children()[0]->children()) {
+    if (const auto* c = dynamic_cast<const nn::CharEmbed*>(t.get()); c != nullptr && p.chars == nullptr) {
+      p.chars = c;
+      continue;
+    }
     auto* h = dynamic_cast<nn::HashEmbed*>(t.get());
     if (!h) throw ModelError("tok2vec: the embedding has a table that is not a HashEmbed");
     p.tables.push_back(h);
@@ -188,39 +235,51 @@ void Tok2Vec::prepare_inference() {
   folded_.reset();
   if (!model_->initialized() || !model_->device().is_cpu()) return;
   const Parts p = parts_of(*model_);
-  const backend::Tensor& W = p.mix->weights();  // [Z, F * width]
+  const backend::Tensor& W = p.mix->weights();  // [Z, F * width (+ nC * nM)]
   const std::int64_t Z = W.dim(0), width = config_.width;
   Folded f;
   std::int64_t total = 0, groups = 0;
-  for (nn::HashEmbed* h : p.tables) {
-    f.tables.push_back(h);
+  // The sources folded: each hash table, then each character position's table (its rows of CharEmbed's
+  // E), with the mix's columns for it.
+  std::vector<std::int64_t> columns;
+  const auto add_source = [&](const backend::Tensor& E, std::int64_t column) {
+    f.sources.push_back(E);
+    columns.push_back(column);
     f.offsets.push_back(total);
-    f.rows.push_back(h->nV());
+    f.rows.push_back(E.dim(0));
     f.group_offsets.push_back(groups);
+    total += E.dim(0);
+    groups += (E.dim(0) + kFoldRows - 1) / kFoldRows;
+  };
+  for (nn::HashEmbed* h : p.tables) {
+    add_source(h->table(), static_cast<std::int64_t>(f.seeds.size()) * width);
     f.seeds.push_back(h->seed());
     f.n_hashes = h->n_hashes();
-    total += h->nV();
-    groups += (h->nV() + kFoldRows - 1) / kFoldRows;
+  }
+  if (p.chars != nullptr) {
+    f.chars = p.chars;
+    for (int q = 0; q < p.chars->nC(); ++q)
+      add_source(p.chars->table().rows(q * p.chars->rows(), (q + 1) * p.chars->rows()),
+                 static_cast<std::int64_t>(p.tables.size()) * width + q * p.chars->nM());
   }
   // The folded rows are computed on first use (fold_group): until then their pages are not touched, so
   // they take no memory.
   f.table = backend::Tensor::empty({total + 1, Z}, backend::DType::F32);
   f.folded = std::make_unique<std::atomic<std::uint8_t>[]>(static_cast<std::size_t>(groups));
-  // Block t of W is columns [t * width, (t + 1) * width): copied out to multiply with table t.
+  // Source t's block of W, columns [columns[t], + its width): copied out to multiply with its table.
   const float* w = W.data<float>();
-  for (std::size_t t = 0; t < p.tables.size(); ++t) {
-    backend::Tensor Wf = backend::Tensor::empty({Z, width}, backend::DType::F32);
+  for (std::size_t t = 0; t < f.sources.size(); ++t) {
+    const std::int64_t cw = f.sources[t].dim(1);
+    backend::Tensor Wf = backend::Tensor::empty({Z, cw}, backend::DType::F32);
     float* wf = Wf.data<float>();
-    for (std::int64_t r = 0; r < Z; ++r)
-      std::copy(w + r * W.dim(1) + static_cast<std::int64_t>(t) * width,
-                w + r * W.dim(1) + static_cast<std::int64_t>(t + 1) * width, wf + r * width);
+    for (std::int64_t r = 0; r < Z; ++r) std::copy(w + r * W.dim(1) + columns[t], w + r * W.dim(1) + columns[t] + cw, wf + r * cw);
     f.mix.push_back(std::move(Wf));
   }
   const float* b = p.mix->bias().data<float>();
   std::copy(b, b + Z, f.table.data<float>() + total * Z);
   // The encoder's blocks (residual [expand_window, maxout, layernorm, dropout?]) with the maxout's
   // rows reordered piece-major for encode_in_chunks.
-  for (const nn::Model& residual : p.encoder->children()) {
+  for (const nn::Model& residual : p.encoder != nullptr ? p.encoder->children() : std::vector<nn::Model>{}) {
     const auto& inner = residual->children().at(0)->children();
     const auto* win = inner.size() >= 3 ? dynamic_cast<const nn::ExpandWindow*>(inner[0].get()) : nullptr;
     const auto* mix = inner.size() >= 3 ? dynamic_cast<const nn::Maxout*>(inner[1].get()) : nullptr;
@@ -262,7 +321,7 @@ void Tok2Vec::fold_group(std::size_t t, std::int64_t g) const {
   std::atomic<std::uint8_t>& state = f.folded[static_cast<std::size_t>(f.group_offsets[t] + g)];
   if (state.load(std::memory_order_acquire) == 2) return;
   // One product of kFoldRows rows (padded with zero rows at a table's end), as every group.
-  const backend::Tensor& E = f.tables[t]->table();
+  const backend::Tensor& E = f.sources[t];
   const std::int64_t r0 = g * kFoldRows, r1 = std::min(f.rows[t], r0 + kFoldRows), width = E.dim(1);
   const std::int64_t Z = f.table.dim(1);
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
@@ -288,8 +347,9 @@ void Tok2Vec::fold_group(std::size_t t, std::int64_t g) const {
 
 backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
   const Parts p = parts_of(*model_);
-  const std::int64_t n = K.dim(0), F = K.dim(1), H = folded_->n_hashes;
-  const std::int64_t Z = folded_->table.dim(1), cols = F * H + 1;
+  const std::int64_t n = K.dim(0), K_cols = K.dim(1), F = static_cast<std::int64_t>(folded_->seeds.size());
+  const std::int64_t H = folded_->n_hashes, C = K_cols - F;  // C: character columns
+  const std::int64_t Z = folded_->table.dim(1), cols = F * H + C + 1;
   backend::Ops& o = backend::ops(backend::Device::cpu());
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
   backend::Tensor mixed = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
@@ -303,7 +363,7 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
     const auto bias_row = static_cast<std::int32_t>(folded_->table.dim(0) - 1);
     for (std::int64_t f = 0; f < F; ++f) {
       std::uint64_t* ck = col_keys.data<std::uint64_t>();
-      for (std::int64_t i = 0; i < n; ++i) ck[i] = k[i * F + f];
+      for (std::int64_t i = 0; i < n; ++i) ck[i] = k[i * K_cols + f];
       o.hash_rows(col_keys, folded_->seeds[static_cast<std::size_t>(f)], folded_->rows[static_cast<std::size_t>(f)], col_ids);
       const std::int32_t* ci = col_ids.data<std::int32_t>();
       const auto off = static_cast<std::int32_t>(folded_->offsets[static_cast<std::size_t>(f)]);
@@ -314,6 +374,16 @@ backend::Tensor Tok2Vec::embed_folded(const backend::Tensor& K) const {
           if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(static_cast<std::size_t>(f), row / kFoldRows);
           id[i * cols + f * H + h] = row + off;
         }
+    }
+    for (std::int64_t q = 0; q < C; ++q) {
+      const auto t = static_cast<std::size_t>(F + q);
+      const std::atomic<std::uint8_t>* folded = folded_->folded.get() + folded_->group_offsets[t];
+      const std::int64_t first = q * folded_->rows[t];  // position q's first row in CharEmbed's E
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto row = static_cast<std::int32_t>(folded_->chars->row(static_cast<int>(q), k[i * K_cols + F + q]) - first);
+        if (folded[row / kFoldRows].load(std::memory_order_acquire) != 2) fold_group(t, row / kFoldRows);
+        id[i * cols + F * H + q] = row + static_cast<std::int32_t>(folded_->offsets[t]);
+      }
     }
     for (std::int64_t i = 0; i < n; ++i) id[i * cols + cols - 1] = bias_row;
     backend::Tensor pre = arena.take({n, Z});
@@ -334,7 +404,7 @@ void Tok2Vec::to(backend::Device device) {
 nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
   std::int64_t n = 0;
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
-  const std::int64_t W = config_.width, F = static_cast<std::int64_t>(features_.size());
+  const std::int64_t W = config_.width, K = features_.columns();
   backend::Tensor X = backend::Tensor::empty({n, W}, backend::DType::F32, model_->device());
   const InferenceChunking c = device_chunking();
   // A word's output depends on the words up to `reach` places away in its sentence.
@@ -342,15 +412,11 @@ nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
   // Encodes `runs` (n_rows words) and copies rows [keep_begin, keep_end) of the output to X from row out_row.
   const auto encode = [&](std::span<const DocRun> runs, std::int64_t n_rows, std::int64_t keep_begin, std::int64_t keep_end,
                           std::int64_t out_row) {
-    backend::Tensor keys_t = backend::Tensor::empty({n_rows, F}, backend::DType::U64);
+    backend::Tensor keys_t = backend::Tensor::empty({n_rows, K}, backend::DType::U64);
     std::uint64_t* k = keys_t.data<std::uint64_t>();
     for (const DocRun& r : runs)
-      for (std::int64_t t = r.begin; t < r.end; ++t, k += F) {
-        const Doc& d = docs[r.doc];
-        const auto i = static_cast<std::size_t>(t);
-        features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
-      }
-    const nn::Ragged Y = model_->predict({keys_t, run_sentence_lengths(docs, runs)});
+      for (std::int64_t t = r.begin; t < r.end; ++t, k += K) features_.row_keys(docs[r.doc], static_cast<std::size_t>(t), k);
+    const nn::Ragged Y = embed_and_convolve({keys_t, run_sentence_lengths(docs, runs)});
     X.rows(out_row, out_row + (keep_end - keep_begin)).copy_from(Y.data.rows(keep_begin, keep_end));
   };
   for_each_chunk(docs, c, [](const Doc& d, std::size_t i) { return d.data(i).sent_start == 1; },
@@ -371,7 +437,41 @@ nn::Ragged Tok2Vec::encode_layers(std::span<const Doc> docs) const {
                    for (const DocRun& r : runs) words += r.size();
                    encode(runs, words, 0, words, run.row);
                  });
-  return {X, FeatureExtractor::lengths(docs)};
+  backend::Tensor lengths = FeatureExtractor::lengths(docs);
+  if (sequence_ != nullptr) X = encode_sequences(X, lengths, c.chunk_words);
+  return {X, std::move(lengths)};
+}
+
+nn::Ragged Tok2Vec::embed_and_convolve(const nn::Ragged& keys) const {
+  nn::Ragged x = keys;
+  for (const nn::Model& part : model_->children()) {
+    if (part.get() == sequence_) break;
+    x = part->predict(x);
+  }
+  return x;
+}
+
+backend::Tensor Tok2Vec::encode_sequences(const backend::Tensor& X, const backend::Tensor& lengths,
+                                          std::int64_t chunk_words) const {
+  const std::int64_t n = X.dim(0);
+  backend::Tensor Y = backend::Tensor::empty({n, width_}, backend::DType::F32, model_->device());
+  const std::int32_t* len = lengths.data<std::int32_t>();
+  const std::int64_t D = lengths.numel();
+  std::vector<std::int32_t> group;
+  std::int64_t row = 0;
+  for (std::int64_t i = 0; i < D;) {
+    group.clear();
+    std::int64_t words = 0;
+    do {
+      group.push_back(len[i]);
+      words += len[i++];
+    } while (i < D && words + len[i] <= chunk_words);
+    const backend::Tensor g = backend::Tensor::from_vector(group, {static_cast<std::int64_t>(group.size())});
+    const nn::Ragged out = sequence_->predict({X.rows(row, row + words), g});
+    Y.rows(row, row + words).copy_from(out.data);
+    row += words;
+  }
+  return Y;
 }
 
 nn::Ragged Tok2Vec::predict_layers(std::span<const Doc> docs) const {
@@ -383,7 +483,9 @@ backend::Tensor Tok2Vec::hash_rows(std::span<const Doc> docs) const {
   const Parts p = parts_of(*model_);
   const nn::Ragged k = keys(docs);
   const std::int64_t n = k.data.dim(0), F = static_cast<std::int64_t>(p.tables.size());
-  if (k.data.ndim() != 2 || k.data.dim(1) != F) throw ModelError("tok2vec \"" + name() + "\": keys and tables disagree");
+  if (k.data.ndim() != 2 || k.data.dim(1) != features_.columns() || features_.size() != p.tables.size())
+    throw ModelError("tok2vec \"" + name() + "\": keys and tables disagree");
+  const std::int64_t K = k.data.dim(1);
   const int H = p.tables.empty() ? 0 : p.tables.front()->n_hashes();
   for (const nn::HashEmbed* t : p.tables)
     if (t->n_hashes() != H) throw ModelError("tok2vec \"" + name() + "\": its tables hash a key a different number of times");
@@ -393,7 +495,7 @@ backend::Tensor Tok2Vec::hash_rows(std::span<const Doc> docs) const {
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t f = 0; f < F; ++f) {
       const nn::HashEmbed& t = *p.tables[static_cast<std::size_t>(f)];
-      const std::uint64_t key = kp[i * F + t.column()];
+      const std::uint64_t key = kp[i * K + t.column()];
       for (int h = 0; h < H; ++h)
         *o++ = static_cast<std::int64_t>(mix64(key, std::uint64_t{t.seed()} + static_cast<std::uint64_t>(h)) %
                                          static_cast<std::uint64_t>(t.nV()));
@@ -419,7 +521,9 @@ nn::Ragged Tok2Vec::predict(std::span<const Doc> docs) const {
   for (const Doc& d : docs) n += static_cast<std::int64_t>(d.size());
   backend::Tensor embedded = backend::Tensor::empty({n, config_.width}, backend::DType::F32);
   encode_in_chunks(docs, embedded);
-  return {embedded, FeatureExtractor::lengths(docs)};
+  backend::Tensor lengths = FeatureExtractor::lengths(docs);
+  if (sequence_ != nullptr) embedded = encode_sequences(embedded, lengths, inference_chunking().chunk_words);
+  return {embedded, std::move(lengths)};
 }
 namespace {
 
@@ -646,6 +750,7 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
   backend::ScratchArena& arena = backend::ScratchArena::local(backend::Device::cpu());
   backend::ScratchArena::Scope scope(arena);
   const std::int64_t W = config_.width, n = x.dim(0), F = static_cast<std::int64_t>(features_.size());
+  const std::int64_t K = features_.columns();
   const Folded& f = *folded_;
   const backend::Tensor len = run_sentence_lengths(docs, runs);
   // Embeddings: a cached word's is a copy once computed; the others (uncached words, and cached ones
@@ -671,16 +776,17 @@ void Tok2Vec::encode_piece(std::span<const Doc> docs, std::span<const DocRun> ru
       source[r] = -1 - static_cast<std::int32_t>(pending.size());
       pending.push_back(r);
       cache_rows.push_back(static_cast<std::int32_t>(row));
-      keys.resize(keys.size() + static_cast<std::size_t>(F));
-      std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(F)];
+      keys.resize(keys.size() + static_cast<std::size_t>(K));
+      std::uint64_t* k = &keys[keys.size() - static_cast<std::size_t>(K)];
       if (row >= 0) features_.cached_keys(row, d.vocab(), k);
       else features_.keys(d.token_text(i), d.data(i).norm, d.vocab(), k);
+      if (K > F) nn::CharEmbed::code_points(d.token_text(i), static_cast<int>(K - F), k + F);
     }
   }
   const float* computed = nullptr;
   if (!pending.empty()) {
     const auto u = static_cast<std::int64_t>(pending.size());
-    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(keys, {u, F}));
+    const backend::Tensor vecs = embed_folded(backend::Tensor::from_vector(keys, {u, K}));
     const float* v = vecs.data<float>();
     for (std::int64_t k = 0; k < u; ++k) std::copy(v + k * W, v + (k + 1) * W, e + pending[static_cast<std::size_t>(k)] * W);
     backend::Tensor parts;
@@ -787,6 +893,7 @@ void Tok2Vec::from_disk(const std::filesystem::path& dir) {
   }
   FeatureExtractor features(config_.features, lexicon);
   features.set_unknown_words(config_.word_dropout > 0.f);
+  features.set_char_columns(char_columns_);
   std::size_t line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
@@ -803,6 +910,26 @@ void register_tok2vec(Registry& r) {
   ComponentFactory make = [](const std::string& name, const Json& config, std::shared_ptr<Vocab> vocab) {
     return std::unique_ptr<Component>(std::make_unique<Tok2Vec>(name, Tok2VecConfig::from_json(config), std::move(vocab)));
   };
+  r.add("architectures", "weft.BiLSTMEncoder.v1", Tok2VecLayerFactory([](const Json& config, int) {
+          check_config_keys(config, {"@architectures", "width", "depth", "dropout"},
+                            "the weft.BiLSTMEncoder.v1 config (a tok2vec's \"encoder\")");
+          nn::BiLSTMConfig c;
+          c.width = config.value("width", c.width);
+          c.depth = config.value("depth", c.depth);
+          c.dropout = config.value("dropout", c.dropout);
+          return nn::bilstm(c);
+        }),
+        "a tok2vec's \"encoder\": bidirectional LSTM layers after its CNN (spaCy's TorchBiLSTMEncoder.v1); width (2 x "
+        "hidden, default 128), depth (2), dropout between layers (0)",
+        "builtin");
+  r.add("architectures", "weft.CharEmbed.v1", Tok2VecLayerFactory([](const Json& config, int column) {
+          check_config_keys(config, {"@architectures", "nM", "nC", "rows"}, "the weft.CharEmbed.v1 config (a tok2vec's \"char_embed\")");
+          return nn::char_embed(config.value("nM", std::int64_t{16}), config.value("nC", 8), config.value("rows", std::int64_t{512}),
+                                column);
+        }),
+        "a tok2vec's \"char_embed\": each word's first and last nC/2 characters embedded (nM dims each, a table "
+        "of rows per position) and mixed with its hash embeddings (spaCy's CharacterEmbed); nM (16), nC (8), rows (512)",
+        "builtin");
   const char* what = "token-to-vector encoder (hash embeddings + CNN) that other components listen to";
   r.add("components", "tok2vec", make, what, "builtin");
   r.add("components", "weft.Tok2Vec.v1", make, what, "builtin");

@@ -126,9 +126,17 @@ class FeatureExtractor {
     return std::string_view(forms_).substr(begin, form_ends_[row] - begin);
   }
 
-  // Keys u64 [N, F] for the tokens of `docs` (N = their total length) with the lengths of their
+  // Character columns after the F feature keys: each token's first and last n/2 code points
+  // (nn::CharEmbed::code_points), for character features (0: none).
+  void set_char_columns(int n) noexcept { char_columns_ = n; }
+  int char_columns() const noexcept { return char_columns_; }
+  // Keys per token: F + char_columns().
+  std::int64_t columns() const noexcept { return static_cast<std::int64_t>(specs_.size()) + char_columns_; }
+  // Keys u64 [N, columns()] for the tokens of `docs` (N = their total length) with the lengths of their
   // sentences (of each whole Doc when it has no sentence starts; empty Docs add none).
   nn::Ragged extract(std::span<const Doc> docs) const;
+  // A token's row of extract(): its F keys, then its character columns.
+  void row_keys(const Doc& doc, std::size_t i, std::uint64_t* out) const;
   // The sequence lengths extract() gives (sentences, else whole Docs; empty Docs add none).
   static backend::Tensor lengths(std::span<const Doc> docs);
   // The cache row of a word form, or -1.
@@ -143,6 +151,7 @@ class FeatureExtractor {
   // Per feature, the identity keys of the cached words (made on first need).
   const std::vector<std::unordered_set<std::uint64_t>>& known(const Vocab& vocab) const;
   bool unknown_words_ = false;
+  int char_columns_ = 0;
   std::vector<FeatureSpec> specs_;
   std::shared_ptr<const Lexicon> lexicon_;
   std::unordered_map<hash_t, std::uint32_t> index_;  // orth -> row

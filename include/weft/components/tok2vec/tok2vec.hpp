@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "weft/pipeline/encoder.hpp"
 
 namespace weft::nn {
+class CharEmbed;
 class HashEmbed;
 class LayerNorm;
 }  // namespace weft::nn
@@ -44,9 +46,21 @@ struct Tok2VecConfig {
   // their other features; at inference an identity key no training word had is the unknown key too.
   // 0: off (an unseen word's keys hash into rows other words trained).
   float word_dropout = 0.f;
+  // Optional parts, each a sub-object naming a registered architecture (category "architectures"):
+  // "char_embed" ({"@architectures": "weft.CharEmbed.v1", "nM": 16, "nC": 8, "rows": 512}) adds
+  // character features to the embedding's mix; "encoder" ({"@architectures": "weft.BiLSTMEncoder.v1",
+  // "width": 128, "depth": 2, "dropout": 0.2}) runs a BiLSTM over each sequence (sentence, else Doc)
+  // after the CNN, and the tok2vec's output width becomes the encoder's. Null: absent (the tok2vec
+  // of before, bit for bit).
+  Json char_embed;
+  Json encoder;
   static Tok2VecConfig from_json(const Json& j);  // keys missing from j keep their defaults
   Json to_json() const;
 };
+
+// Registry category "architectures": the optional parts of a tok2vec, made from their config section.
+// `column`: the first key column past the lexical features (where CharEmbed's code points are).
+using Tok2VecLayerFactory = std::function<nn::Model(const Json& config, int column)>;
 
 class Tok2Vec final : public Component, public TokenEncoder {
  public:
@@ -56,7 +70,8 @@ class Tok2Vec final : public Component, public TokenEncoder {
   Json config() const override { return config_.to_json(); }
   TokenEncoder* as_encoder() noexcept override { return this; }
   const Tok2VecConfig& settings() const noexcept { return config_; }
-  std::int64_t width() const noexcept override { return config_.width; }
+  // The output's width: the encoder's when there is one, else the CNN's (config width).
+  std::int64_t width() const noexcept override { return width_; }
 
   nn::Layer& model() const override { return *model_; }
   const FeatureExtractor& features() const noexcept { return features_; }
@@ -99,6 +114,9 @@ class Tok2Vec final : public Component, public TokenEncoder {
 
  private:
   Tok2VecConfig config_;
+  std::int64_t width_ = 0;
+  int char_columns_ = 0;            // the CharEmbed's nC (0: no character features)
+  nn::Layer* sequence_ = nullptr;   // the "lstm" part of model_, or null
   std::shared_ptr<Vocab> vocab_;
   FeatureExtractor features_;
   // Per feature, the training count of each identity key (filled by initialize, for word dropout).
@@ -115,12 +133,15 @@ class Tok2Vec final : public Component, public TokenEncoder {
     // flag per group; group_offsets: each feature's first group), so a process computes and keeps
     // resident only the rows its text reaches.
     mutable backend::Tensor table;
-    std::vector<const nn::HashEmbed*> tables;
+    // The sources folded, in table order: each feature's hash table, then (with character features)
+    // each character position's rows of the CharEmbed table, whose own mix block is [Z, nM].
+    std::vector<backend::Tensor> sources;
+    const nn::CharEmbed* chars = nullptr;
     std::vector<backend::Tensor> mix;
-    std::vector<std::int64_t> offsets;  // first row of each feature's block
-    std::vector<std::int64_t> rows;     // rows of each feature's hash table
+    std::vector<std::int64_t> offsets;  // first row of each source's block
+    std::vector<std::int64_t> rows;     // rows of each source
     std::vector<std::int64_t> group_offsets;
-    std::vector<std::uint32_t> seeds;
+    std::vector<std::uint32_t> seeds;   // per hash table
     int n_hashes = 0;
     std::unique_ptr<std::atomic<std::uint8_t>[]> folded;
     // The embedding (after the mix's normalisation) of every cached word, row = its cache row: a
@@ -151,9 +172,16 @@ class Tok2Vec final : public Component, public TokenEncoder {
   // whole sentences, a longer sentence in windows that overlap by the encoder's reach, so each output
   // row is what one pass over the whole batch gives it, in memory bounded by the pass.
   nn::Ragged encode_layers(std::span<const Doc> docs) const;
+  // The sequence encoder (sequence_) over X [n, config width], the rows of sequences `lengths`, a
+  // group of whole sequences of about `chunk_words` words at a time (an LSTM's reach is its whole
+  // sequence, so a sequence is never cut): [n, width()] on the model's device.
+  backend::Tensor encode_sequences(const backend::Tensor& X, const backend::Tensor& lengths, std::int64_t chunk_words) const;
+  // The embedding and CNN of the model (every part before the sequence encoder) over keys.
+  nn::Ragged embed_and_convolve(const nn::Ragged& keys) const;
   // Folds group g of feature f's table (Folded::table) unless done; thread-safe.
   void fold_group(std::size_t f, std::int64_t g) const;
-  // Embeddings of tokens with these keys through the folded tables: [n, width].
+  // Embeddings of tokens with these keys (u64 [n, F + character columns]) through the folded tables:
+  // [n, width].
   backend::Tensor embed_folded(const backend::Tensor& keys) const;
   // The encoder over the embedded rows of a batch of `docs`, written into X, a chunk of about
   // inference_chunking().chunk_words words at a time (doc_chunks.hpp: a long Doc in runs of whole
