@@ -169,6 +169,17 @@ Ragged ragged_gemm_nt(const char* op, Device d, const Tensor& a, const Tensor& b
   return {r.n, r.width, blocks};
 }
 
+Ragged backprop_ragged_gemm_nt(Device d, const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths,
+                               const Tensor& da, const Tensor& db) {
+  const char* op = "backprop_ragged_gemm_nt";
+  const Ragged r = ragged_gemm_nt(op, d, a, b, lengths, dout);
+  on(op, "da", da, d, DType::F32);
+  shape(op, "da", da, a.shape());
+  on(op, "db", db, d, DType::F32);
+  shape(op, "db", db, a.shape());
+  return r;
+}
+
 Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor& y, const Tensor& which) {
   if (pieces < 1 || pieces > 255) fail(op, "pieces must be in 1..255, got " + std::to_string(pieces));
   const Rows r = matrix(op, d, x);

@@ -39,6 +39,9 @@ Rows seq2col(const char* op, Device d, const Tensor& x, int n_window, const Tens
 // {N, d} and the number of output elements.
 struct Ragged { std::int64_t n, width, blocks; };
 Ragged ragged_gemm_nt(const char* op, Device d, const Tensor& a, const Tensor& b, const Tensor& lengths, const Tensor& out);
+// The same for its gradient: dout as out, and da, db of a's shape.
+Ragged backprop_ragged_gemm_nt(Device d, const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths,
+                               const Tensor& da, const Tensor& db);
 // Returns {N, O}.
 Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor& y, const Tensor& which);
 Rows layer_norm(Device d, const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& y,

@@ -97,12 +97,8 @@ void CudaOps::ragged_gemm_nt(const Tensor& a, const Tensor& b, const Tensor& len
 
 void CudaOps::backprop_ragged_gemm_nt(const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths, Tensor& da,
                                       Tensor& db) {
+  const check::Ragged r = check::backprop_ragged_gemm_nt(device(), dout, a, b, lengths, da, db);
   const char* op = "backprop_ragged_gemm_nt";
-  const check::Ragged r = check::ragged_gemm_nt(op, device(), a, b, lengths, dout);
-  check::on(op, "da", da, device(), DType::F32);
-  check::shape(op, "da", da, a.shape());
-  check::on(op, "db", db, device(), DType::F32);
-  check::shape(op, "db", db, a.shape());
   if (r.n == 0 || r.width == 0) return;
   DeviceGuard guard(index_, op);
   const Offsets offsets = upload_offsets(index_, op, lengths);
