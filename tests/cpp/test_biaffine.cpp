@@ -202,22 +202,7 @@ TEST_CASE("biaffine: predicted trees are valid and agree across save, load and t
   }
   CHECK(a[0].has_annotation(Attr::DEP));
   CHECK(a[0].sents().size() == 1);  // no sentence starts set: one sentence
-  const fs::path copy = temp_dir("biaffine_resaved");
-  save_pipeline(nlp, copy, Json::object(), nlp.meta());
-  const Pipeline again = load(copy);
-  const std::vector<Doc> b = again.pipe(texts);
-  PipeOptions two;
-  two.n_threads = 2;
-  two.batch_size = 1;
-  const std::vector<Doc> c = nlp.pipe(texts, two);
-  for (std::size_t k = 0; k < texts.size(); ++k)
-    for (std::size_t i = 0; i < a[k].size(); ++i) {
-      CHECK(a[k].data(i).head == b[k].data(i).head);
-      CHECK(a[k].data(i).dep == b[k].data(i).dep);
-      CHECK(a[k].data(i).head == c[k].data(i).head);
-      CHECK(a[k].data(i).dep == c[k].data(i).dep);
-    }
-  fs::remove_all(copy);
+  weft::test::check_same_parses_after_save_and_threads(nlp, texts, a, "biaffine_resaved");
 }
 
 TEST_CASE("biaffine: it parses within the sentences already set, and cuts one longer than max_sentence_length") {

@@ -245,22 +245,7 @@ TEST_CASE("parser: predicted trees are valid, survive CoNLL-U and agree across s
       CHECK(back->str(back->data(i).dep) == d.str(d.data(i).dep));
     }
   }
-  const fs::path copy = temp_dir("parser_resaved");
-  save_pipeline(nlp, copy, Json::object(), nlp.meta());
-  const Pipeline again = load(copy);
-  const std::vector<Doc> b = again.pipe(texts);
-  PipeOptions two;
-  two.n_threads = 2;
-  two.batch_size = 1;
-  const std::vector<Doc> c = nlp.pipe(texts, two);
-  for (std::size_t k = 0; k < texts.size(); ++k)
-    for (std::size_t i = 0; i < a[k].size(); ++i) {
-      CHECK(a[k].data(i).head == b[k].data(i).head);
-      CHECK(a[k].data(i).dep == b[k].data(i).dep);
-      CHECK(a[k].data(i).head == c[k].data(i).head);
-      CHECK(a[k].data(i).sent_start == c[k].data(i).sent_start);
-    }
-  fs::remove_all(copy);
+  weft::test::check_same_parses_after_save_and_threads(nlp, texts, a, "parser_resaved");
 }
 
 TEST_CASE("parser: sentence starts set before it are kept, and a token marked as no start gets none") {

@@ -1,5 +1,6 @@
 // Shared helpers of the tests of trained components: a CI-sized model trained once into a temporary
-// folder, and the check that every sentence of a parsed Doc is one tree.
+// folder, the check that every sentence of a parsed Doc is one tree, and that parses survive saving
+// and threads.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -7,9 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "test_paths.hpp"
 #include "weft/doc/doc.hpp"
+#include "weft/pipeline/model_io.hpp"
+#include "weft/pipeline/pipeline.hpp"
 #include "weft/train/trainer.hpp"
 
 namespace weft::test {
@@ -58,6 +62,28 @@ inline void check_trees(const Doc& d) {
     for (std::int64_t i = start + 1; i < end; ++i) CHECK(d.data(static_cast<std::size_t>(i)).sent_start == -1);
     start = end;
   }
+}
+
+// Checks that `nlp` parses `texts` as `parsed` says (heads, labels, sentence starts) after a save and
+// load, and with two threads over batches of one.
+inline void check_same_parses_after_save_and_threads(const Pipeline& nlp, const std::vector<std::string>& texts,
+                                                     const std::vector<Doc>& parsed, const std::string& name) {
+  const std::filesystem::path copy = temp_dir(name);
+  save_pipeline(nlp, copy, Json::object(), nlp.meta());
+  const Pipeline again = load(copy);
+  const std::vector<Doc> b = again.pipe(texts);
+  PipeOptions two;
+  two.n_threads = 2;
+  two.batch_size = 1;
+  const std::vector<Doc> c = nlp.pipe(texts, two);
+  for (std::size_t k = 0; k < texts.size(); ++k)
+    for (std::size_t i = 0; i < parsed[k].size(); ++i)
+      for (const Doc* other : {&b[k], &c[k]}) {
+        CHECK(parsed[k].data(i).head == other->data(i).head);
+        CHECK(parsed[k].data(i).dep == other->data(i).dep);
+        CHECK(parsed[k].data(i).sent_start == other->data(i).sent_start);
+      }
+  std::filesystem::remove_all(copy);
 }
 
 }  // namespace weft::test

@@ -112,6 +112,7 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
       heads_.push_back(Head{a, {}, {}, {}, {}});
   }
   order_heads();
+  sent_head_ = std::any_of(heads_.begin(), heads_.end(), [](const Head& h) { return h.attr == Attr::SENT; });
   if (!per_feature_ && heads_.front().attr == Attr::DEP)
     throw ValueError("component \"" + this->name() + "\": the auxiliary \"dep\" head needs a head that annotates");
   storage_ = config.value("storage", storage_);

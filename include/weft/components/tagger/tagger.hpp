@@ -14,7 +14,6 @@
 // sentencizer with "only_starts") and decides the others.
 #pragma once
 
-#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,9 +44,8 @@ class TokenClassifier final : public TrainablePipe {
   std::vector<std::string> assigns() const override;
   Json config() const override;
   const std::vector<Head>& heads() const noexcept { return heads_; }
-  bool has_sent_head() const noexcept {
-    return std::any_of(heads_.begin(), heads_.end(), [](const Head& h) { return h.attr == Attr::SENT; });
-  }
+  // A "sent_start" head among the heads (a senter).
+  bool has_sent_head() const noexcept { return sent_head_; }
 
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;
@@ -83,6 +81,7 @@ class TokenClassifier final : public TrainablePipe {
   std::int64_t width_ = 0;
   float label_smoothing_ = 0.f;  // training target (1 - s) * onehot + s / C per head
   bool overwrite_ = false;       // sent_start head: replace sentence starts already decided
+  bool sent_head_ = false;       // set with the heads in the constructor
 };
 
 }  // namespace weft
