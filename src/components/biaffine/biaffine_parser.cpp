@@ -10,6 +10,7 @@
 #include "weft/backend/argmax.hpp"
 #include "weft/backend/ops.hpp"
 #include "weft/components/biaffine/mst.hpp"
+#include "weft/doc/doc_chunks.hpp"
 #include "weft/error.hpp"
 #include "weft/nn/chain.hpp"
 #include "weft/nn/dropout.hpp"
@@ -94,14 +95,9 @@ nn::Forward BiaffineModel::forward(const nn::Ragged& X, bool is_train) {
 
 namespace {
 
-// A sentence of a batch: its Doc, its first word there, its length and its first row in the batch.
-struct Sentence {
-  std::size_t doc;
-  std::int32_t begin, n;
-  std::int64_t row;
-};
+using Sentence = BiaffineParser::Sentence;
 
-Tensor lengths_of(const std::vector<Sentence>& sentences) {
+Tensor lengths_of(std::span<const Sentence> sentences) {
   std::vector<std::int32_t> v;
   v.reserve(sentences.size());
   for (const Sentence& s : sentences) v.push_back(s.n);
@@ -133,7 +129,7 @@ struct ArcScores {
   }
 };
 
-ArcScores arc_scores(BiaffineModel& m, const Tensor& R, std::int64_t n, const std::vector<Sentence>& sentences, const Tensor& lengths) {
+ArcScores arc_scores(BiaffineModel& m, const Tensor& R, std::int64_t n, std::span<const Sentence> sentences, const Tensor& lengths) {
   backend::Ops& o = backend::ops(R.device());
   const std::int64_t da = m.arc_width();
   ArcScores out;
@@ -303,15 +299,33 @@ std::vector<Sentence> sentences_of(std::span<const Doc> docs, std::int32_t max_l
 void BiaffineParser::pipe(std::span<Doc> docs, PipeContext& context) const {
   if (docs.empty()) return;
   const nn::Ragged X = input(docs, context);
-  if (X.data.dim(0) == 0) return;
-  set_annotations(docs, model().forward(X, false).Y.data);
+  const std::vector<Sentence> sentences = sentences_of(docs, max_length_);
+  const std::int64_t limit =
+      X.data.device().is_cpu() && !device_paths() ? inference_chunking().chunk_words : device_chunking().chunk_words;
+  std::vector<Sentence> group;
+  for (std::size_t k = 0; k < sentences.size();) {
+    const std::int64_t row0 = sentences[k].row;
+    std::int64_t rows = 0;
+    group.clear();
+    for (; k < sentences.size() && (group.empty() || rows + sentences[k].n <= limit); ++k) {
+      group.push_back(sentences[k]);
+      group.back().row -= row0;
+      rows += sentences[k].n;
+    }
+    const nn::Ragged part{X.data.rows(row0, row0 + rows),
+                          Tensor::from_vector(std::vector<std::int32_t>{static_cast<std::int32_t>(rows)}, Shape{1})};
+    parse(docs, group, model().forward(part, false).Y.data);
+  }
 }
 
 void BiaffineParser::set_annotations(std::span<Doc> docs, const Tensor& R) const {
+  parse(docs, sentences_of(docs, max_length_), R);
+}
+
+void BiaffineParser::parse(std::span<Doc> docs, std::span<const Sentence> sentences, const Tensor& R) const {
   BiaffineModel& m = bmodel();
   const std::int64_t n = R.numel() / m.packed_width();
   if (n == 0) return;
-  const std::vector<Sentence> sentences = sentences_of(docs, max_length_);
   const ArcScores arcs = arc_scores(m, R, n, sentences, lengths_of(sentences));
   std::vector<std::int32_t> heads(static_cast<std::size_t>(n));  // head rows, n for the root
   std::vector<float> matrix;

@@ -80,8 +80,18 @@ class BiaffineParser final : public TrainablePipe {
   Json config() const override;
   const std::vector<std::string>& labels() const noexcept { return labels_; }
 
+  // A sentence of a batch: its Doc, its first word there, its length and its first row in the batch.
+  struct Sentence {
+    std::size_t doc;
+    std::int32_t begin, n;
+    std::int64_t row;
+  };
+
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;
+  // Runs the network and the decoding over groups of whole sentences of about
+  // inference_chunking().chunk_words words (device_chunking() on a GPU), so memory stays bounded by
+  // a group, not by the batch.
   void pipe(std::span<Doc> docs, PipeContext& context) const override;
   using TrainablePipe::pipe;
   nn::Loss get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const override;
@@ -95,6 +105,8 @@ class BiaffineParser final : public TrainablePipe {
   void build(std::int64_t width);
   void index_labels();
   BiaffineModel& bmodel() const;
+  // Parses `sentences` from their rows R of the network's output (row 0: the first sentence's first word).
+  void parse(std::span<Doc> docs, std::span<const Sentence> sentences, const backend::Tensor& R) const;
 
   std::int64_t width_ = 0, arc_width_ = 256, label_width_ = 128;
   int pieces_ = 2;
