@@ -143,6 +143,38 @@ Rows seq2col(const char* op, Device d, const Tensor& x, int n_window, const Tens
   return r;
 }
 
+Ragged ragged_gemm_nt(const char* op, Device d, const Tensor& a, const Tensor& b, const Tensor& lengths, const Tensor& out) {
+  on(op, "a", a, d, DType::F32);
+  ndim(op, "a", a, 2);
+  const Rows r{a.dim(0), a.dim(1)};
+  on(op, "b", b, d, DType::F32);
+  shape(op, "b", b, a.shape());
+  on(op, "lengths", lengths, Device::cpu(), DType::I32);
+  ndim(op, "lengths", lengths, 1);
+  std::int64_t total = 0, blocks = 0;
+  const std::int32_t* len = lengths.data<std::int32_t>();
+  for (std::int64_t i = 0; i < lengths.numel(); ++i) {
+    if (len[i] < 0) fail(op, "negative sequence length " + std::to_string(len[i]));
+    total += len[i];
+    blocks += static_cast<std::int64_t>(len[i]) * len[i];
+  }
+  if (total != r.n) fail(op, "sequence lengths sum to " + std::to_string(total) + " but a has " + std::to_string(r.n) + " rows");
+  on(op, "out", out, d, DType::F32);
+  same_numel(op, "out", out, blocks);
+  return {r.n, r.width, blocks};
+}
+
+Ragged backprop_ragged_gemm_nt(Device d, const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths,
+                               const Tensor& da, const Tensor& db) {
+  const char* op = "backprop_ragged_gemm_nt";
+  const Ragged r = ragged_gemm_nt(op, d, a, b, lengths, dout);
+  on(op, "da", da, d, DType::F32);
+  shape(op, "da", da, a.shape());
+  on(op, "db", db, d, DType::F32);
+  shape(op, "db", db, a.shape());
+  return r;
+}
+
 Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor& y, const Tensor& which) {
   if (pieces < 1 || pieces > 255) fail(op, "pieces must be in 1..255, got " + std::to_string(pieces));
   const Rows r = matrix(op, d, x);

@@ -35,6 +35,13 @@ struct Ids { std::int64_t n, per_row; };
 Ids gather_rows(const char* op, Device d, const Tensor& table, const Tensor& ids, const Tensor& rows_tensor);
 // lengths: i32 on the CPU, non-negative, summing to x's row count.
 Rows seq2col(const char* op, Device d, const Tensor& x, int n_window, const Tensor& lengths, const Tensor& out);
+// a, b [N, d] of one shape, lengths i32 on the CPU summing to N, out with sum n_s^2 elements; returns
+// {N, d} and the number of output elements.
+struct Ragged { std::int64_t n, width, blocks; };
+Ragged ragged_gemm_nt(const char* op, Device d, const Tensor& a, const Tensor& b, const Tensor& lengths, const Tensor& out);
+// The same for its gradient: dout as out, and da, db of a's shape.
+Ragged backprop_ragged_gemm_nt(Device d, const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths,
+                               const Tensor& da, const Tensor& db);
 // Returns {N, O}.
 Rows maxout(const char* op, Device d, const Tensor& x, int pieces, const Tensor& y, const Tensor& which);
 // lstm_forward / backprop_lstm: returns {N, H}. lengths: i32 on the CPU, non-negative, summing to N.

@@ -15,6 +15,8 @@ void register_taggers(Registry& r);      // src/components/tagger/tagger.cpp: "c
 void register_lemmatizer(Registry& r);   // src/components/lemmatizer/lemmatizer.cpp: "components"
 // src/components/parser/parser.cpp: "components", "transition_systems", "architectures"
 void register_parser(Registry& r);
+// src/components/biaffine/biaffine_parser.cpp: "components"
+void register_biaffine_parser(Registry& r);
 void register_ner(Registry& r);          // src/components/ner/ner.cpp: "components"
 void register_entity_ruler(Registry& r);  // src/components/entity_ruler/entity_ruler.cpp: "components"
 void register_punkt(Registry& r);        // src/components/punkt/punkt_sentencizer.cpp: "components"

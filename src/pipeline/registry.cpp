@@ -23,6 +23,7 @@ void register_builtins(Registry& r) {
   register_taggers(r);
   register_lemmatizer(r);
   register_parser(r);
+  register_biaffine_parser(r);
   register_ner(r);
   register_entity_ruler(r);
   register_punkt(r);

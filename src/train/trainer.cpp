@@ -476,8 +476,9 @@ class Trainer {
         joined.push_back(join_docs(std::span<const Doc>(train_docs_.data() + i, n), nlp_.vocab()));
         Doc plain = joined.back();
         for (std::size_t t = 1; t < plain.size(); ++t) plain.data(t).sent_start = 0;
-        for (const std::string& name : nlp_.pipe_names())
-          if (Pipeline::is_sentence_only(nlp_.get_pipe(name))) nlp_.get_pipe(name)(plain);
+        for (const std::string& name : nlp_.pipe_names())  // rule-based ones: a trained senter is learning them
+          if (Pipeline::is_sentence_only(nlp_.get_pipe(name)) && nlp_.get_pipe(name).as_trainable() == nullptr)
+            nlp_.get_pipe(name)(plain);
         encoder_docs_.push_back(std::move(plain));
         i += n;
       }
@@ -513,6 +514,16 @@ class Trainer {
       }
       h->initialize(train_docs_, width, nn::stream_seed(seed_, h->name()));
       for (const std::string& m : h->metrics()) metric_names_.push_back(m);
+    }
+    // A trained sentence segmenter (senter) is scored from the dev documents' raw text: with gold
+    // tokenization the gold sentences are part of the input.
+    if (std::find(metric_names_.begin(), metric_names_.end(), "Sentences") != metric_names_.end()) {
+      const std::string dev_path = config_["corpora"]["dev"].get<std::string>();
+      dev_documents_ = read_conllu_file(dev_path, nlp_.vocab(), {ConlluReadOptions::Group::Document, false});
+      const auto max_dev = config_["corpora"]["max_dev_docs"].get<std::int64_t>();
+      if (max_dev > 0 && static_cast<std::int64_t>(dev_documents_.size()) > max_dev)
+        dev_documents_.erase(dev_documents_.begin() + max_dev, dev_documents_.end());
+      std::erase_if(dev_documents_, [](const Doc& d) { return d.empty(); });
     }
     std::vector<nn::Layer*> models;
     for (const Encoder& e : encoders_) models.push_back(&e.encoder->model());
@@ -624,10 +635,12 @@ class Trainer {
   // The dev scores (percent) of the metrics the heads name, and their weighted score (0..1).
   std::pair<Json, double> evaluate_dev() const {
     const Evaluation e = evaluate(nlp_, dev_docs_, 64);
+    std::optional<Evaluation> raw;
+    if (!dev_documents_.empty()) raw = evaluate_raw(nlp_, dev_documents_, false);
     Json scores = Json::object();
     double score = 0.0;
     for (const std::string& m : metric_names_) {
-      const double v = e.value(m);
+      const double v = m == "Sentences" && raw ? raw->value(m) : e.value(m);
       scores[m] = v * 100.0;
       if (const auto it = weights_.find(m); it != weights_.end()) score += it->second / weight_sum_ * v;
     }
@@ -742,6 +755,7 @@ class Trainer {
   std::vector<TrainablePipe*> heads_;
   std::vector<Learner> learners_;
   std::vector<Doc> train_docs_, encoder_docs_, dev_docs_;
+  std::vector<Doc> dev_documents_;  // the dev corpus by document, for a trained segmenter's raw-text score
   std::size_t train_sentences_ = 0;
   std::vector<std::string> metric_names_;
   std::unique_ptr<ModelGroup> group_;

@@ -18,6 +18,7 @@
 #include "weft/pipeline/registry.hpp"
 #include "weft/train/trainer.hpp"
 #include "test_paths.hpp"
+#include "trained_model.hpp"
 
 using namespace weft;
 using weft::test::temp_dir;
@@ -242,20 +243,8 @@ Json ner_config(std::int64_t steps, std::int64_t eval_every) {
   return c;
 }
 
-struct Trained {
-  fs::path dir;
-  TrainResult result;
-};
-const Trained& trained() {
-  static const Trained t = [] {
-    Trained out;
-    const fs::path root = temp_dir("ner_model");
-    TrainOptions o;
-    o.output = root;
-    out.result = train(ner_config(240, 80), o);
-    out.dir = root / "model-best";
-    return out;
-  }();
+const weft::test::Trained& trained() {
+  static const weft::test::Trained t = weft::test::train_model("ner_model", ner_config(240, 80));
   return t;
 }
 

@@ -22,8 +22,10 @@
 #include "weft/pipeline/registry.hpp"
 #include "weft/train/trainer.hpp"
 #include "test_paths.hpp"
+#include "trained_model.hpp"
 
 using namespace weft;
+using weft::test::check_trees;
 using weft::test::temp_dir;
 namespace fs = std::filesystem;
 
@@ -45,51 +47,9 @@ Json parser_config(std::int64_t steps, std::int64_t eval_every) {
 }
 
 // A parser trained once for the cases below, with its training history.
-struct Trained {
-  fs::path dir;
-  TrainResult result;
-};
-const Trained& trained() {
-  static const Trained t = [] {
-    Trained out;
-    const fs::path root = temp_dir("parser_model");
-    TrainOptions o;
-    o.output = root;
-    out.result = train(parser_config(150, 50), o);
-    out.dir = root / "model-best";
-    return out;
-  }();
+const weft::test::Trained& trained() {
+  static const weft::test::Trained t = weft::test::train_model("parser_model", parser_config(150, 50));
   return t;
-}
-
-// Checks that every sentence of `d` is one tree: heads inside the sentence, one root, no cycle.
-void check_trees(const Doc& d) {
-  const auto n = static_cast<std::int64_t>(d.size());
-  std::int64_t start = 0;
-  while (start < n) {
-    std::int64_t end = start + 1;
-    while (end < n && d.data(static_cast<std::size_t>(end)).sent_start != 1) ++end;
-    int roots = 0;
-    for (std::int64_t i = start; i < end; ++i) {
-      const TokenData& t = d.data(static_cast<std::size_t>(i));
-      CHECK(t.dep != 0);
-      const std::int64_t h = i + t.head;
-      REQUIRE(h >= start);
-      REQUIRE(h < end);
-      roots += h == i;
-      // Following heads from i reaches the root within the sentence's length.
-      std::int64_t w = i, steps = 0;
-      while (d.data(static_cast<std::size_t>(w)).head != 0 && steps <= end - start) {
-        w += d.data(static_cast<std::size_t>(w)).head;
-        ++steps;
-      }
-      CHECK(steps <= end - start);
-    }
-    CHECK(roots == 1);
-    if (start > 0) CHECK(d.data(static_cast<std::size_t>(start)).sent_start == 1);
-    for (std::int64_t i = start + 1; i < end; ++i) CHECK(d.data(static_cast<std::size_t>(i)).sent_start == -1);
-    start = end;
-  }
 }
 
 }  // namespace
@@ -285,22 +245,7 @@ TEST_CASE("parser: predicted trees are valid, survive CoNLL-U and agree across s
       CHECK(back->str(back->data(i).dep) == d.str(d.data(i).dep));
     }
   }
-  const fs::path copy = temp_dir("parser_resaved");
-  save_pipeline(nlp, copy, Json::object(), nlp.meta());
-  const Pipeline again = load(copy);
-  const std::vector<Doc> b = again.pipe(texts);
-  PipeOptions two;
-  two.n_threads = 2;
-  two.batch_size = 1;
-  const std::vector<Doc> c = nlp.pipe(texts, two);
-  for (std::size_t k = 0; k < texts.size(); ++k)
-    for (std::size_t i = 0; i < a[k].size(); ++i) {
-      CHECK(a[k].data(i).head == b[k].data(i).head);
-      CHECK(a[k].data(i).dep == b[k].data(i).dep);
-      CHECK(a[k].data(i).head == c[k].data(i).head);
-      CHECK(a[k].data(i).sent_start == c[k].data(i).sent_start);
-    }
-  fs::remove_all(copy);
+  weft::test::check_same_parses_after_save_and_threads(nlp, texts, a, "parser_resaved");
 }
 
 TEST_CASE("parser: sentence starts set before it are kept, and a token marked as no start gets none") {

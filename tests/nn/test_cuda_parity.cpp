@@ -309,6 +309,26 @@ PARITY_CASE("lstm recurrence and its gradient over ragged sequences, both direct
   }
 }
 
+PARITY_CASE("ragged_gemm_nt and its gradient over sentences of many lengths") {
+  const std::vector<std::vector<std::int32_t>> batches{{1}, {5, 0, 1, 2}, {0, 0}, {40, 3, 17, 1, 120, 0, 9}};
+  for (const auto& lengths : batches) {
+    std::int64_t n = 0, blocks = 0;
+    for (const std::int32_t l : lengths) n += l, blocks += static_cast<std::int64_t>(l) * l;
+    for (const std::int64_t width : {std::int64_t{1}, std::int64_t{64}, std::int64_t{257}}) {
+      CAPTURE(n); CAPTURE(width);
+      OpCase c = tolerant(1e-4, 1e-4);
+      c.in = {random_tensor({n, width}, 43), random_tensor({n, width}, 44), random_tensor({blocks}, 45)};
+      c.host = {i32(lengths)};
+      c.out = {random_tensor({blocks}, 46), random_tensor({n, width}, 47), random_tensor({n, width}, 48)};
+      check_op_on_all_devices(c, [](Ops& ops, OpArgs& a) {
+        ops.ragged_gemm_nt(a.in[0], a.in[1], a.host[0], a.out[0]);
+        ops.backprop_ragged_gemm_nt(a.in[2], a.in[0], a.in[1], a.host[0], a.out[1], a.out[2]);
+        return 0.0;
+      });
+    }
+  }
+}
+
 PARITY_CASE("maxout and its gradient") {
   for (const int pieces : {1, 2, 3, 7}) {
     CAPTURE(pieces);

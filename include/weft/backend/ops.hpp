@@ -72,6 +72,16 @@ class Ops {
   virtual void seq2col(const Tensor& x, int n_window, const Tensor& lengths, Tensor& out) = 0;
   virtual void backprop_seq2col(const Tensor& dy, int n_window, const Tensor& lengths, Tensor& dx) = 0;
 
+  // --- ragged products (per-sentence score matrices) ---------------------------------------------
+  // a, b [N, d] hold the rows of several sequences back to back (lengths i32 [S] on the CPU,
+  // non-negative, summing to N). For each sequence s of n_s rows starting at row o_s, the block
+  // out_s = a[o_s : o_s + n_s] @ b[o_s : o_s + n_s]^T (n_s x n_s, row-major) is written into out
+  // (f32, sum of n_s^2 elements, any shape) at offset sum_{t < s} n_t^2: the blocks back to back.
+  virtual void ragged_gemm_nt(const Tensor& a, const Tensor& b, const Tensor& lengths, Tensor& out) = 0;
+  // Its gradient: da_s = dout_s @ b_s and db_s = dout_s^T @ a_s (da, db [N, d], overwritten).
+  virtual void backprop_ragged_gemm_nt(const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths,
+                                       Tensor& da, Tensor& db) = 0;
+
   // --- maxout --------------------------------------------------------------------------------
   // x [N, O*P] read as [N, O, P]; y [N, O] the max over the P pieces; which u8 [N, O] its index.
   virtual void maxout(const Tensor& x, int pieces, Tensor& y, Tensor& which) = 0;

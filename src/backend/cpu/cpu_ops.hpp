@@ -35,6 +35,10 @@ class CpuOps final : public Ops {
   void seq2col(const Tensor& x, int n_window, const Tensor& lengths, Tensor& out) override;
   void backprop_seq2col(const Tensor& dy, int n_window, const Tensor& lengths, Tensor& dx) override;
 
+  void ragged_gemm_nt(const Tensor& a, const Tensor& b, const Tensor& lengths, Tensor& out) override;
+  void backprop_ragged_gemm_nt(const Tensor& dout, const Tensor& a, const Tensor& b, const Tensor& lengths, Tensor& da,
+                               Tensor& db) override;
+
   void maxout(const Tensor& x, int pieces, Tensor& y, Tensor& which) override;
   void backprop_maxout(const Tensor& dy, const Tensor& which, int pieces, Tensor& dx) override;
 

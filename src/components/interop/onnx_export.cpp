@@ -6,6 +6,7 @@
 #include "weft/backend/cpu_int8.hpp"
 #include "weft/components/lemmatizer/lemmatizer.hpp"
 #include "weft/components/ner/ner.hpp"
+#include "weft/components/biaffine/biaffine_parser.hpp"
 #include "weft/components/parser/parser.hpp"
 #include "weft/components/parser/parser_model.hpp"
 #include "weft/components/parser/transition_loop.hpp"
@@ -77,7 +78,7 @@ struct HeadColumns {
 std::vector<HeadColumns> head_columns(const TrainablePipe& p, std::int64_t n_columns) {
   std::vector<HeadColumns> out;
   if (const auto* c = dynamic_cast<const TokenClassifier*>(&p)) {
-    static constexpr const char* kAttr[] = {"pos", "tag", "morph", "feat", "dep"};
+    static constexpr const char* kAttr[] = {"pos", "tag", "morph", "feat", "dep", "sent_start"};
     std::int64_t at = 0;
     for (const TokenClassifier::Head& h : c->heads()) {
       std::string name = kAttr[static_cast<int>(h.attr)];
@@ -333,6 +334,9 @@ Json export_onnx(const Pipeline& nlp, const fs::path& dir) {
         throw ModelError("ONNX export: component \"" + name + "\" (" + p->factory_name() + ") has a transition model of a kind it does not know");
       continue;
     }
+    if (dynamic_cast<const BiaffineParser*>(p) != nullptr)
+      throw ModelError("ONNX export: component \"" + name + "\" (weft.BiaffineParser.v1) has no ONNX form yet (its biaffine "
+                       "scorers and tree decoding are not exported)");
     ex.classifier(name, reads, *p);
   }
   Json manifest = Json::object();

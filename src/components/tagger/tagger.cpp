@@ -25,6 +25,7 @@ const char* attr_name(TokenClassifier::Attr a) {
     case TokenClassifier::Attr::MORPH: return "morph";
     case TokenClassifier::Attr::FEAT: return "feats";
     case TokenClassifier::Attr::DEP: return "dep";
+    case TokenClassifier::Attr::SENT: return "sent_start";
   }
   return "?";
 }
@@ -35,7 +36,8 @@ TokenClassifier::Attr attr_from(const std::string& s) {
   if (s == "morph") return TokenClassifier::Attr::MORPH;
   if (s == "feats") return TokenClassifier::Attr::FEAT;
   if (s == "dep") return TokenClassifier::Attr::DEP;
-  throw ValueError("unknown classifier head \"" + s + "\" (known: pos, tag, morph, feats, dep)");
+  if (s == "sent_start") return TokenClassifier::Attr::SENT;
+  throw ValueError("unknown classifier head \"" + s + "\" (known: pos, tag, morph, feats, dep, sent_start)");
 }
 
 ::weft::Attr doc_attr(TokenClassifier::Attr a) {
@@ -45,6 +47,7 @@ TokenClassifier::Attr attr_from(const std::string& s) {
     case TokenClassifier::Attr::MORPH:
     case TokenClassifier::Attr::FEAT: return ::weft::Attr::MORPH;
     case TokenClassifier::Attr::DEP: return ::weft::Attr::DEP;
+    case TokenClassifier::Attr::SENT: return ::weft::Attr::SENT_START;
   }
   return ::weft::Attr::POS;
 }
@@ -56,6 +59,9 @@ std::string dep_label(const Doc& doc, std::size_t i) {
   if (t.head == 0) return "root";
   return std::string(doc.str(t.dep)) + (t.head < 0 ? "<" : ">");
 }
+
+// The sent_start head's label of token i of a Doc with sentence starts: "S" starts a sentence, "I" not.
+const char* sent_label(const Doc& doc, std::size_t i) { return i == 0 || doc.data(i).sent_start == 1 ? "S" : "I"; }
 
 // Calls f(name, value) for each "Name=Value" item of a FEATS string ("Number=Sing|Person=3").
 template <class F>
@@ -87,9 +93,10 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
                     std::move(vocab)),
       factory_(std::move(factory)) {
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
-  check_config_keys(config, {"tok2vec", "heads", "storage", "label_smoothing"}, "the config of component \"" + this->name() + "\"");
-  std::vector<std::string> heads = factory_ == "weft.Tagger.v1" ? std::vector<std::string>{"pos", "tag"}
-                                                                 : std::vector<std::string>{"morph"};
+  check_config_keys(config, {"tok2vec", "heads", "storage", "label_smoothing", "overwrite"}, "the config of component \"" + this->name() + "\"");
+  std::vector<std::string> heads = factory_ == "weft.Tagger.v1"                ? std::vector<std::string>{"pos", "tag"}
+                                   : factory_ == "weft.SentenceRecognizer.v1" ? std::vector<std::string>{"sent_start"}
+                                                                               : std::vector<std::string>{"morph"};
   if (config.contains("heads")) heads = config["heads"].get<std::vector<std::string>>();
   if (heads.empty()) throw ValueError("component \"" + this->name() + "\" needs at least one head");
   if (std::find(heads.begin(), heads.end(), "morph") != heads.end() && std::find(heads.begin(), heads.end(), "feats") != heads.end())
@@ -105,9 +112,15 @@ TokenClassifier::TokenClassifier(std::string name, std::string factory, const Js
       heads_.push_back(Head{a, {}, {}, {}, {}});
   }
   order_heads();
+  sent_head_ = std::any_of(heads_.begin(), heads_.end(), [](const Head& h) { return h.attr == Attr::SENT; });
   if (!per_feature_ && heads_.front().attr == Attr::DEP)
     throw ValueError("component \"" + this->name() + "\": the auxiliary \"dep\" head needs a head that annotates");
   storage_ = config.value("storage", storage_);
+  if (config.contains("overwrite")) {
+    if (!has_sent_head()) throw ValueError("component \"" + this->name() + "\": \"overwrite\" needs a \"sent_start\" head");
+    if (!config["overwrite"].is_boolean()) throw ValueError("component \"" + this->name() + "\": \"overwrite\" must be true or false");
+    overwrite_ = config["overwrite"].get<bool>();
+  }
   label_smoothing_ = config.value("label_smoothing", label_smoothing_);
   if (!(label_smoothing_ >= 0.f && label_smoothing_ < 1.f))
     throw ValueError("component \"" + this->name() + "\": label_smoothing must be in [0, 1)");
@@ -124,6 +137,7 @@ Json TokenClassifier::config() const {
   j["heads"] = heads;
   j["storage"] = storage_;
   j["label_smoothing"] = label_smoothing_;
+  if (has_sent_head()) j["overwrite"] = overwrite_;
   return j;
 }
 
@@ -131,7 +145,7 @@ std::vector<std::string> TokenClassifier::metrics() const {
   std::vector<std::string> m;
   for (const Head& h : heads_)
     if (h.attr != Attr::FEAT && h.attr != Attr::DEP)
-      m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : "UFeats");
+      m.push_back(h.attr == Attr::POS ? "UPOS" : h.attr == Attr::TAG ? "XPOS" : h.attr == Attr::SENT ? "Sentences" : "UFeats");
   if (per_feature_) m.push_back("UFeats");
   return m;
 }
@@ -145,6 +159,7 @@ std::vector<std::string> TokenClassifier::assigns() const {
     if (h.attr == Attr::POS) add("token.pos");
     if (h.attr == Attr::TAG) add("token.tag");
     if (h.attr == Attr::MORPH || h.attr == Attr::FEAT) add("token.morph");
+    if (h.attr == Attr::SENT) add("token.is_sent_start");
   }
   if (per_feature_) add("token.morph");
   return a;
@@ -161,7 +176,7 @@ void TokenClassifier::index_labels() {
         const auto p = upos_from_name(l);
         if (!p || *p == UPOS::NONE) throw ModelError("component \"" + name() + "\": \"" + l + "\" is not a UPOS tag");
         v = static_cast<hash_t>(*p);
-      } else if (h.attr == Attr::FEAT || h.attr == Attr::DEP) {
+      } else if (h.attr == Attr::FEAT || h.attr == Attr::DEP || h.attr == Attr::SENT) {
         v = hash_string(l);  // matched by value, not stored on tokens
       } else if (!(h.attr == Attr::MORPH && l == "_")) {
         v = vocab_->strings().add(l);
@@ -191,6 +206,7 @@ std::int32_t TokenClassifier::gold_label(const Head& h, const Doc& doc, std::siz
       if (t.dep == 0) return -1;
       v = hash_string(dep_label(doc, i));
       break;
+    case Attr::SENT: v = hash_string(sent_label(doc, i)); break;
   }
   auto it = h.index.find(v);
   return it == h.index.end() ? -1 : it->second;
@@ -249,6 +265,7 @@ void TokenClassifier::initialize(std::span<const Doc> gold, std::int64_t width, 
         if (h.attr == Attr::TAG && t.tag != 0) ++counts[std::string(d.str(t.tag))];
         if (h.attr == Attr::MORPH) ++counts[t.morph == 0 ? "_" : std::string(d.str(t.morph))];
         if (h.attr == Attr::DEP && t.dep != 0) ++counts[dep_label(d, i)];
+        if (h.attr == Attr::SENT) ++counts[sent_label(d, i)];
       }
     }
     if (counts.empty())
@@ -318,6 +335,9 @@ bool TokenClassifier::apply_head(const Head& h, std::size_t best, TokenData& t, 
     case Attr::TAG: t.tag = h.hashes[best]; break;
     case Attr::MORPH: t.morph = h.hashes[best]; break;
     case Attr::DEP: return false;  // auxiliary heads come last and annotate nothing
+    case Attr::SENT:
+      if (overwrite_ || t.sent_start == 0) t.sent_start = h.labels[best] == "S" ? 1 : -1;
+      break;
     case Attr::FEAT:
       if (best != 0) {  // label 0 is "_": the feature is absent
         if (!feats.empty()) feats += '|';
@@ -341,6 +361,7 @@ void TokenClassifier::annotate(Doc& d, std::size_t i, const float* s, std::strin
     col += C;
   }
   if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
+  if (i == 0 && has_sent_head()) t.sent_start = 1;
 }
 
 void TokenClassifier::annotate_best(Doc& d, std::size_t i, const std::int32_t* best, std::string& feats) const {
@@ -349,6 +370,7 @@ void TokenClassifier::annotate_best(Doc& d, std::size_t i, const std::int32_t* b
   for (std::size_t h = 0; h < heads_.size(); ++h)
     if (!apply_head(heads_[h], static_cast<std::size_t>(best[h]), t, feats)) break;
   if (per_feature_) t.morph = feats.empty() ? 0 : d.intern(feats);
+  if (i == 0 && has_sent_head()) t.sent_start = 1;
 }
 
 nn::Loss TokenClassifier::get_loss(std::span<const Doc> gold, const backend::Tensor& scores) const {
@@ -436,15 +458,16 @@ void TokenClassifier::from_disk(const std::filesystem::path& dir) {
 }
 
 void register_taggers(Registry& r) {
-  for (const char* factory : {"weft.Tagger.v1", "weft.Morphologizer.v1"}) {
+  for (const char* factory : {"weft.Tagger.v1", "weft.Morphologizer.v1", "weft.SentenceRecognizer.v1"}) {
     ComponentFactory make = [f = std::string(factory)](const std::string& name, const Json& config,
                                                        std::shared_ptr<Vocab> vocab) {
       return std::unique_ptr<Component>(std::make_unique<TokenClassifier>(name, f, config, std::move(vocab)));
     };
-    const bool tagger = std::string(factory) == "weft.Tagger.v1";
-    const char* what = tagger ? "UPOS and XPOS tagger (softmax heads over token vectors)"
-                              : "UD morphological features (the FEATS string as one label)";
-    r.add("components", tagger ? "tagger" : "morphologizer", make, what, "builtin");
+    const std::string f = factory;
+    const char* what = f == "weft.Tagger.v1"     ? "UPOS and XPOS tagger (softmax heads over token vectors)"
+                       : f == "weft.Morphologizer.v1" ? "UD morphological features (the FEATS string as one label)"
+                                                      : "statistical sentence segmenter (a token classifier of sentence starts)";
+    r.add("components", f == "weft.Tagger.v1" ? "tagger" : f == "weft.Morphologizer.v1" ? "morphologizer" : "senter", make, what, "builtin");
     r.add("components", factory, make, what, "builtin");
   }
 }

@@ -7,6 +7,11 @@
 // which side its head lies ("nsubj>", "obj<", "root"), which teaches the shared encoder syntax; it
 // annotates nothing, and saving the component drops it (its labels, its rows of the weights and its
 // name in the config), so a trained model never computes it.
+// The statistical sentence segmenter (weft.SentenceRecognizer.v1, spaCy's "senter") is the same class with
+// one "sent_start" head: labels "S" (starts a sentence) and "I" (does not), learnt from training Docs of
+// several sentences (corpora.sentences_per_doc), written as token.is_sent_start on every token. With
+// "overwrite": false (spaCy's default) it keeps the starts an earlier component decided (a rule-based
+// sentencizer with "only_starts") and decides the others.
 #pragma once
 
 #include <string>
@@ -22,7 +27,7 @@ class TokenClassifier final : public TrainablePipe {
   // FEAT: one UD feature (Number, Tense, ...), its values plus "_" for absent; the "feats" entry of
   // "heads" becomes one FEAT head per feature seen in training, and their predictions are joined into
   // the FEATS string (per-feature heads, the alternative to one label per whole FEATS string).
-  enum class Attr : std::uint8_t { POS, TAG, MORPH, FEAT, DEP };
+  enum class Attr : std::uint8_t { POS, TAG, MORPH, FEAT, DEP, SENT };
   struct Head {
     Attr attr;
     std::string feature;  // FEAT heads
@@ -39,6 +44,8 @@ class TokenClassifier final : public TrainablePipe {
   std::vector<std::string> assigns() const override;
   Json config() const override;
   const std::vector<Head>& heads() const noexcept { return heads_; }
+  // A "sent_start" head among the heads (a senter).
+  bool has_sent_head() const noexcept { return sent_head_; }
 
   void initialize(std::span<const Doc> gold, std::int64_t width, std::uint64_t seed) override;
   void set_annotations(std::span<Doc> docs, const backend::Tensor& scores) const override;
@@ -73,6 +80,8 @@ class TokenClassifier final : public TrainablePipe {
   bool per_feature_ = false;  // "feats" in the config's heads
   std::int64_t width_ = 0;
   float label_smoothing_ = 0.f;  // training target (1 - s) * onehot + s / C per head
+  bool overwrite_ = false;       // sent_start head: replace sentence starts already decided
+  bool sent_head_ = false;       // set with the heads in the constructor
 };
 
 }  // namespace weft
