@@ -15,6 +15,12 @@ models/configs/variants/punkt_sentencizer.json`; NLTK: PunktTrainer on the same 
 tokenizer under every segmenter. Words/s: gold dev words over the best of --repeat passes, one thread
 (weft through its Python API: nlp.make_doc / nlp(text); NLTK's own calls), after one untimed pass.
 Training: learning alone from the EWT train text (1.0 MB), best of --repeat / 2 runs.
+Tagging and entities (issue 22 part B): gold dev words and sentences (`weft evaluate MODEL dev.conllu`,
+no --raw); weft.PerceptronTagger.v1 and weft.CRFEntityRecognizer.v1 trained by `weft train` from their
+configs in models/configs/variants/, NLTK's PerceptronTagger trained in this process on the same
+sentences (benchmarks/nltk_variants.py, also scored by weft evaluate), against the shipped model's
+tagger and recognizer (with their tok2vec); words/s of the component alone over the gold dev Docs.
+--sections picks what runs.
 """
 import argparse
 import json
@@ -85,8 +91,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--model", default=str(ROOT / "models" / "en_ewt_sm"), help="the shipped model (parser segmentation)")
-    ap.add_argument("--sections", default="tokenizers,sentences,tagging",
-                    help="comma-separated: tokenizers, sentences, tagging")
+    ap.add_argument("--sections", default="tokenizers,sentences,tagging,entities",
+                    help="comma-separated: tokenizers, sentences, tagging, entities")
     args = ap.parse_args()
     sections = set(args.sections.split(","))
     os.chdir(ROOT)
@@ -193,6 +199,8 @@ def main():
               "(no word tokenization); the full pipeline's row tags, parses and recognizes entities too.")
     if "tagging" in sections:
         tagging(args, args.model, gold_docs, gold_words, tmp)
+    if "entities" in sections:
+        entities(args, args.model, gold_words, tmp)
 
 
 def tagging(args, model_path, gold_docs, gold_words, tmp):
@@ -248,6 +256,47 @@ def tagging(args, model_path, gold_docs, gold_words, tmp):
         print(f"| {label} | {upos:.2f} | {xpos:.2f} | {wps:,.0f} | {train} |")
     print("words/s: tagging alone over the gold dev Docs (nlp(doc) with only the tagger, and for the default its "
           "tok2vec, enabled); NLTK's: PerceptronTagger.tag(words) per sentence, its UPOS tagger alone.")
+
+
+def entities(args, model_path, gold_words, tmp):
+    """Named entities (PER, ORG, LOC) on gold words: ENTS_P/R/F by `weft evaluate MODEL dev.conllu --json`,
+    words/s of recognition alone over the gold dev Docs, one thread. NLTK has no CRF of its own (its
+    CRFTagger wraps python-crfsuite, not installed), so the CRF is compared with weft's neural recognizer."""
+    config = ROOT / "models" / "configs" / "variants" / "crf_entity_recognizer.json"
+    t0 = time.perf_counter()
+    weft_cli(["train", config, "--output", tmp / "crf"])
+    train_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    weft_cli(["train", config, "--output", tmp / "crf_bio", "--set", "components.ner.scheme=\"BIO\""])
+    train_bio_s = time.perf_counter() - t0
+
+    def ent_scores(model):
+        out = json.loads(weft_cli(["evaluate", model, DEV, "--json"]))
+        return out["ENTS_P"] * 100, out["ENTS_R"] * 100, out["ENTS_F"] * 100
+
+    def speed(path, keep):
+        m = weft.load(path)
+        for n in m.pipe_names:
+            if n not in keep:
+                m.disable_pipe(n)
+        docs = weft.read_conllu(DEV, vocab=m.vocab)
+        return gold_words / best_time(lambda: [m(d) for d in docs], args.repeat)
+
+    rows = [
+        (f"{pathlib.Path(model_path).name} ner (default: tok2vec + transition-based BILUO)", ent_scores(model_path),
+         speed(model_path, {"tok2vec", "ner"}), "(shipped)"),
+        ("weft.CRFEntityRecognizer.v1 (BILUO, data/lexicon clusters and dictionary tags)", ent_scores(tmp / "crf" / "model-best"),
+         speed(tmp / "crf" / "model-best", {"ner"}), f"{train_s:.0f} s (weft train, 6 epochs)"),
+        ("weft.CRFEntityRecognizer.v1 (`scheme: BIO`)", ent_scores(tmp / "crf_bio" / "model-best"),
+         speed(tmp / "crf_bio" / "model-best", {"ner"}), f"{train_bio_s:.0f} s (weft train, 6 epochs)"),
+    ]
+    print("\nNamed entities, EWT dev (gold words and sentences; UD English-EWT's Universal NER labels PER, ORG, LOC):\n")
+    print("| recognizer | ENTS_P | ENTS_R | ENTS_F | words/s | training |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for label, (p, r, f), wps, train in rows:
+        print(f"| {label} | {p:.2f} | {r:.2f} | {f:.2f} | {wps:,.0f} | {train} |")
+    print("words/s: recognition alone over the gold dev Docs (nlp(doc) with only the recognizer, and for the "
+          "default its tok2vec, enabled).")
 
 
 if __name__ == "__main__":
