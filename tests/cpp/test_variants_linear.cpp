@@ -100,7 +100,7 @@ TEST_CASE("variants: the perceptron tagger learns from gold Docs, saves and load
 
   const auto dir = test::temp_dir("variants_perceptron");
   save_pipeline(nlp, dir);
-  for (const char* f : {"labels.json", "weights.bin"}) CHECK(std::filesystem::exists(dir / "tagger" / f));
+  for (const char* f : {"labels.json", "weights.bin", "words.txt"}) CHECK(std::filesystem::exists(dir / "tagger" / f));
   CHECK_FALSE(std::filesystem::exists(dir / "tagger" / "lexicon.tsv"));  // no lexicon configured
   Pipeline back = load(dir);
   for (const std::string& line : test::dev_lines(60)) CHECK(tags(back(line)) == tags(nlp(line)));
@@ -132,6 +132,12 @@ TEST_CASE("variants: the perceptron tagger learns from gold Docs, saves and load
   CHECK_THROWS_WITH_AS(load(dir), doctest::Contains("tag dictionary entry \"the\""), ModelError);
   write_file(labels_path.string(), "{not json");
   CHECK_THROWS_WITH_AS(load(dir), doctest::Contains("labels.json"), ModelError);
+  // The word cache's forms: one per line, no whitespace.
+  save_pipeline(nlp, dir);
+  write_file((dir / "tagger" / "words.txt").string(), "the\nnew york\n");
+  CHECK_THROWS_WITH_AS(load(dir), doctest::Contains("words.txt:2: not a word form"), ModelError);
+  std::filesystem::remove(dir / "tagger" / "words.txt");
+  CHECK_THROWS_WITH_AS(load(dir), doctest::Contains("words.txt is missing"), ModelError);
   std::filesystem::remove_all(dir);
 }
 

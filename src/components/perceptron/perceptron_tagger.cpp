@@ -12,6 +12,7 @@
 #include "weft/error.hpp"
 #include "weft/pipeline/model_io.hpp"
 #include "weft/strings/hash.hpp"
+#include "weft/strings/utf8.hpp"
 
 namespace weft {
 
@@ -32,6 +33,16 @@ constexpr std::size_t kMaxFeatures = 64;
 
 const linear::WordInfo kStart = linear::padding("-START-"), kStart2 = linear::padding("-START2-"), kEnd = linear::padding("-END-"),
                        kEnd2 = linear::padding("-END2-");
+
+// The index of the highest score, the last one among equals (NLTK breaks ties by the larger label, and
+// the labels are sorted).
+std::int32_t argmax_last(const float* s, std::size_t n) noexcept {
+  float m = s[0];
+  for (std::size_t c = 1; c < n; ++c) m = std::max(m, s[c]);
+  std::size_t b = n - 1;
+  while (s[b] != m) --b;
+  return static_cast<std::int32_t>(b);
+}
 
 ConfigError config_error(const std::string& what) { return ConfigError(std::string(kFactory) + " config: " + what); }
 
@@ -180,7 +191,7 @@ std::size_t PerceptronTagger::features(const std::vector<linear::WordInfo>& word
 }
 
 std::size_t PerceptronTagger::history_features(const linear::WordInfo& w, const std::int32_t (*prev)[2],
-                                               std::uint64_t* out) const {
+                                               std::uint64_t* out, bool tag_rows) const {
   using linear::key;
   const bool extended = config_.features == "extended";
   std::size_t n = 0;
@@ -188,17 +199,97 @@ std::size_t PerceptronTagger::history_features(const linear::WordInfo& w, const 
     const std::uint32_t base = static_cast<std::uint32_t>(h) * kHistoryStride;
     // Tag values: class + 3, so the start markers -1, -2 differ from every class.
     const std::uint64_t t1 = static_cast<std::uint64_t>(prev[h][0] + 3), t2 = static_cast<std::uint64_t>(prev[h][1] + 3);
-    out[n++] = key(P1 + base, t1);
-    out[n++] = key(P2 + base, t2);
-    out[n++] = key(P1P2 + base, t1, t2);
+    if (!tag_rows) {
+      out[n++] = key(P1 + base, t1);
+      out[n++] = key(P2 + base, t2);
+      out[n++] = key(P1P2 + base, t1, t2);
+    }
     out[n++] = key(P1W + base, t1, w.word);
     if (extended) out[n++] = key(P1SUF3 + base, t1, w.suffix3);
   }
   return n;
 }
 
+void PerceptronTagger::build_tag_rows() {
+  // Per head, the summed weights of P1, P2 and P1P2 for every tag value (class + 3; 1 and 2 are the
+  // start markers), so decoding adds three rows instead of looking up three keys.
+  const std::size_t C = n_classes();
+  tag_rows_.assign(heads_.size(), {});
+  std::uint64_t k[3];
+  for (std::size_t h = 0; h < heads_.size(); ++h) {
+    const std::uint32_t base = static_cast<std::uint32_t>(h) * kHistoryStride;
+    const std::size_t V = heads_[h].labels.size() + 3;
+    std::vector<float>& rows = tag_rows_[h];
+    rows.assign((2 * V + V * V) * C, 0.f);
+    for (std::uint64_t a = 0; a < V; ++a) {
+      k[0] = linear::key(P1 + base, a);
+      k[1] = linear::key(P2 + base, a);
+      weights_.add_all(k, 1, rows.data() + a * C);
+      weights_.add_all(k + 1, 1, rows.data() + (V + a) * C);
+      for (std::uint64_t b = 0; b < V; ++b) {
+        k[2] = linear::key(P1P2 + base, a, b);
+        weights_.add_all(k + 2, 1, rows.data() + (2 * V + a * V + b) * C);
+      }
+    }
+  }
+}
+
+// The static templates in three groups by the word they read, so that a word's sums over a group can be
+// cached: the word itself (kSelf), the word as the left neighbour of the token (kLeft: i - 1), as its
+// right neighbour (kRight: i + 1); the rest read two words or none.
+std::size_t PerceptronTagger::word_keys(const linear::WordInfo& w, Group g, std::uint64_t* out) const {
+  using linear::key;
+  const bool extended = config_.features == "extended";
+  std::size_t n = 0;
+  switch (g) {
+    case kSelf:
+      out[n++] = key(SUF3, w.suffix3);
+      out[n++] = key(PRE1, w.prefix1);
+      out[n++] = key(W, w.word);
+      if (extended) {
+        out[n++] = key(SHAPE, w.shape);
+        out[n++] = key(PRE3, w.prefix3);
+        out[n++] = key(SUF1, w.suffix1);
+        out[n++] = key(SUF2, w.suffix2);
+        out[n++] = key(SUF4, w.suffix4);
+        if (lexicon_) {
+          out[n++] = key(CL4, w.cluster & 0xF);
+          out[n++] = key(CL8, w.cluster & 0xFF);
+          out[n++] = key(CL12, w.cluster & 0xFFF);
+          out[n++] = key(CLALL, w.cluster);
+          out[n++] = key(DT, w.dict_tag);
+        }
+      }
+      break;
+    case kLeft:
+      out[n++] = key(WM1, w.word);
+      out[n++] = key(SUF3M1, w.suffix3);
+      if (extended) {
+        out[n++] = key(SHAPEM1, w.shape);
+        if (lexicon_) {
+          out[n++] = key(CLM1, w.cluster & 0xFF);
+          out[n++] = key(DTM1, w.dict_tag);
+        }
+      }
+      break;
+    case kRight:
+      out[n++] = key(WP1, w.word);
+      out[n++] = key(SUF3P1, w.suffix3);
+      if (extended) {
+        out[n++] = key(SHAPEP1, w.shape);
+        if (lexicon_) {
+          out[n++] = key(CLP1, w.cluster & 0xFF);
+          out[n++] = key(DTP1, w.dict_tag);
+        }
+      }
+      break;
+  }
+  return n;
+}
+
 std::size_t PerceptronTagger::static_features(const std::vector<linear::WordInfo>& words, std::size_t begin,
-                                              std::size_t end, std::size_t i, std::uint64_t* out) const {
+                                              std::size_t end, std::size_t i, std::uint64_t* out,
+                                              const bool* cached) const {
   using linear::key;
   const auto at = [&](std::ptrdiff_t k) -> const linear::WordInfo& {
     const std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) + k;
@@ -209,46 +300,53 @@ std::size_t PerceptronTagger::static_features(const std::vector<linear::WordInfo
   const linear::WordInfo &w = at(0), &m1 = at(-1), &m2 = at(-2), &p1 = at(1), &p2 = at(2);
   std::size_t n = 0;
   out[n++] = key(BIAS, 0);
-  out[n++] = key(SUF3, w.suffix3);
-  out[n++] = key(PRE1, w.prefix1);
-  out[n++] = key(W, w.word);
-  out[n++] = key(WM1, m1.word);
-  out[n++] = key(SUF3M1, m1.suffix3);
+  if (!(cached && cached[0])) n += word_keys(w, kSelf, out + n);
+  if (!(cached && cached[1])) n += word_keys(m1, kLeft, out + n);
+  if (!(cached && cached[2])) n += word_keys(p1, kRight, out + n);
   out[n++] = key(WM2, m2.word);
-  out[n++] = key(WP1, p1.word);
-  out[n++] = key(SUF3P1, p1.suffix3);
   out[n++] = key(WP2, p2.word);
   if (config_.features == "extended") {
-    out[n++] = key(SHAPE, w.shape);
-    out[n++] = key(PRE3, w.prefix3);
-    out[n++] = key(SUF1, w.suffix1);
-    out[n++] = key(SUF2, w.suffix2);
-    out[n++] = key(SUF4, w.suffix4);
-    out[n++] = key(SHAPEM1, m1.shape);
-    out[n++] = key(SHAPEP1, p1.shape);
     out[n++] = key(WM1_W, m1.word, w.word);
     out[n++] = key(W_WP1, w.word, p1.word);
-    if (lexicon_) {
-      out[n++] = key(CL4, w.cluster & 0xF);
-      out[n++] = key(CL8, w.cluster & 0xFF);
-      out[n++] = key(CL12, w.cluster & 0xFFF);
-      out[n++] = key(CLALL, w.cluster);
-      out[n++] = key(CLP1, p1.cluster & 0xFF);
-      out[n++] = key(CLM1, m1.cluster & 0xFF);
-      out[n++] = key(DT, w.dict_tag);
-      out[n++] = key(DTM1, m1.dict_tag);
-      out[n++] = key(DTP1, p1.dict_tag);
-    }
   }
   return n;
 }
 
+void PerceptronTagger::build_word_cache() {
+  // Per cached word, the summed weights of each group: [word][group][class].
+  const std::size_t C = n_classes();
+  cache_rows_.assign(cache_forms_.size() * 3 * C, 0.f);
+  cache_info_.clear();
+  cache_index_.clear();
+  cache_index_.reserve(cache_forms_.size());
+  std::uint64_t keys[kMaxFeatures];
+  for (std::size_t r = 0; r < cache_forms_.size(); ++r) {
+    const linear::WordInfo w = linear::word_info(cache_forms_[r], *vocab_, lexicon_.get());
+    cache_info_.push_back(w);
+    cache_index_.emplace(hash_string(cache_forms_[r]), static_cast<std::uint32_t>(r));
+    for (const Group g : {kSelf, kLeft, kRight})
+      weights_.add_all(keys, word_keys(w, g, keys), cache_rows_.data() + (r * 3 + g) * C);
+  }
+}
+
 void PerceptronTagger::operator()(Doc& doc) const {
-  if (!trained_)
-    throw linear::not_trained(name(), kFactory, "annotate");
+  if (!trained_) throw linear::not_trained(name(), kFactory, "annotate");
   if (doc.empty()) return;
-  const std::vector<linear::WordInfo> words = word_infos(doc);
+  auto& toks = doc.tokens();
   const std::size_t C = n_classes(), H = heads_.size();
+  // Words of the training vocabulary take their facts and their groups' summed weights from the word
+  // cache; the others are computed.
+  std::vector<std::int32_t> row(toks.size(), -1);
+  std::vector<linear::WordInfo> words(toks.size());
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    const auto it = cache_index_.find(toks[i].orth);
+    if (it != cache_index_.end()) {
+      row[i] = static_cast<std::int32_t>(it->second);
+      words[i] = cache_info_[it->second];
+    } else {
+      words[i] = linear::word_info(doc.token_text(i), *vocab_, lexicon_.get());
+    }
+  }
   // Per sentence: the dictionary's tags, then the scores of the static features of every other word in
   // one batch of lookups (their cache misses overlap), then left to right the tag-history features.
   std::vector<float> base, scores(C);
@@ -257,12 +355,12 @@ void PerceptronTagger::operator()(Doc& doc) const {
   std::vector<std::int32_t> known;
   std::uint64_t history[kMaxFeatures];
   std::int32_t prev[2][2];
-  auto& toks = doc.tokens();
   for (const auto& [begin, end] : linear::sentences(doc)) {
     const std::size_t n = end - begin;
     known.assign(n * H, -1);
     keys.clear();
     rows.clear();
+    base.assign(n * C, 0.f);
     for (std::size_t i = begin; i < end; ++i) {
       bool all_known = true;
       for (std::size_t h = 0; h < H; ++h) {
@@ -271,12 +369,20 @@ void PerceptronTagger::operator()(Doc& doc) const {
         else all_known = false;
       }
       if (all_known) continue;
+      float* b = base.data() + (i - begin) * C;
+      const bool cached[3] = {row[i] >= 0, i > begin && row[i - 1] >= 0, i + 1 < end && row[i + 1] >= 0};
+      const auto add = [&](std::int32_t r, Group g) {
+        const float* src = cache_rows_.data() + (static_cast<std::size_t>(r) * 3 + g) * C;
+        for (std::size_t c = 0; c < C; ++c) b[c] += src[c];
+      };
+      if (cached[0]) add(row[i], kSelf);
+      if (cached[1]) add(row[i - 1], kLeft);
+      if (cached[2]) add(row[i + 1], kRight);
       const std::size_t before = keys.size();
       keys.resize(before + kMaxFeatures);
-      keys.resize(before + static_features(words, begin, end, i, keys.data() + before));
+      keys.resize(before + static_features(words, begin, end, i, keys.data() + before, cached));
       rows.resize(keys.size(), static_cast<std::uint32_t>(i - begin));
     }
-    base.assign(n * C, 0.f);
     weights_.add_all(keys.data(), keys.size(), base.data(), rows.data(), C);
     for (auto& p : prev) p[0] = -1, p[1] = -2;
     for (std::size_t i = begin; i < end; ++i) {
@@ -284,15 +390,19 @@ void PerceptronTagger::operator()(Doc& doc) const {
       if (std::any_of(best, best + H, [](std::int32_t b) { return b < 0; })) {
         std::copy(base.begin() + static_cast<std::ptrdiff_t>((i - begin) * C),
                   base.begin() + static_cast<std::ptrdiff_t>((i - begin + 1) * C), scores.begin());
-        weights_.add_all(history, history_features(words[i], prev, history), scores.data());
+        weights_.add_all(history, history_features(words[i], prev, history, true), scores.data());
+        for (std::size_t h = 0; h < H; ++h) {
+          const std::size_t V = heads_[h].labels.size() + 3;
+          const auto t1 = static_cast<std::size_t>(prev[h][0] + 3), t2 = static_cast<std::size_t>(prev[h][1] + 3);
+          const float* r1 = tag_rows_[h].data() + t1 * C;
+          const float* r2 = tag_rows_[h].data() + (V + t2) * C;
+          const float* r12 = tag_rows_[h].data() + (2 * V + t1 * V + t2) * C;
+          for (std::size_t c = 0; c < C; ++c) scores[c] += r1[c] + r2[c] + r12[c];
+        }
         for (std::size_t h = 0; h < H; ++h) {
           if (best[h] >= 0) continue;
           const Head& hd = heads_[h];
-          const float* s = scores.data() + hd.offset;
-          std::int32_t b = 0;
-          for (std::size_t c = 1; c < hd.labels.size(); ++c)
-            if (s[c] >= s[b]) b = static_cast<std::int32_t>(c);  // ties: the later label, as NLTK
-          best[h] = b;
+          best[h] = argmax_last(scores.data() + hd.offset, hd.labels.size());
         }
       }
       TokenData& t = toks[i];
@@ -349,6 +459,12 @@ void PerceptronTagger::begin_learning(std::span<const Doc> gold, std::uint64_t s
         h.tagdict[vocab_->strings().add(forms.at(orth))] = tag;
     }
   }
+  // The word cache's vocabulary: every training form that a line of words.txt can hold.
+  std::set<std::string> forms;
+  for (const Doc& d : gold)
+    for (std::size_t i = 0; i < d.size(); ++i)
+      if (d.token_text(i).find_first_of(" \t\r\n") == std::string_view::npos) forms.emplace(d.token_text(i));
+  cache_forms_.assign(forms.begin(), forms.end());
   for (const Doc& d : gold) {
     learning_->words.push_back(word_infos(d));
     std::vector<std::int32_t> g(d.size() * heads_.size());
@@ -393,10 +509,7 @@ double PerceptronTagger::learn_epoch(std::span<const Doc> gold, std::span<const 
           for (std::size_t h = 0; h < H; ++h) {
             if (guess[h] >= 0) continue;
             const Head& hd = heads_[h];
-            const float* s = scores.data() + hd.offset;
-            std::int32_t b = 0;
-            for (std::size_t c = 1; c < hd.labels.size(); ++c)
-              if (s[c] >= s[b]) b = static_cast<std::int32_t>(c);
+            const std::int32_t b = argmax_last(scores.data() + hd.offset, hd.labels.size());
             guess[h] = b;
             const std::int32_t truth = g[i * H + h];
             ++tokens;
@@ -439,6 +552,8 @@ void PerceptronTagger::finish_epoch() {
     if (!out.empty()) averaged.emplace(k, std::move(out));
   }
   weights_ = linear::SparseWeights::build(averaged);
+  build_word_cache();
+  build_tag_rows();
   trained_ = true;
 }
 
@@ -467,6 +582,9 @@ void PerceptronTagger::to_disk(const std::filesystem::path& dir) const {
   }
   write_model_json(dir / "labels.json", Json{{"labels", labels}, {"tagdict", dict}});
   weights_.save(dir / "weights.bin");
+  std::string words;
+  for (const std::string& f : cache_forms_) words += f + "\n";
+  write_file((dir / "words.txt").string(), words);
   linear::save_lexicon(lexicon_, dir);
 }
 
@@ -511,7 +629,27 @@ void PerceptronTagger::from_disk(const std::filesystem::path& dir) {
     throw ModelError((dir / "weights.bin").string() + ": weights for " + std::to_string(w.classes()) +
                      " classes, but labels.json has " + std::to_string(n_classes()));
   lexicon_ = config_.features == "extended" ? linear::load_model_lexicon(dir, !config_.lexicon.empty()) : nullptr;
+  const auto words_path = dir / "words.txt";
+  if (!std::filesystem::exists(words_path)) throw ModelError(words_path.string() + " is missing");
+  std::vector<std::string> forms;
+  {
+    const std::string text = read_file(words_path.string());
+    std::size_t line = 0;
+    for (std::size_t p = 0; p < text.size();) {
+      std::size_t e = text.find('\n', p);
+      if (e == std::string::npos) e = text.size();
+      ++line;
+      const std::string_view f(text.data() + p, e - p);
+      if (f.empty() || f.find_first_of(" \t\r") != std::string_view::npos || !utf8::valid(f))
+        throw ModelError(words_path.string() + ":" + std::to_string(line) + ": not a word form");
+      forms.emplace_back(f);
+      p = e + 1;
+    }
+  }
   weights_ = std::move(w);
+  cache_forms_ = std::move(forms);
+  build_word_cache();
+  build_tag_rows();
   learning_.reset();
   trained_ = true;
 }

@@ -49,7 +49,8 @@ class PerceptronTagger final : public Component, public GoldLearner {
   std::vector<std::string> assigns() const override;
   void operator()(Doc& doc) const override;
 
-  // dir/labels.json (labels, tag dictionary), dir/weights.bin (averaged weights), dir/lexicon.tsv.
+  // dir/labels.json (labels, tag dictionary), dir/weights.bin (averaged weights), dir/words.txt (the
+  // training word forms, for the word cache), dir/lexicon.tsv.
   void to_disk(const std::filesystem::path& dir) const override;
   void from_disk(const std::filesystem::path& dir) override;
 
@@ -79,9 +80,20 @@ class PerceptronTagger final : public Component, public GoldLearner {
   // keys (not reading the tag history) come first: static_features() alone gives them.
   std::size_t features(const std::vector<linear::WordInfo>& words, std::size_t begin, std::size_t end, std::size_t i,
                        const std::int32_t (*prev)[2], std::uint64_t* out) const;
+  // cached (optional): whether the word (0), its left (1) and right (2) neighbours are in the word
+  // cache, whose rows then stand for their groups' keys, which are left out.
   std::size_t static_features(const std::vector<linear::WordInfo>& words, std::size_t begin, std::size_t end,
-                              std::size_t i, std::uint64_t* out) const;
-  std::size_t history_features(const linear::WordInfo& word, const std::int32_t (*prev)[2], std::uint64_t* out) const;
+                              std::size_t i, std::uint64_t* out, const bool* cached = nullptr) const;
+  enum Group : std::uint8_t { kSelf = 0, kLeft = 1, kRight = 2 };
+  // The keys of a group's templates over word w.
+  std::size_t word_keys(const linear::WordInfo& w, Group g, std::uint64_t* out) const;
+  // The word cache from cache_forms_ and the weights: the facts of each training form and its three
+  // groups' summed weights, which inference adds as rows instead of looking up each key.
+  void build_word_cache();
+  // tag_rows: leave out P1, P2 and P1P2, which decoding adds from tag_rows_.
+  std::size_t history_features(const linear::WordInfo& word, const std::int32_t (*prev)[2], std::uint64_t* out,
+                               bool tag_rows = false) const;
+  void build_tag_rows();
   std::vector<linear::WordInfo> word_infos(const Doc& doc) const;
   std::int32_t gold_class(const Head& h, const TokenData& t) const;
   void index_labels();
@@ -92,6 +104,12 @@ class PerceptronTagger final : public Component, public GoldLearner {
   std::shared_ptr<const Lexicon> lexicon_;
   std::vector<Head> heads_;
   linear::SparseWeights weights_;
+  std::vector<std::string> cache_forms_;  // the training word forms (words.txt)
+  std::vector<linear::WordInfo> cache_info_;
+  std::vector<float> cache_rows_;  // [word][group][class]
+  std::unordered_map<hash_t, std::uint32_t> cache_index_;  // orth -> word
+  // Per head: the P1, P2 and P1P2 weights summed per tag value: [V][C], [V][C], [V * V][C] (V: labels + 3).
+  std::vector<std::vector<float>> tag_rows_;
   std::unique_ptr<Learning> learning_;
   bool trained_ = false;
 };
