@@ -13,6 +13,8 @@ in an interpreter with NLTK and weft's module (the peers' environment with PYTHO
   span_tokenize of each Doc's text (per line with "per_line": NLTK run on each line, so a newline
   always ends a sentence, as weft's split_on_newlines); a token starts a sentence when it is the first
   at or after a sentence's start, as in weft.PunktSentencizer.v1.
+- component "nltk_perceptron": NLTK's PerceptronTagger trained on a CoNLL-U file's sentences, one tagger
+  for UPOS and one for XPOS, tagging each sentence's words (gold words: `weft evaluate` without --raw).
 """
 import functools
 import os
@@ -72,3 +74,41 @@ def make_punkt(nlp, name, train, per_line):
         return doc
 
     return punkt
+
+
+@functools.lru_cache(maxsize=None)
+def perceptron_taggers(train_path, n_iter, seed):
+    """NLTK's PerceptronTagger trained on a CoNLL-U file's sentences (gold words), one for UPOS and one
+    for XPOS (NLTK's tagger predicts one tag set), n_iter passes each (NLTK's default is 5), with
+    Python's random seeded as given (NLTK shuffles the sentences with it)."""
+    import random
+
+    from nltk.tag.perceptron import PerceptronTagger
+    sents = weft.read_conllu(train_path, unit="sentence")
+    taggers = {}
+    for attr in ("pos_", "tag_"):
+        data = [[(t.text, getattr(t, attr)) for t in s] for s in sents]
+        random.seed(seed)
+        tagger = PerceptronTagger(load=False)
+        tagger.train(data, nr_iter=n_iter)
+        taggers[attr] = tagger
+    return taggers
+
+
+@weft.Language.factory("nltk_perceptron",
+                       default_config={"train": os.path.join("data", "en_ewt", "train.conllu"), "n_iter": 5, "seed": 0},
+                       assigns=["token.pos", "token.tag"])
+def make_perceptron(nlp, name, train, n_iter, seed):
+    """NLTK's averaged perceptron taggers (above) over each sentence's words: UPOS and XPOS."""
+    taggers = perceptron_taggers(train, n_iter, seed)
+
+    def tag(doc):
+        for sent in doc.sents:
+            tokens = list(sent)
+            words = [t.text for t in tokens]
+            for attr, tagger in taggers.items():
+                for t, (_, label) in zip(tokens, tagger.tag(words)):
+                    setattr(t, attr, label)
+        return doc
+
+    return tag

@@ -63,6 +63,7 @@ void register_phrase_matcher(pyb::module_& m);
 void register_matcher(pyb::module_& m);
 void register_entity_ruler(pyb::module_& m);
 void register_punkt(pyb::module_& m);  // weft.PunktSentencizer, the Punkt component's view
+void register_learners(pyb::module_& m);  // weft.GoldLearner (learn(docs, n_iter)), PerceptronTagger, CRFEntityRecognizer
 void register_dependency_matcher(pyb::module_& m);
 void register_retokenize(pyb::module_& m);  // after register_doc: adds Doc.retokenize
 void register_displacy(pyb::module_& m);    // _displacy_render*, Progress (displacy.cpp)

@@ -24,6 +24,7 @@ PYBIND11_MODULE(_weft, m) {
   weft::py::register_matcher(m);
   weft::py::register_entity_ruler(m);
   weft::py::register_punkt(m);
+  weft::py::register_learners(m);
   weft::py::register_dependency_matcher(m);
   weft::py::register_retokenize(m);
   weft::py::register_displacy(m);

@@ -27,6 +27,9 @@ from ._weft import (  # noqa: F401
     ModelError,
     PhraseMatcher,
     PunktSentencizer,
+    CRFEntityRecognizer,
+    GoldLearner,
+    PerceptronTagger,
     Span,
     SpanGroup,
     StringStore,
@@ -62,6 +65,6 @@ __all__ = [
     "ConfigError", "Doc", "DocBin", "Error", "EncodingError", "FormatError", "IOError", "KeyError", "IndexError", "ModelError",
     "ValueError", "Language", "Lexeme", "MorphAnalysis", "Span", "StringStore", "Token", "Vocab", "attrs", "blank",
     "default_config", "load", "read_conllu", "registry", "train", "training_config", "__version__",
-    "PhraseMatcher", "Matcher", "EntityRuler", "PunktSentencizer", "cpu_int8", "set_cpu_int8",
+    "PhraseMatcher", "Matcher", "EntityRuler", "PunktSentencizer", "GoldLearner", "PerceptronTagger", "CRFEntityRecognizer", "cpu_int8", "set_cpu_int8",
     "DependencyMatcher", "SpanGroup", "matcher", "util", "displacy", "prefer_gpu", "require_cpu", "require_gpu", "Tensor", "onnx",
 ]

@@ -20,5 +20,7 @@ void register_biaffine_parser(Registry& r);
 void register_ner(Registry& r);          // src/components/ner/ner.cpp: "components"
 void register_entity_ruler(Registry& r);  // src/components/entity_ruler/entity_ruler.cpp: "components"
 void register_punkt(Registry& r);        // src/components/punkt/punkt_sentencizer.cpp: "components"
+void register_perceptron_tagger(Registry& r);  // src/components/perceptron/perceptron_tagger.cpp: "components"
+void register_crf_entity_recognizer(Registry& r);  // src/components/crf/crf_entity_recognizer.cpp: "components"
 
 }  // namespace weft

@@ -27,6 +27,8 @@ void register_builtins(Registry& r) {
   register_ner(r);
   register_entity_ruler(r);
   register_punkt(r);
+  register_perceptron_tagger(r);
+  register_crf_entity_recognizer(r);
 }
 
 void Registry::add_entry(RegistryEntry e, bool replace) {

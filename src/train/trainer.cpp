@@ -271,6 +271,7 @@ class Trainer {
     // The device first: a GPU that is not there fails before the corpora are read.
     const backend::Device device = training_device();
     build_pipeline();
+    if (!gold_learners_.empty()) return run_gold_learners();
     if (heads_.empty()) return run_text_learners();
     learn_from_text();
     read_corpora();
@@ -320,6 +321,10 @@ class Trainer {
     std::string name;
     TextLearner* learner;
   };
+  struct EpochLearner {
+    std::string name;
+    GoldLearner* learner;
+  };
   struct Batch {
     std::vector<Doc> gold, encoder_input;  // encoder_input: empty when the encoders read `gold`
     std::int64_t words = 0;
@@ -349,9 +354,63 @@ class Trainer {
       if (TokenEncoder* e = c.as_encoder()) encoders_.push_back({name, e});
       if (TrainablePipe* h = c.as_trainable()) heads_.push_back(h);
       if (TextLearner* l = c.as_text_learner()) learners_.push_back({name, l});
+      if (GoldLearner* g = as_gold_learner(c)) gold_learners_.push_back({name, g});
     }
-    if (heads_.empty() && learners_.empty())
+    if (heads_.empty() && learners_.empty() && gold_learners_.empty())
       throw ValueError("the config's pipeline has no trainable component (nor one that learns from raw text)");
+    if (!heads_.empty() && !gold_learners_.empty())
+      throw ValueError("the config's pipeline mixes components with networks (" + heads_.front()->name() +
+                       ") and components learnt epoch by epoch without one (" + gold_learners_.front().name +
+                       "); train them in separate configs and assemble the pipeline from the trained models");
+    for (TrainablePipe* h : heads_) loss_names_.push_back(h->name());
+    for (const EpochLearner& g : gold_learners_) loss_names_.push_back(g.name);
+  }
+
+  // A pipeline whose trained components learn from gold Docs without a network (an averaged
+  // perceptron, a CRF): learners from raw text first, then training.max_epochs passes over the
+  // shuffled training Docs, each followed by finish_epoch (averaged weights) and a dev evaluation that
+  // keeps model-best; model-last after the last epoch. A step is an epoch.
+  TrainResult run_gold_learners() {
+    learn_from_text();
+    read_corpora();
+    for (const EpochLearner& g : gold_learners_) {
+      g.learner->begin_learning(train_docs_, nn::stream_seed(seed_, g.name));
+      for (const std::string& m : g.learner->learner_metrics()) metric_names_.push_back(m);
+    }
+    read_score_rules();
+    const Json& nlp_config = config_["nlp"];
+    base_meta_ = nlp_config.contains("meta") && nlp_config["meta"].is_object() ? nlp_config["meta"] : Json::object();
+    const auto max_epochs = T_["max_epochs"].get<std::int64_t>();
+    if (max_epochs <= 0)
+      throw ValueError("training.max_epochs must be at least 1 for a pipeline of components learnt epoch by epoch (" +
+                       gold_learners_.front().name + "): it is the number of passes over the training data");
+    const auto max_time = T_["max_time_s"].get<double>();
+    std::int64_t words = 0;
+    for (const Doc& d : train_docs_) words += static_cast<std::int64_t>(d.size());
+    log_header();
+    for (std::int64_t e = 1; e <= max_epochs; ++e) {
+      const auto start = Clock::now();
+      for (const EpochLearner& g : gold_learners_) {
+        losses_[g.name] += g.learner->learn_epoch(train_docs_, order_);
+        g.learner->finish_epoch();
+      }
+      train_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+      total_words_ += words;
+      words_since_ += words;
+      epoch_ = step_ = e;
+      std::shuffle(order_.begin(), order_.end(), batch_rng_);
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0_).count();
+      const bool last = e == max_epochs || (max_time > 0 && elapsed >= max_time);
+      checkpoint(last);
+      if (last) break;
+    }
+    if (std::ostream* log = options_.log)
+      for (const EpochLearner& g : gold_learners_) *log << g.name << ": " << g.learner->learnt_summary() << std::endl;
+    result_.steps = step_;
+    result_.seconds = std::chrono::duration<double>(Clock::now() - t0_).count();
+    result_.words_per_second = static_cast<double>(total_words_) / std::max(1e-9, train_seconds_);
+    log_summary();
+    return result_;
   }
 
   // Components that learn from raw text (Punkt) learn from the training corpus's text, first.
@@ -656,7 +715,7 @@ class Trainer {
     double score = 0.0;
     {
       std::optional<nn::Adam::AveragesInUse> avg;
-      if (adam_config_.use_averages) avg.emplace(*adam_, *group_);
+      if (adam_ && adam_config_.use_averages) avg.emplace(*adam_, *group_);
       for_each_encoder([](TokenEncoder& t) { t.prepare_inference(); });
       for (TrainablePipe* h : heads_) h->prepare_inference();
       std::tie(scores, score) = evaluate_dev();
@@ -683,7 +742,7 @@ class Trainer {
     result_.history.push_back(entry);
     if (std::ostream* log = options_.log) {
       std::vector<std::string> row{std::to_string(epoch_), std::to_string(step_)};
-      for (TrainablePipe* h : heads_) row.push_back(fmt(losses_[h->name()], 2));
+      for (const std::string& n : loss_names_) row.push_back(fmt(losses_[n], 2));
       for (const std::string& m : metric_names_) row.push_back(fmt(scores[m].get<double>(), 2));
       row.push_back(fmt(score, 4));
       row.push_back(std::to_string(static_cast<std::int64_t>(static_cast<double>(words_since_) / std::max(1e-9, secs))));
@@ -706,7 +765,7 @@ class Trainer {
 
   void log_header() {
     std::vector<std::string> cols{"E", "#"};
-    for (TrainablePipe* h : heads_) cols.push_back("LOSS " + h->name());
+    for (const std::string& n : loss_names_) cols.push_back("LOSS " + n);
     for (const std::string& m : metric_names_) cols.push_back(m);
     cols.push_back("SCORE");
     cols.push_back("WPS");
@@ -754,6 +813,8 @@ class Trainer {
   std::vector<Encoder> encoders_;
   std::vector<TrainablePipe*> heads_;
   std::vector<Learner> learners_;
+  std::vector<EpochLearner> gold_learners_;
+  std::vector<std::string> loss_names_;  // the heads' and gold learners' names: the log's loss columns
   std::vector<Doc> train_docs_, encoder_docs_, dev_docs_;
   std::vector<Doc> dev_documents_;  // the dev corpus by document, for a trained segmenter's raw-text score
   std::size_t train_sentences_ = 0;
@@ -780,5 +841,21 @@ class Trainer {
 }  // namespace
 
 TrainResult train(const Json& raw_config, const TrainOptions& options) { return Trainer(raw_config, options).run(); }
+
+std::vector<double> learn_from_gold(GoldLearner& learner, std::span<const Doc> gold, int n_iter, std::uint64_t seed) {
+  if (n_iter < 1) throw ValueError("n_iter must be at least 1, not " + std::to_string(n_iter));
+  if (gold.empty()) throw ValueError("no Docs to learn from");
+  learner.begin_learning(gold, seed);
+  std::vector<std::size_t> order(gold.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::mt19937_64 rng(nn::stream_seed(seed, "batches"));
+  std::vector<double> losses;
+  for (int it = 0; it < n_iter; ++it) {
+    losses.push_back(learner.learn_epoch(gold, order));
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  learner.finish_epoch();
+  return losses;
+}
 
 }  // namespace weft

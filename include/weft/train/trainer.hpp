@@ -10,11 +10,13 @@
 #include <functional>
 #include <map>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "weft/doc/doc.hpp"
 #include "weft/json.hpp"
+#include "weft/pipeline/learner.hpp"
 
 namespace weft {
 
@@ -45,6 +47,12 @@ struct TrainResult {
 };
 
 TrainResult train(const Json& config, const TrainOptions& options = {});
+
+// Trains a component that learns from gold Docs epoch by epoch (GoldLearner) outside a training
+// config, as NLTK's train(sentences, nr_iter): begin_learning, n_iter epochs (the first in the Docs'
+// order, then shuffled by a generator seeded with `seed`, as NLTK shuffles after each), finish_epoch.
+// Returns each epoch's loss.
+std::vector<double> learn_from_gold(GoldLearner& learner, std::span<const Doc> gold, int n_iter, std::uint64_t seed = 0);
 
 // A copy of a gold Doc keeping only what a pipeline gets as input: text, words, multi-word token
 // links and sentence boundaries; in `vocab` when given (a pipeline's, so the labels its components
