@@ -73,6 +73,17 @@ def best_time(fn, repeat):
     return best
 
 
+def component_speed(path, gold_words, repeat, keep):
+    """Gold dev words per second of a model's components `keep` alone (the others disabled), run over the
+    gold dev Docs (their words and sentences): nlp(doc) per Doc, best of `repeat`."""
+    m = weft.load(path)
+    for n in m.pipe_names:
+        if n not in keep:
+            m.disable_pipe(n)
+    docs = weft.read_conllu(DEV, vocab=m.vocab)
+    return gold_words / best_time(lambda: [m(d) for d in docs], repeat)
+
+
 def load_nltk_variants():
     """benchmarks/nltk_variants.py as a module (its registrations made once)."""
     if "nltk_variants" not in sys.modules:
@@ -227,22 +238,16 @@ def tagging(args, model_path, gold_docs, gold_words, tmp):
         out = json.loads(weft_cli(["evaluate", model, DEV, "--json", *extra], python=python))
         return out["UPOS"]["f1"] * 100, out["XPOS"]["f1"] * 100
 
-    def weft_speed(path, keep):
-        m = weft.load(path)
-        for n in m.pipe_names:
-            if n not in keep:
-                m.disable_pipe(n)
-        docs = weft.read_conllu(DEV, vocab=m.vocab)
-        return gold_words / best_time(lambda: [m(d) for d in docs], args.repeat)
-
     rows = [
         (f"{pathlib.Path(model_path).name} tagger (default: tok2vec + softmax heads)", tag_scores(model_path),
-         weft_speed(model_path, {"tok2vec", "tagger"}), "(shipped)"),
+         component_speed(model_path, gold_words, args.repeat, {"tok2vec", "tagger"}), "(shipped)"),
         ("weft.PerceptronTagger.v1 (extended features + data/lexicon clusters and dictionary tags, 10 epochs)",
-         tag_scores(tmp / "perceptron" / "model-best"), weft_speed(tmp / "perceptron" / "model-best", {"tagger"}),
+         tag_scores(tmp / "perceptron" / "model-best"),
+         component_speed(tmp / "perceptron" / "model-best", gold_words, args.repeat, {"tagger"}),
          f"{train_s:.0f} s (weft train)"),
         ("weft.PerceptronTagger.v1 (`features: nltk`, no lexicon, 5 epochs)",
-         tag_scores(tmp / "perceptron_nltk" / "model-best"), weft_speed(tmp / "perceptron_nltk" / "model-best", {"tagger"}),
+         tag_scores(tmp / "perceptron_nltk" / "model-best"),
+         component_speed(tmp / "perceptron_nltk" / "model-best", gold_words, args.repeat, {"tagger"}),
          f"{train_nltk_s:.0f} s (weft train)"),
         (f"NLTK {nltk.__version__} PerceptronTagger (one tagger per tag set, 5 iterations)",
          tag_scores(tmp / "nltk_perceptron", "--code", CODE, python=True),
@@ -274,21 +279,13 @@ def entities(args, model_path, gold_words, tmp):
         out = json.loads(weft_cli(["evaluate", model, DEV, "--json"]))
         return out["ENTS_P"] * 100, out["ENTS_R"] * 100, out["ENTS_F"] * 100
 
-    def speed(path, keep):
-        m = weft.load(path)
-        for n in m.pipe_names:
-            if n not in keep:
-                m.disable_pipe(n)
-        docs = weft.read_conllu(DEV, vocab=m.vocab)
-        return gold_words / best_time(lambda: [m(d) for d in docs], args.repeat)
-
     rows = [
         (f"{pathlib.Path(model_path).name} ner (default: tok2vec + transition-based BILUO)", ent_scores(model_path),
-         speed(model_path, {"tok2vec", "ner"}), "(shipped)"),
+         component_speed(model_path, gold_words, args.repeat, {"tok2vec", "ner"}), "(shipped)"),
         ("weft.CRFEntityRecognizer.v1 (BILUO, data/lexicon clusters and dictionary tags)", ent_scores(tmp / "crf" / "model-best"),
-         speed(tmp / "crf" / "model-best", {"ner"}), f"{train_s:.0f} s (weft train, 6 epochs)"),
+         component_speed(tmp / "crf" / "model-best", gold_words, args.repeat, {"ner"}), f"{train_s:.0f} s (weft train, 6 epochs)"),
         ("weft.CRFEntityRecognizer.v1 (`scheme: BIO`)", ent_scores(tmp / "crf_bio" / "model-best"),
-         speed(tmp / "crf_bio" / "model-best", {"ner"}), f"{train_bio_s:.0f} s (weft train, 6 epochs)"),
+         component_speed(tmp / "crf_bio" / "model-best", gold_words, args.repeat, {"ner"}), f"{train_bio_s:.0f} s (weft train, 6 epochs)"),
     ]
     print("\nNamed entities, EWT dev (gold words and sentences; UD English-EWT's Universal NER labels PER, ORG, LOC):\n")
     print("| recognizer | ENTS_P | ENTS_R | ENTS_F | words/s | training |")
