@@ -384,6 +384,14 @@ TEST_CASE("training: a tok2vec with a BiLSTM encoder (and character features) tr
     double worst = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
     CHECK(worst < 1e-4);
+    // The layers' own chunked path (encode_layers, what a GPU runs) gives the same.
+    t2v.discard_inference();
+    const auto layered = t2v.predict(docs).data.to_vector<float>();
+    t2v.prepare_inference();
+    REQUIRE(layered.size() == y.size());
+    double worst_layers = 0.0;
+    for (std::size_t i = 0; i < y.size(); ++i) worst_layers = std::max(worst_layers, std::abs(static_cast<double>(layered[i]) - y[i]));
+    CHECK(worst_layers < 1e-5);
     std::int64_t row = 0;
     for (const Doc& d : docs) {
       const nn::Ragged alone = t2v.predict(std::span<const Doc>(&d, 1));
