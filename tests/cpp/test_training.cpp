@@ -338,11 +338,11 @@ TEST_CASE("training: one evaluation routine scores what the pipeline predicts, g
 
 namespace {
 
-// tiny_config's pipeline over a tok2vec with a BiLSTM after a one-block CNN (and, with `chars`,
-// character features).
-Json lstm_config(bool chars, std::int64_t steps) {
+// tiny_config's pipeline over a tok2vec with a BiLSTM after a CNN of `cnn_depth` blocks (0: none;
+// and, with `chars`, character features).
+Json lstm_config(bool chars, std::int64_t steps, int cnn_depth = 1) {
   Json c = tiny_config(steps, steps);
-  c["components"]["tok2vec"]["depth"] = 1;
+  c["components"]["tok2vec"]["depth"] = cnn_depth;
   c["components"]["tok2vec"]["encoder"] = {{"@architectures", "weft.BiLSTMEncoder.v1"}, {"width", 24}, {"depth", 2}, {"dropout", 0.1}};
   if (chars) c["components"]["tok2vec"]["char_embed"] = {{"@architectures", "weft.CharEmbed.v1"}, {"nM", 4}, {"nC", 4}, {"rows", 200}};
   return c;
@@ -351,10 +351,13 @@ Json lstm_config(bool chars, std::int64_t steps) {
 }  // namespace
 
 TEST_CASE("training: a tok2vec with a BiLSTM encoder (and character features) trains, saves, loads and predicts alike") {
-  for (const bool chars : {false, true}) {
+  for (const int variant : {0, 1, 2}) {
+    const bool chars = variant == 1;
+    const int cnn_depth = variant == 2 ? 0 : 1;  // variant 2: no CNN, the BiLSTM reads the embedding
     CAPTURE(chars);
+    CAPTURE(cnn_depth);
     fs::path out;
-    const TrainResult r = train_to(lstm_config(chars, 30), chars ? "lstm_chars_model" : "lstm_model", out);
+    const TrainResult r = train_to(lstm_config(chars, 30, cnn_depth), "lstm_model_" + std::to_string(variant), out);
     (void)r;
     Pipeline nlp = load(out / "model-best");
     auto& t2v = dynamic_cast<Tok2Vec&>(nlp.get_pipe("tok2vec"));
@@ -381,6 +384,14 @@ TEST_CASE("training: a tok2vec with a BiLSTM encoder (and character features) tr
     double worst = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(static_cast<double>(x[i]) - y[i]));
     CHECK(worst < 1e-4);
+    // The layers' own chunked path (encode_layers, what a GPU runs) gives the same.
+    t2v.discard_inference();
+    const auto layered = t2v.predict(docs).data.to_vector<float>();
+    t2v.prepare_inference();
+    REQUIRE(layered.size() == y.size());
+    double worst_layers = 0.0;
+    for (std::size_t i = 0; i < y.size(); ++i) worst_layers = std::max(worst_layers, std::abs(static_cast<double>(layered[i]) - y[i]));
+    CHECK(worst_layers < 1e-5);
     std::int64_t row = 0;
     for (const Doc& d : docs) {
       const nn::Ragged alone = t2v.predict(std::span<const Doc>(&d, 1));
@@ -389,7 +400,7 @@ TEST_CASE("training: a tok2vec with a BiLSTM encoder (and character features) tr
       row += static_cast<std::int64_t>(d.size());
     }
     // Saved and loaded: the same vectors and tags.
-    const fs::path copy = temp_dir(chars ? "lstm_chars_resaved" : "lstm_resaved");
+    const fs::path copy = temp_dir("lstm_resaved_" + std::to_string(variant));
     save_pipeline(nlp, copy, Json::object(), nlp.meta());
     Pipeline loaded = load(copy);
     const nn::Ragged reloaded = dynamic_cast<const Tok2Vec&>(loaded.get_pipe("tok2vec")).predict(docs);

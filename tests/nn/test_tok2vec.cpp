@@ -8,6 +8,8 @@
 
 #include "weft/backend/ops.hpp"
 #include "weft/error.hpp"
+#include "weft/nn/bilstm.hpp"
+#include "weft/nn/char_embed.hpp"
 #include "weft/nn/tok2vec.hpp"
 
 using namespace weft;
@@ -74,6 +76,48 @@ TEST_CASE("nn: tok2vec forward and backward agree on CUDA and CPU" * doctest::sk
   fc.backprop(dY);
   fg.backprop(dY.to(backend::Device::cuda(0)));
   auto pc = named_params(*cpu), pg = named_params(*gpu);
+  for (std::size_t i = 0; i < pc.size(); ++i) {
+    INFO(pc[i].name);
+    const Tensor g = pg[i].param->grad.to(backend::Device::cpu());
+    const std::vector<float> ref = pc[i].param->grad.to_vector<float>();
+    double scale = 1e-6;
+    for (float v : ref) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+    CHECK(max_diff(pc[i].param->grad, g) <= 1e-3 * scale + 1e-4);
+  }
+}
+
+TEST_CASE("cuda: tok2vec with character features and a BiLSTM: forward and backward agree with the CPU" *
+          doctest::skip(!backend::cuda_available())) {
+  // 4 feature columns, then 4 character columns (code points), in sentences of 1 to 60 words.
+  Rng rng(7);
+  std::vector<std::int32_t> lengths{60, 1, 23, 0, 7, 41};
+  std::int64_t n = 0;
+  for (const std::int32_t l : lengths) n += l;
+  std::vector<std::uint64_t> keys(static_cast<std::size_t>(n * 8));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < 8; ++c) keys[static_cast<std::size_t>(i * 8 + c)] = c < 4 ? rng.next() % 300 : 'a' + rng.next() % 300;
+  const Ragged X{Tensor::from_vector(keys, Shape{n, 8}), Tensor::from_vector(lengths, Shape{static_cast<std::int64_t>(lengths.size())})};
+  auto make = [] {
+    Tok2VecConfig c;
+    c.embed.width = 32;
+    c.embed.chars = char_embed(8, 4, 400, 4);
+    c.encode.depth = 1;
+    c.sequence = bilstm({48, 2, 0.f});
+    return tok2vec(c);
+  };
+  Model cpu = make(), gpu = make();
+  cpu->initialize(&X, nullptr, 9);
+  gpu->initialize(&X, nullptr, 9);
+  gpu->to(backend::Device::cuda(0));
+  Forward fc = cpu->forward(X, true), fg = gpu->forward(X, true);
+  CHECK(max_diff(fc.Y.data, fg.Y.data.to(backend::Device::cpu())) < 1e-3);
+  std::vector<float> d(static_cast<std::size_t>(fc.Y.data.numel()));
+  for (float& v : d) v = rng.uniform(-1.f, 1.f);
+  const Tensor dY = Tensor::from_vector(d, fc.Y.data.shape());
+  fc.backprop(dY);
+  fg.backprop(dY.to(backend::Device::cuda(0)));
+  auto pc = named_params(*cpu), pg = named_params(*gpu);
+  REQUIRE(pc.size() == pg.size());
   for (std::size_t i = 0; i < pc.size(); ++i) {
     INFO(pc[i].name);
     const Tensor g = pg[i].param->grad.to(backend::Device::cpu());
