@@ -14,33 +14,12 @@ bool on_stack(const State& st, std::int32_t word) noexcept {
   return std::find(st.stack.begin(), st.stack.end(), word) != st.stack.end();
 }
 
-// Gold dependents of `word` still in the buffer: popping `word` loses their arcs.
-std::int32_t kids_in_buffer(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k >= st.buffer;
-  return n;
-}
-
-// Gold dependents of `word` (= B0) waiting headless on the stack: only LEFT with B0 = word gives them
-// their arc, so moving B0 onto the stack loses them. A headless word left of the buffer is on the stack
-// (every popped word has a head).
-std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k < st.buffer && !st.has_head(k);
-  return n;
-}
-
 // Whether the gold start at B0 is lost by a move that takes B0 off the buffer, gives it a left
 // dependent or empties the stack while B0 is unmarked (only BREAK can mark it, and it needs a word on
 // the stack and B0 without left dependents).
 bool loses_start(const State& st, const GoldParse& gold) noexcept {
   const std::int32_t b = st.b0();
   return b > 0 && gold.sent_start(b) && !st.sent_starts[b];
-}
-
-void make_root(State& st, std::int32_t word) noexcept {
-  st.heads[word] = word;
-  st.labels[word] = st.root_label;
 }
 
 }  // namespace

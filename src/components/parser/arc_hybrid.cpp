@@ -10,25 +10,13 @@ namespace weft::arc_hybrid {
 namespace {
 
 using Move = Action::Move;
+using arc_eager::kids_in_buffer;
+using arc_eager::kids_on_stack;
+using arc_eager::make_root;
 
 // The stack word k places below the top (k = 0: S0), or -1.
 std::int32_t stack_at(const State& st, std::size_t k) noexcept {
   return st.stack.size() > k ? st.stack[st.stack.size() - 1 - k] : -1;
-}
-
-// Gold dependents of `word` still in the buffer: popping `word` loses their arcs.
-std::int32_t kids_in_buffer(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k >= st.buffer;
-  return n;
-}
-
-// Gold dependents of `word` (= B0) on the stack (every headless word left of the buffer is there):
-// once B0 is pushed above them, they can never take it as head.
-std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k < st.buffer && !st.has_head(k);
-  return n;
 }
 
 // Whether the gold start at B0 is still reachable (unmarked, and B0 has no left dependent yet).
@@ -56,11 +44,6 @@ bool root_reachable(const State& st, std::int32_t r, const GoldParse& gold) noex
 bool s0_arc_reachable(const State& st, const GoldParse& gold) noexcept {
   const std::int32_t s = st.s0(), h = gold.head(s);
   return h == s ? root_reachable(st, s, gold) : h >= st.buffer || h == stack_at(st, 1);
-}
-
-void make_root(State& st, std::int32_t word) noexcept {
-  st.heads[word] = word;
-  st.labels[word] = st.root_label;
 }
 
 }  // namespace

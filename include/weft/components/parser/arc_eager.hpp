@@ -96,6 +96,26 @@ class GoldParse {
   Children children_;
 };
 
+// Oracle helpers shared with arc-hybrid (arc_hybrid.hpp), which uses the same State.
+// Gold dependents of `word` still in the buffer: popping `word` loses their arcs.
+inline std::int32_t kids_in_buffer(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
+  std::int32_t n = 0;
+  for (const std::int32_t k : gold.children(word)) n += k >= st.buffer;
+  return n;
+}
+// Gold dependents of `word` (= B0) waiting headless on the stack (a headless word left of the buffer is
+// on the stack: every popped word has a head): moving B0 onto the stack loses their arcs.
+inline std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
+  std::int32_t n = 0;
+  for (const std::int32_t k : gold.children(word)) n += k < st.buffer && !st.has_head(k);
+  return n;
+}
+// Pops nothing; makes `word` a root (head = itself, the state's root label).
+inline void make_root(State& st, std::int32_t word) noexcept {
+  st.heads[word] = word;
+  st.labels[word] = st.root_label;
+}
+
 // Whether the pass is over: empty stack and buffer.
 bool is_final(const State& state) noexcept;
 // Whether `action` may be taken in `state` (see the table above; LEFT and RIGHT need a label >= 0).
