@@ -784,7 +784,7 @@ void register_parser(Registry& r) {
   ComponentFactory make = [](const std::string& name, const Json& config, std::shared_ptr<Vocab> vocab) {
     return std::unique_ptr<Component>(std::make_unique<DependencyParser>(name, config, std::move(vocab)));
   };
-  const char* what = "transition-based dependency parser (arc-eager, pseudo-projective, sentence boundaries)";
+  const char* what = "transition-based dependency parser (arc-eager or arc-hybrid, pseudo-projective, sentence boundaries)";
   r.add("components", "parser", make, what, "builtin");
   r.add("components", "weft.DependencyParser.v1", make, what, "builtin");
   r.add("transition_systems", std::string(arc_eager::NAME),
