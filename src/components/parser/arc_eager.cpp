@@ -49,6 +49,11 @@ GoldParse::GoldParse(std::vector<std::int32_t> heads, std::vector<std::int32_t> 
   children_ = Children(heads_);
 }
 
+void check_gold(const State& st, const GoldParse& gold) {
+  if (gold.size() != st.size())
+    throw ValueError("gold parse of " + std::to_string(gold.size()) + " words for a state of " + std::to_string(st.size()));
+}
+
 bool is_final(const State& st) noexcept { return st.stack.empty() && st.buffer >= st.size(); }
 
 bool valid(const State& st, const Action& a) noexcept {
@@ -97,9 +102,7 @@ void apply(State& st, const Action& a) {
       st.b0_has_left = false;
       break;
     case Action::Move::Break:
-      st.sent_starts[b] = 1;
-      st.stack.pop_back();
-      make_root(st, s);
+      apply_break(st);
       break;
   }
 }
@@ -108,8 +111,7 @@ void apply(State& st, const Action& a) {
 // d with gold head h is reachable while d is in the buffer and h on the stack or in the buffer, or d
 // on the stack and h in the buffer; a gold root stays reachable while it is headless.
 std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
-  if (gold.size() != st.size())
-    throw ValueError("gold parse of " + std::to_string(gold.size()) + " words for a state of " + std::to_string(st.size()));
+  check_gold(st, gold);
   const std::int32_t s = st.s0(), b = st.b0();
   std::int32_t c = 0;
   switch (a.move) {
@@ -144,14 +146,8 @@ std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
       c += loses_start(st, gold);
       return c;
     }
-    case Action::Move::Break: {
-      if (s < 0 || b < 0) return 0;
-      c += !gold.sent_start(b);
-      // S0 becomes a root: wrong when its gold head is still ahead, and its dependents ahead are lost.
-      c += gold.head(s) >= b;
-      c += kids_in_buffer(st, s, gold);
-      return c;
-    }
+    case Action::Move::Break:
+      return break_cost(st, gold);
   }
   return c;
 }

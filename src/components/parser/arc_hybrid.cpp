@@ -10,6 +10,9 @@ namespace weft::arc_hybrid {
 namespace {
 
 using Move = Action::Move;
+using arc_eager::apply_break;
+using arc_eager::break_cost;
+using arc_eager::check_gold;
 using arc_eager::kids_in_buffer;
 using arc_eager::kids_on_stack;
 using arc_eager::make_root;
@@ -100,16 +103,13 @@ void apply(State& st, const Action& a) {
       st.stack.pop_back();
       break;
     case Move::Break:
-      st.sent_starts[b] = 1;
-      st.stack.pop_back();
-      make_root(st, s);
+      apply_break(st);
       break;
   }
 }
 
 std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
-  if (gold.size() != st.size())
-    throw ValueError("gold parse of " + std::to_string(gold.size()) + " words for a state of " + std::to_string(st.size()));
+  check_gold(st, gold);
   const std::int32_t s = st.s0(), b = st.b0();
   std::int32_t c = 0;
   switch (a.move) {
@@ -138,15 +138,8 @@ std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
       // The buffer is empty: S0 becomes a root, wrong when its gold head is S1 (its only reachable one).
       if (s < 0) return 0;
       return gold.head(s) != s && gold.head(s) == stack_at(st, 1);
-    case Move::Break: {
-      if (s < 0 || b < 0) return 0;
-      c += !gold.sent_start(b);
-      // S0, alone on the stack, becomes a root: wrong when its gold head is ahead, and its dependents
-      // ahead are lost.
-      c += gold.head(s) >= b;
-      c += kids_in_buffer(st, s, gold);
-      return c;
-    }
+    case Move::Break:
+      return break_cost(st, gold);
   }
   return c;
 }

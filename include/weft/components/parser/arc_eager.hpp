@@ -116,6 +116,24 @@ inline void make_root(State& st, std::int32_t word) noexcept {
   st.labels[word] = st.root_label;
 }
 
+// BREAK's effect: B0 marked as a sentence start, S0 popped as a root.
+inline void apply_break(State& st) {
+  const std::int32_t s = st.s0();
+  st.sent_starts[st.b0()] = 1;
+  st.stack.pop_back();
+  make_root(st, s);
+}
+// BREAK's cost (the move should be valid): 1 where the gold has no start at B0, and S0, the one word
+// on the stack, becomes a root: wrong when its gold head is still ahead, and its dependents ahead are lost.
+inline std::int32_t break_cost(const State& st, const GoldParse& gold) noexcept {
+  const std::int32_t s = st.s0(), b = st.b0();
+  if (s < 0 || b < 0) return 0;
+  return static_cast<std::int32_t>(!gold.sent_start(b)) + static_cast<std::int32_t>(gold.head(s) >= b) +
+         kids_in_buffer(st, s, gold);
+}
+// Throws ValueError when the gold's size differs from the state's.
+void check_gold(const State& state, const GoldParse& gold);
+
 // Whether the pass is over: empty stack and buffer.
 bool is_final(const State& state) noexcept;
 // Whether `action` may be taken in `state` (see the table above; LEFT and RIGHT need a label >= 0).
