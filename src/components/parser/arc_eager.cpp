@@ -14,33 +14,12 @@ bool on_stack(const State& st, std::int32_t word) noexcept {
   return std::find(st.stack.begin(), st.stack.end(), word) != st.stack.end();
 }
 
-// Gold dependents of `word` still in the buffer: popping `word` loses their arcs.
-std::int32_t kids_in_buffer(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k >= st.buffer;
-  return n;
-}
-
-// Gold dependents of `word` (= B0) waiting headless on the stack: only LEFT with B0 = word gives them
-// their arc, so moving B0 onto the stack loses them. A headless word left of the buffer is on the stack
-// (every popped word has a head).
-std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
-  std::int32_t n = 0;
-  for (const std::int32_t k : gold.children(word)) n += k < st.buffer && !st.has_head(k);
-  return n;
-}
-
 // Whether the gold start at B0 is lost by a move that takes B0 off the buffer, gives it a left
 // dependent or empties the stack while B0 is unmarked (only BREAK can mark it, and it needs a word on
 // the stack and B0 without left dependents).
 bool loses_start(const State& st, const GoldParse& gold) noexcept {
   const std::int32_t b = st.b0();
   return b > 0 && gold.sent_start(b) && !st.sent_starts[b];
-}
-
-void make_root(State& st, std::int32_t word) noexcept {
-  st.heads[word] = word;
-  st.labels[word] = st.root_label;
 }
 
 }  // namespace
@@ -68,6 +47,11 @@ GoldParse::GoldParse(std::vector<std::int32_t> heads, std::vector<std::int32_t> 
   }
   if (n > 0 && !sent_starts_[0]) throw ValueError("gold parse: word 0 must start a sentence");
   children_ = Children(heads_);
+}
+
+void check_gold(const State& st, const GoldParse& gold) {
+  if (gold.size() != st.size())
+    throw ValueError("gold parse of " + std::to_string(gold.size()) + " words for a state of " + std::to_string(st.size()));
 }
 
 bool is_final(const State& st) noexcept { return st.stack.empty() && st.buffer >= st.size(); }
@@ -118,9 +102,7 @@ void apply(State& st, const Action& a) {
       st.b0_has_left = false;
       break;
     case Action::Move::Break:
-      st.sent_starts[b] = 1;
-      st.stack.pop_back();
-      make_root(st, s);
+      apply_break(st);
       break;
   }
 }
@@ -129,8 +111,7 @@ void apply(State& st, const Action& a) {
 // d with gold head h is reachable while d is in the buffer and h on the stack or in the buffer, or d
 // on the stack and h in the buffer; a gold root stays reachable while it is headless.
 std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
-  if (gold.size() != st.size())
-    throw ValueError("gold parse of " + std::to_string(gold.size()) + " words for a state of " + std::to_string(st.size()));
+  check_gold(st, gold);
   const std::int32_t s = st.s0(), b = st.b0();
   std::int32_t c = 0;
   switch (a.move) {
@@ -165,14 +146,8 @@ std::int32_t cost(const State& st, const Action& a, const GoldParse& gold) {
       c += loses_start(st, gold);
       return c;
     }
-    case Action::Move::Break: {
-      if (s < 0 || b < 0) return 0;
-      c += !gold.sent_start(b);
-      // S0 becomes a root: wrong when its gold head is still ahead, and its dependents ahead are lost.
-      c += gold.head(s) >= b;
-      c += kids_in_buffer(st, s, gold);
-      return c;
-    }
+    case Action::Move::Break:
+      return break_cost(st, gold);
   }
   return c;
 }

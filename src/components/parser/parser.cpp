@@ -30,6 +30,24 @@ class ArcEagerSystem final : public TransitionSystem {
   std::int32_t cost(const arc_eager::State& s, const Action& a, const arc_eager::GoldParse& g) const override {
     return arc_eager::cost(s, a, g);
   }
+  arc_hybrid::Arc arc(const arc_eager::State& s, Move m) const override {
+    if (s.s0() < 0 || s.b0() < 0) return {};
+    if (m == Move::Left) return {s.b0(), s.s0()};
+    if (m == Move::Right) return {s.s0(), s.b0()};
+    return {};
+  }
+};
+
+class ArcHybridSystem final : public TransitionSystem {
+ public:
+  std::string name() const override { return std::string(arc_hybrid::NAME); }
+  bool is_final(const arc_eager::State& s) const override { return arc_hybrid::is_final(s); }
+  bool valid(const arc_eager::State& s, const Action& a) const override { return arc_hybrid::valid(s, a); }
+  void apply(arc_eager::State& s, const Action& a) const override { arc_hybrid::apply(s, a); }
+  std::int32_t cost(const arc_eager::State& s, const Action& a, const arc_eager::GoldParse& g) const override {
+    return arc_hybrid::cost(s, a, g);
+  }
+  arc_hybrid::Arc arc(const arc_eager::State& s, Move m) const override { return arc_hybrid::arc(s, m); }
 };
 
 // Where a feature slot looks in the state.
@@ -66,10 +84,13 @@ struct ParseState {
     }
   }
   void apply(const TransitionSystem& sys, const Action& a) {
-    const std::int32_t s = st.s0(), b = st.b0();
-    sys.apply(st, a);
-    if (a.move == Move::Left) add_child(b, s);
-    if (a.move == Move::Right) add_child(s, b);
+    if (a.move == Move::Left || a.move == Move::Right) {
+      const arc_hybrid::Arc x = sys.arc(st, a.move);
+      sys.apply(st, a);
+      add_child(x.head, x.dep);
+    } else {
+      sys.apply(st, a);
+    }
   }
   std::int32_t word(Slot slot) const {
     const auto stack_at = [&](std::size_t k) { return st.stack.size() > k ? st.stack[st.stack.size() - 1 - k] : -1; };
@@ -148,6 +169,10 @@ DependencyParser::DependencyParser(std::string name, const Json& config, std::sh
   if (!config.is_object()) throw ValueError("component \"" + this->name() + "\": config must be a JSON object");
   check_config_keys(config, {"tok2vec", "transitions", "model", "features", "min_label_freq", "explore", "storage", "beam_width", "dropout"},
                     "the config of component \"" + this->name() + "\"");
+  if (config.contains("transitions") && !config["transitions"].is_string())
+    throw ValueError("component \"" + this->name() + "\": \"transitions\" must be the name of a transition system (\"" +
+                     std::string(arc_eager::NAME) + "\" or \"" + std::string(arc_hybrid::NAME) + "\"), not " +
+                     config["transitions"].dump());
   transitions_name_ = config.value("transitions", transitions_name_);
   system_ = Registry::global().get<TransitionSystemFactory>("transition_systems", transitions_name_)();
   model_config_ = transition::model_config(config, this->name());
@@ -350,16 +375,16 @@ struct Parse {
   // move; a labelled move differs from its gold-labelled version by the label.
   void costs(const ParseState& ps, const arc_eager::GoldParse& gp, const std::uint8_t* valid_actions, std::int32_t* out) const {
     const arc_eager::State& st = ps.st;
-    const std::int32_t s = st.s0(), b = st.b0();
     std::int32_t by_move[5] = {0, 0, 0, 0, 0};
     std::int32_t gold_left = -1, gold_right = -1;
     for (int mv = 0; mv < 5; ++mv) {
       const auto move = static_cast<Move>(mv);
       std::int32_t lab = -1;
       if (move == Move::Left || move == Move::Right) {
-        if (s < 0 || b < 0) continue;
-        const bool arc = move == Move::Left ? gp.head(s) == b : gp.head(b) == s;
-        lab = arc ? gp.label(move == Move::Left ? s : b) : 0;
+        const arc_hybrid::Arc x = sys.arc(st, move);
+        if (x.head < 0 || x.dep < 0) continue;
+        const bool arc = gp.head(x.dep) == x.head;
+        lab = arc ? gp.label(x.dep) : 0;
         (move == Move::Left ? gold_left : gold_right) = arc ? lab : -1;
       }
       const Action probe{move, lab};
@@ -759,12 +784,16 @@ void register_parser(Registry& r) {
   ComponentFactory make = [](const std::string& name, const Json& config, std::shared_ptr<Vocab> vocab) {
     return std::unique_ptr<Component>(std::make_unique<DependencyParser>(name, config, std::move(vocab)));
   };
-  const char* what = "transition-based dependency parser (arc-eager, pseudo-projective, sentence boundaries)";
+  const char* what = "transition-based dependency parser (arc-eager or arc-hybrid, pseudo-projective, sentence boundaries)";
   r.add("components", "parser", make, what, "builtin");
   r.add("components", "weft.DependencyParser.v1", make, what, "builtin");
   r.add("transition_systems", std::string(arc_eager::NAME),
         TransitionSystemFactory([] { return std::unique_ptr<TransitionSystem>(std::make_unique<ArcEagerSystem>()); }),
         "arc-eager with a BREAK move for sentence boundaries and a dynamic oracle", "builtin");
+  r.add("transition_systems", std::string(arc_hybrid::NAME),
+        TransitionSystemFactory([] { return std::unique_ptr<TransitionSystem>(std::make_unique<ArcHybridSystem>()); }),
+        "arc-hybrid (Kuhlmann et al. 2011) with arc-eager's BREAK move for sentence boundaries and the dynamic oracle "
+        "of Goldberg and Nivre 2013", "builtin");
   r.add("architectures", "weft.TransitionParserModel.v1",
         ParserModelFactory([](const Json& config, ParserModelShape shape) {
           check_config_keys(config, {"@architectures", "hidden_width", "maxout_pieces"}, "the weft.TransitionParserModel.v1 config");

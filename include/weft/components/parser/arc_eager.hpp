@@ -96,6 +96,44 @@ class GoldParse {
   Children children_;
 };
 
+// Oracle helpers shared with arc-hybrid (arc_hybrid.hpp), which uses the same State.
+// Gold dependents of `word` still in the buffer: popping `word` loses their arcs.
+inline std::int32_t kids_in_buffer(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
+  std::int32_t n = 0;
+  for (const std::int32_t k : gold.children(word)) n += k >= st.buffer;
+  return n;
+}
+// Gold dependents of `word` (= B0) waiting headless on the stack (a headless word left of the buffer is
+// on the stack: every popped word has a head): moving B0 onto the stack loses their arcs.
+inline std::int32_t kids_on_stack(const State& st, std::int32_t word, const GoldParse& gold) noexcept {
+  std::int32_t n = 0;
+  for (const std::int32_t k : gold.children(word)) n += k < st.buffer && !st.has_head(k);
+  return n;
+}
+// Pops nothing; makes `word` a root (head = itself, the state's root label).
+inline void make_root(State& st, std::int32_t word) noexcept {
+  st.heads[word] = word;
+  st.labels[word] = st.root_label;
+}
+
+// BREAK's effect: B0 marked as a sentence start, S0 popped as a root.
+inline void apply_break(State& st) {
+  const std::int32_t s = st.s0();
+  st.sent_starts[st.b0()] = 1;
+  st.stack.pop_back();
+  make_root(st, s);
+}
+// BREAK's cost (the move should be valid): 1 where the gold has no start at B0, and S0, the one word
+// on the stack, becomes a root: wrong when its gold head is still ahead, and its dependents ahead are lost.
+inline std::int32_t break_cost(const State& st, const GoldParse& gold) noexcept {
+  const std::int32_t s = st.s0(), b = st.b0();
+  if (s < 0 || b < 0) return 0;
+  return static_cast<std::int32_t>(!gold.sent_start(b)) + static_cast<std::int32_t>(gold.head(s) >= b) +
+         kids_in_buffer(st, s, gold);
+}
+// Throws ValueError when the gold's size differs from the state's.
+void check_gold(const State& state, const GoldParse& gold);
+
 // Whether the pass is over: empty stack and buffer.
 bool is_final(const State& state) noexcept;
 // Whether `action` may be taken in `state` (see the table above; LEFT and RIGHT need a label >= 0).

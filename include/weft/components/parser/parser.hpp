@@ -2,7 +2,8 @@
 // token vectors of a tok2vec, as spaCy's design; greedy, or with "beam_width": B > 1 a beam search at
 // prediction (paths ranked by the summed log-probabilities of their moves; training stays greedy).
 //   - Transitions: a TransitionSystem from the registry ("transitions": "weft.ArcEager.v1", the
-//     arc-eager system with sentence boundaries of arc_eager.hpp).
+//     arc-eager system with sentence boundaries of arc_eager.hpp, or "weft.ArcHybrid.v1", arc-hybrid
+//     with the same BREAK move, arc_hybrid.hpp). Both share State, Action and the feature slots.
 //   - Model: a ParserModel from the registry ("model": {"@architectures": "weft.TransitionParserModel.v1",
 //     "hidden_width": 64, "maxout_pieces": 2}): per-token parts of the hidden layer are precomputed once
 //     per batch; each transition is a gather-sum, a maxout and the output layer (parser_model.hpp).
@@ -19,7 +20,7 @@
 //     token it parsed as a start or not, so doc.sents comes from the parser.
 //   - Training: each gold Doc is parsed with the model's own moves (with probability "explore", else
 //     the best zero-cost move), and each state's loss is the negative log of the probability the model
-//     gives the zero-cost moves among the valid ones (the dynamic oracle of arc_eager.hpp). get_loss()
+//     gives the zero-cost moves among the valid ones (the dynamic oracle of the transition system). get_loss()
 //     puts the gradient of the output and hidden layers straight into the model's parameters and returns
 //     that of the precomputed parts.
 #pragma once
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "weft/components/parser/arc_eager.hpp"
+#include "weft/components/parser/arc_hybrid.hpp"
 #include "weft/components/parser/parser_model.hpp"
 #include "weft/components/parser/transition_loop.hpp"
 #include "weft/doc/doc_chunks.hpp"
@@ -48,6 +50,8 @@ class TransitionSystem {
   virtual bool valid(const arc_eager::State& s, const arc_eager::Action& a) const = 0;
   virtual void apply(arc_eager::State& s, const arc_eager::Action& a) const = 0;
   virtual std::int32_t cost(const arc_eager::State& s, const arc_eager::Action& a, const arc_eager::GoldParse& g) const = 0;
+  // The head and dependent of the arc a LEFT or RIGHT move would add in `s` ({-1, -1} when it cannot).
+  virtual arc_hybrid::Arc arc(const arc_eager::State& s, arc_eager::Action::Move m) const = 0;
 };
 using TransitionSystemFactory = std::function<std::unique_ptr<TransitionSystem>()>;
 
