@@ -276,14 +276,9 @@ TEST_CASE("ner: predictions agree across save, load and threads, and survive CoN
     }
     CHECK(covered <= d.size());
   }
-  const fs::path copy = temp_dir("ner_resaved");
-  save_pipeline(nlp, copy, Json::object(), nlp.meta());
-  const Pipeline again = load(copy);
-  const std::vector<Doc> b = again.pipe(texts);
-  PipeOptions two;
-  two.n_threads = 2;
-  two.batch_size = 1;
-  const std::vector<Doc> c = nlp.pipe(texts, two);
+  const weft::test::Reruns r = weft::test::rerun_after_save_and_with_threads(nlp, texts, "ner_resaved");
+  const std::vector<Doc>& b = r.reloaded;
+  const std::vector<Doc>& c = r.threaded;
   for (std::size_t k = 0; k < texts.size(); ++k) {
     REQUIRE(a[k].size() == b[k].size());
     for (std::size_t i = 0; i < a[k].size(); ++i) {
@@ -304,7 +299,6 @@ TEST_CASE("ner: predictions agree across save, load and threads, and survive CoN
       CHECK(back->ents()[e].label_() == a[k].ents()[e].label_());
     }
   }
-  fs::remove_all(copy);
 }
 
 TEST_CASE("ner: entities set before it are kept, those of labels it lacks too") {

@@ -64,26 +64,37 @@ inline void check_trees(const Doc& d) {
   }
 }
 
+// `texts` through `nlp` saved and loaded again, and through `nlp` with two threads over batches of one:
+// what a trained component's output must not depend on.
+struct Reruns {
+  std::vector<Doc> reloaded, threaded;
+};
+inline Reruns rerun_after_save_and_with_threads(const Pipeline& nlp, const std::vector<std::string>& texts,
+                                                const std::string& name) {
+  const std::filesystem::path copy = temp_dir(name);
+  save_pipeline(nlp, copy, Json::object(), nlp.meta());
+  Reruns r;
+  r.reloaded = load(copy).pipe(texts);
+  PipeOptions two;
+  two.n_threads = 2;
+  two.batch_size = 1;
+  r.threaded = nlp.pipe(texts, two);
+  std::filesystem::remove_all(copy);
+  return r;
+}
+
 // Checks that `nlp` parses `texts` as `parsed` says (heads, labels, sentence starts) after a save and
 // load, and with two threads over batches of one.
 inline void check_same_parses_after_save_and_threads(const Pipeline& nlp, const std::vector<std::string>& texts,
                                                      const std::vector<Doc>& parsed, const std::string& name) {
-  const std::filesystem::path copy = temp_dir(name);
-  save_pipeline(nlp, copy, Json::object(), nlp.meta());
-  const Pipeline again = load(copy);
-  const std::vector<Doc> b = again.pipe(texts);
-  PipeOptions two;
-  two.n_threads = 2;
-  two.batch_size = 1;
-  const std::vector<Doc> c = nlp.pipe(texts, two);
+  const Reruns r = rerun_after_save_and_with_threads(nlp, texts, name);
   for (std::size_t k = 0; k < texts.size(); ++k)
     for (std::size_t i = 0; i < parsed[k].size(); ++i)
-      for (const Doc* other : {&b[k], &c[k]}) {
+      for (const Doc* other : {&r.reloaded[k], &r.threaded[k]}) {
         CHECK(parsed[k].data(i).head == other->data(i).head);
         CHECK(parsed[k].data(i).dep == other->data(i).dep);
         CHECK(parsed[k].data(i).sent_start == other->data(i).sent_start);
       }
-  std::filesystem::remove_all(copy);
 }
 
 }  // namespace weft::test
